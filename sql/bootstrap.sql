@@ -1,0 +1,47 @@
+-- Catalog of pg_federation. Runs first in the extension script (CREATE EXTENSION
+-- creates the `graphql` schema from the control file).
+
+-- The whole metadata document, in Hasura's export_metadata shape. One row at most;
+-- no row means empty metadata. The extension script inserts no row on purpose: the
+-- table is registered with pg_extension_config_dump, so pg_dump dumps the row and a
+-- restore must not find one already there.
+create table graphql.metadata_document (
+    singleton boolean primary key default true check (singleton),
+    document jsonb not null,
+    resource_version bigint not null default 1
+);
+select pg_catalog.pg_extension_config_dump('graphql.metadata_document', '');
+
+-- Bumped (transactionally) by DDL and by metadata writes; the per-backend schema
+-- cache is keyed by it. A row update rather than a sequence: a sequence bump is
+-- visible before the DDL commits, and a backend could cache the old catalog under
+-- the new number.
+create table graphql.schema_version (
+    singleton boolean primary key default true check (singleton),
+    version bigint not null
+);
+insert into graphql.schema_version values (true, 1);
+
+-- Who may change metadata: whoever may UPDATE graphql.metadata_document (owner and
+-- superusers; a DBA may GRANT it to a role). Reading the document is open: secrets
+-- never live in it.
+revoke all on graphql.metadata_document from public;
+grant select on graphql.metadata_document to public;
+revoke all on graphql.schema_version from public;
+grant select on graphql.schema_version to public;
+
+create function graphql.bump_schema_version() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    if not pg_catalog.pg_is_in_recovery() then
+        update graphql.schema_version set version = version + 1;
+    end if;
+end
+$$;
+revoke all on function graphql.bump_schema_version() from public;
+
+create event trigger graphql_watch_ddl on ddl_command_end
+    execute function graphql.bump_schema_version();
+create event trigger graphql_watch_drop on sql_drop
+    execute function graphql.bump_schema_version();

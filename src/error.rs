@@ -1,0 +1,102 @@
+//! Errors as users see them: GraphQL errors inside a response, and SQL ERRORs raised
+//! by the metadata API.
+
+use pgrx::prelude::*;
+use serde_json::{json, Map, Value};
+
+/// One step of a response path: a field's response key or a list index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+/// `extensions.code` values, named as Hasura names them so clients can keep their handling.
+pub mod code {
+    pub const PARSE_FAILED: &str = "parse-failed";
+    pub const VALIDATION_FAILED: &str = "validation-failed";
+    pub const BAD_REQUEST: &str = "bad-request";
+    pub const DATA_EXCEPTION: &str = "data-exception";
+    pub const PERMISSION_DENIED: &str = "permission-denied";
+    pub const UNEXPECTED: &str = "unexpected";
+}
+
+/// A GraphQL error as the spec shapes it: message, locations, path, extensions.code.
+#[derive(Debug, Clone)]
+pub struct GraphqlError {
+    pub message: String,
+    pub path: Vec<PathSegment>,
+    pub locations: Vec<(usize, usize)>,
+    pub code: &'static str,
+}
+
+impl GraphqlError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        GraphqlError { message: message.into(), path: Vec::new(), locations: Vec::new(), code }
+    }
+
+    pub fn at(mut self, path: &[PathSegment]) -> Self {
+        self.path = path.to_vec();
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("message".into(), Value::String(self.message.clone()));
+        if !self.locations.is_empty() {
+            let locs = self
+                .locations
+                .iter()
+                .map(|(line, column)| json!({"line": line, "column": column}))
+                .collect();
+            obj.insert("locations".into(), Value::Array(locs));
+        }
+        if !self.path.is_empty() {
+            let path = self
+                .path
+                .iter()
+                .map(|seg| match seg {
+                    PathSegment::Key(k) => Value::String(k.clone()),
+                    PathSegment::Index(i) => json!(i),
+                })
+                .collect();
+            obj.insert("path".into(), Value::Array(path));
+        }
+        obj.insert("extensions".into(), json!({"code": self.code}));
+        Value::Object(obj)
+    }
+}
+
+/// A rejected metadata body: raised as an SQL ERROR naming the object and the reason.
+#[derive(Debug, Clone)]
+pub struct MetadataError {
+    pub message: String,
+}
+
+impl MetadataError {
+    pub fn new(message: impl Into<String>) -> Self {
+        MetadataError { message: message.into() }
+    }
+
+    /// Raises the ERROR; the caller's statement (and with it any metadata write) is undone.
+    pub fn raise(&self) -> ! {
+        ereport!(
+            PgLogLevel::ERROR,
+            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
+            self.message.clone()
+        );
+        unreachable!("ereport(ERROR) does not return")
+    }
+}
+
+impl From<String> for MetadataError {
+    fn from(message: String) -> Self {
+        MetadataError { message }
+    }
+}
+
+/// Shorthand for metadata handlers: `bail!("table {t}: no such column")`.
+#[macro_export]
+macro_rules! meta_bail {
+    ($($arg:tt)*) => { return Err($crate::error::MetadataError::new(format!($($arg)*))) };
+}

@@ -1,0 +1,123 @@
+//! Runs a request: schema from the cache, parse and validate, then each root field
+//! (table fields as one SQL statement each, introspection answered without SQL),
+//! and the response assembled with its errors.
+
+use apollo_compiler::introspection;
+use serde_json::{Map, Value};
+
+use crate::error::{code, GraphqlError, PathSegment};
+use crate::plan;
+use crate::query::normalize::Collector;
+use crate::query::request;
+use crate::schema::cache;
+use crate::schema::model::RootKind;
+use crate::spi;
+
+/// `graphql.resolve`: never raises for a bad request; errors go in the response.
+pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Value {
+    match run(query, variables, operation_name) {
+        Ok(response) => response,
+        Err(errors) => response(None, errors),
+    }
+}
+
+fn response(data: Option<Value>, errors: Vec<GraphqlError>) -> Value {
+    let mut out = Map::new();
+    if let Some(data) = data {
+        out.insert("data".into(), data);
+    }
+    if !errors.is_empty() {
+        out.insert("errors".into(), Value::Array(errors.iter().map(GraphqlError::to_json).collect()));
+    }
+    Value::Object(out)
+}
+
+fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Value, Vec<GraphqlError>> {
+    let composed = cache::get().map_err(|e| vec![e])?;
+    let request = request::prepare(&composed.schema, query, variables, operation_name)?;
+    if !request.operation.operation_type.is_query() {
+        return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "only queries are supported")]);
+    }
+    let variables = request.variables_json();
+    let collector = Collector { schema: &composed.schema, document: &request.document, variables: &variables };
+    let root_fields = collector.collect(&request.operation.selection_set, "query_root");
+
+    // Introspection meta-fields are answered from the schema in one pass, no SQL.
+    let introspection_data = if root_fields.iter().any(|f| f.name == "__schema" || f.name == "__type") {
+        introspection::check_max_depth(&request.document, &request.operation)
+            .map_err(|e| vec![GraphqlError::new(code::VALIDATION_FAILED, e.message().to_string())])?;
+        let partial = introspection::partial_execute(
+            &composed.schema,
+            &composed.implementers,
+            &request.document,
+            &request.operation,
+            &request.variables,
+        )
+        .map_err(|e| vec![GraphqlError::new(code::VALIDATION_FAILED, e.message().to_string())])?;
+        match partial.data.map(|d| serde_json::to_value(&d)) {
+            Some(Ok(Value::Object(map))) => map,
+            _ => Map::new(),
+        }
+    } else {
+        Map::new()
+    };
+
+    let mut data = Map::new();
+    let mut errors = Vec::new();
+    let mut data_is_null = false;
+    for field in &root_fields {
+        let key = field.response_key.clone();
+        match field.name.as_str() {
+            "__typename" => {
+                data.insert(key, Value::String("query_root".into()));
+            }
+            "__schema" | "__type" => {
+                data.insert(key.clone(), introspection_data.get(&key).cloned().unwrap_or(Value::Null));
+            }
+            name => {
+                let Some(&root) = composed.model.roots.get(name) else {
+                    errors.push(GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'")).at(&[PathSegment::Key(key)]));
+                    continue;
+                };
+                match execute_root(&composed.model, root, field) {
+                    Ok(value) => {
+                        data.insert(key, value);
+                    }
+                    Err(error) => {
+                        // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
+                        if root.kind != RootKind::ByPk {
+                            data_is_null = true;
+                        }
+                        data.insert(key, Value::Null);
+                        errors.push(error);
+                    }
+                }
+            }
+        }
+    }
+    let data = if data_is_null { Value::Null } else { Value::Object(data) };
+    Ok(response(Some(data), errors))
+}
+
+fn execute_root(
+    model: &crate::schema::model::Model,
+    root: crate::schema::model::RootField,
+    field: &crate::query::normalize::Field,
+) -> Result<Value, GraphqlError> {
+    let statement = plan::root_statement(model, root, field)?;
+    let path = [PathSegment::Key(field.response_key.clone())];
+    match spi::select_json(&statement.sql, &statement.params) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Ok(Value::Null),
+        Err(e) => {
+            let code = if e.is_permission_denied() {
+                code::PERMISSION_DENIED
+            } else if e.is_data_exception() {
+                code::DATA_EXCEPTION
+            } else {
+                code::UNEXPECTED
+            };
+            Err(GraphqlError::new(code, e.message).at(&path))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! pg_federation: the SQL surface (functions and GUCs) and nothing else.
+//! Parsing lives in `query`, schema building in `schema`, SQL in `plan`, running in
+//! `execute`, and the Hasura metadata API in `metadata`.
+
+use pgrx::prelude::*;
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, JsonB};
+use std::ffi::CString;
+
+pub mod error;
+pub mod execute;
+pub mod metadata;
+pub mod plan;
+pub mod query;
+pub mod schema;
+pub mod spi;
+
+::pgrx::pg_module_magic!(name, version);
+
+pgrx::extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap);
+
+/// `graphql.exposed_schemas`: comma-separated schemas whose relations are exposed.
+pub static EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
+
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    GucRegistry::define_string_guc(
+        c"graphql.exposed_schemas",
+        c"Schemas whose tables, views and foreign tables graphql.resolve exposes.",
+        c"A comma-separated list; relations outside it are exposed only when tracked through graphql.metadata.",
+        &EXPOSED_SCHEMAS,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+}
+
+/// The exposed schemas, as the GUC says right now.
+pub fn exposed_schemas() -> Vec<String> {
+    let raw = EXPOSED_SCHEMAS
+        .get()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    raw.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+/// The functions land in the extension's schema, `graphql` (see the control file).
+mod sql_surface {
+    use super::*;
+
+    /// Executes a GraphQL document and returns `{"data": …, "errors": […]}`.
+    #[pg_extern(volatile, parallel_unsafe, name = "resolve")]
+    fn resolve(
+        query: &str,
+        variables: default!(Option<JsonB>, "'{}'"),
+        operation_name: default!(Option<&str>, "NULL"),
+    ) -> JsonB {
+        let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
+        JsonB(crate::execute::resolve(query, &variables, operation_name))
+    }
+
+    /// Hasura's metadata API: `{"type": "...", "args": {...}}`, `bulk` included.
+    #[pg_extern(volatile, parallel_unsafe, name = "metadata")]
+    fn metadata(body: JsonB) -> JsonB {
+        match crate::metadata::api::handle(&body.0) {
+            Ok(v) => JsonB(v),
+            Err(e) => e.raise(),
+        }
+    }
+
+    /// How this backend's schema cache has been used: builds and hits.
+    #[pg_extern(volatile, name = "cache_stats")]
+    fn cache_stats() -> JsonB {
+        JsonB(crate::schema::cache::stats())
+    }
+
+    /// SQL helper: track a table (optionally with a custom GraphQL name).
+    #[pg_extern(volatile, name = "track_table")]
+    fn track_table(
+        table_schema: &str,
+        table_name: &str,
+        custom_name: default!(Option<&str>, "NULL"),
+    ) -> JsonB {
+        let mut args = serde_json::json!({"table": {"schema": table_schema, "name": table_name}});
+        if let Some(name) = custom_name {
+            args["configuration"] = serde_json::json!({"custom_name": name});
+        }
+        metadata(JsonB(serde_json::json!({"type": "pg_track_table", "args": args})))
+    }
+
+    /// SQL helper: hide a table from GraphQL.
+    #[pg_extern(volatile, name = "untrack_table")]
+    fn untrack_table(table_schema: &str, table_name: &str) -> JsonB {
+        metadata(JsonB(serde_json::json!({"type": "pg_untrack_table",
+            "args": {"table": {"schema": table_schema, "name": table_name}}})))
+    }
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec![]
+    }
+}

@@ -1,0 +1,137 @@
+//! The metadata API: dispatch on Hasura's `type`. Every change is applied to an
+//! in-memory copy of the document and written once at the end, so a rejected body
+//! (an ERROR) leaves the stored metadata as it was, and `bulk` is all or nothing.
+
+use serde_json::{json, Value};
+
+use super::document::Metadata;
+use super::{store, tables};
+use crate::error::MetadataError;
+use crate::meta_bail;
+
+/// What one call did to the working copy.
+pub struct Outcome {
+    pub response: Value,
+    pub changed: bool,
+}
+
+fn success(changed: bool) -> Result<Outcome, MetadataError> {
+    Ok(Outcome { response: json!({"message": "success"}), changed })
+}
+
+/// Entry point of `graphql.metadata(body)`.
+pub fn handle(body: &Value) -> Result<Value, MetadataError> {
+    let mut metadata = store::load()?;
+    let outcome = apply(&mut metadata, body)?;
+    if outcome.changed {
+        store::ensure_may_change()?;
+        store::save(&metadata);
+    }
+    Ok(outcome.response)
+}
+
+/// Applies one body (possibly a `bulk`) to the working copy.
+pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataError> {
+    let obj = match body.as_object() {
+        Some(o) => o,
+        None => meta_bail!("metadata body must be an object {{\"type\": …, \"args\": …}}"),
+    };
+    let kind = match obj.get("type").and_then(Value::as_str) {
+        Some(t) => t,
+        None => meta_bail!("metadata body needs a \"type\" string"),
+    };
+    let null = Value::Null;
+    let args = obj.get("args").unwrap_or(&null);
+    match kind {
+        "bulk" | "bulk_atomic" => bulk(metadata, args),
+        "export_metadata" => Ok(Outcome { response: metadata.to_value(), changed: false }),
+        "replace_metadata" => replace(metadata, args),
+        "clear_metadata" => {
+            *metadata = Metadata::default();
+            success(true)
+        }
+        "reload_metadata" => {
+            // The schema is rebuilt from the catalog on the next resolve in every backend.
+            store::ensure_may_change()?;
+            store::bump_schema_version();
+            let inconsistent = tables::inconsistencies(metadata);
+            Ok(Outcome {
+                response: json!({"message": "success", "is_consistent": inconsistent.is_empty()}),
+                changed: false,
+            })
+        }
+        "get_inconsistent_metadata" => {
+            let inconsistent = tables::inconsistencies(metadata);
+            Ok(Outcome {
+                response: json!({"is_consistent": inconsistent.is_empty(),
+                                 "inconsistent_objects": inconsistent}),
+                changed: false,
+            })
+        }
+        "drop_inconsistent_metadata" => {
+            let changed = tables::drop_inconsistent(metadata);
+            success(changed)
+        }
+        "pg_track_table" | "track_table" => tables::track(metadata, args).and_then(|_| success(true)),
+        "pg_untrack_table" | "untrack_table" => tables::untrack(metadata, args).and_then(|_| success(true)),
+        "pg_create_object_relationship" | "create_object_relationship" => {
+            tables::create_relationship(metadata, args, super::resolve::RelKind::Object).and_then(|_| success(true))
+        }
+        "pg_create_array_relationship" | "create_array_relationship" => {
+            tables::create_relationship(metadata, args, super::resolve::RelKind::Array).and_then(|_| success(true))
+        }
+        "pg_drop_relationship" | "drop_relationship" => {
+            tables::drop_relationship(metadata, args).and_then(|_| success(true))
+        }
+        "pg_rename_relationship" | "rename_relationship" => {
+            tables::rename_relationship(metadata, args).and_then(|_| success(true))
+        }
+        "pg_set_table_customization" | "set_table_customization" => {
+            tables::set_customization(metadata, args).and_then(|_| success(true))
+        }
+        other => meta_bail!("metadata type \"{other}\" is not supported"),
+    }
+}
+
+fn bulk(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataError> {
+    let items = match args.as_array() {
+        Some(items) => items,
+        None => meta_bail!("bulk: \"args\" must be a list of metadata bodies"),
+    };
+    let mut responses = Vec::with_capacity(items.len());
+    let mut changed = false;
+    for (i, item) in items.iter().enumerate() {
+        let outcome = apply(metadata, item)
+            .map_err(|e| MetadataError::new(format!("bulk item {i}: {}", e.message)))?;
+        changed |= outcome.changed;
+        responses.push(outcome.response);
+    }
+    Ok(Outcome { response: Value::Array(responses), changed })
+}
+
+/// `replace_metadata`: the args are the document, or `{"metadata": document, …}`.
+fn replace(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataError> {
+    let document = match args.get("metadata") {
+        Some(doc) if args.get("sources").is_none() => doc,
+        _ => args,
+    };
+    let mut next = Metadata::from_value(document).map_err(|e| MetadataError::new(format!("replace_metadata: {e}")))?;
+    if next.sources.is_empty() {
+        next.sources.push(super::document::Source::default_source());
+    }
+    let allow_inconsistent = args.get("allow_inconsistent_metadata").and_then(Value::as_bool).unwrap_or(false);
+    let inconsistent = tables::inconsistencies(&next);
+    if !inconsistent.is_empty() && !allow_inconsistent {
+        let reasons: Vec<String> = inconsistent
+            .iter()
+            .map(|o| format!("{}: {}", o["name"].as_str().unwrap_or("?"), o["reason"].as_str().unwrap_or("?")))
+            .collect();
+        meta_bail!("replace_metadata: inconsistent metadata: {}", reasons.join("; "));
+    }
+    *metadata = next;
+    Ok(Outcome {
+        response: json!({"message": "success", "is_consistent": inconsistent.is_empty(),
+                         "inconsistent_objects": inconsistent}),
+        changed: true,
+    })
+}

@@ -1,0 +1,243 @@
+//! The metadata document in Hasura's export_metadata (version 3) shape. Parts this
+//! extension does not interpret yet are kept verbatim (`rest`), so an export after a
+//! replace gives back what was put in.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+pub const DEFAULT_SOURCE: &str = "default";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Metadata {
+    #[serde(default = "version_3")]
+    pub version: u32,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+fn version_3() -> u32 {
+    3
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata { version: 3, sources: vec![Source::default_source()], rest: Map::new() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Source {
+    pub name: String,
+    #[serde(default = "postgres_kind")]
+    pub kind: String,
+    #[serde(default)]
+    pub tables: Vec<TrackedTable>,
+    /// Relations of the exposed schemas that were untracked: hidden from GraphQL.
+    /// (Hasura tracks nothing by default; this extension exposes the exposed schemas
+    /// by default, so untracking has to be remembered.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untracked_tables: Vec<QualifiedTable>,
+    #[serde(default = "empty_object")]
+    pub configuration: Value,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+fn postgres_kind() -> String {
+    "postgres".into()
+}
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+impl Source {
+    pub fn default_source() -> Source {
+        Source {
+            name: DEFAULT_SOURCE.into(),
+            kind: postgres_kind(),
+            tables: Vec::new(),
+            untracked_tables: Vec::new(),
+            configuration: empty_object(),
+            rest: Map::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct QualifiedTable {
+    pub schema: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for QualifiedTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// Hasura accepts `"orders"` (schema public) or `{"schema": "s", "name": "orders"}`.
+impl<'de> Deserialize<'de> for QualifiedTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            #[serde(default = "public")]
+            schema: String,
+            name: String,
+        }
+        fn public() -> String {
+            "public".into()
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Name(String),
+            Full(Full),
+        }
+        match Either::deserialize(deserializer) {
+            Ok(Either::Name(name)) => Ok(QualifiedTable { schema: "public".into(), name }),
+            Ok(Either::Full(f)) => Ok(QualifiedTable { schema: f.schema, name: f.name }),
+            Err(_) => Err(serde::de::Error::custom(
+                "a table is a name or an object {\"schema\": …, \"name\": …}",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrackedTable {
+    pub table: QualifiedTable,
+    #[serde(default, skip_serializing_if = "TableConfiguration::is_empty")]
+    pub configuration: TableConfiguration,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub object_relationships: Vec<RelationshipDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub array_relationships: Vec<RelationshipDef>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+impl TrackedTable {
+    pub fn new(table: QualifiedTable) -> TrackedTable {
+        TrackedTable {
+            table,
+            configuration: TableConfiguration::default(),
+            object_relationships: Vec::new(),
+            array_relationships: Vec::new(),
+            rest: Map::new(),
+        }
+    }
+
+    /// Names of every relationship on this table (object, array, and those kept verbatim).
+    pub fn relationship_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .object_relationships
+            .iter()
+            .chain(self.array_relationships.iter())
+            .map(|r| r.name.clone())
+            .collect();
+        if let Some(Value::Array(remote)) = self.rest.get("remote_relationships") {
+            names.extend(remote.iter().filter_map(|r| r.get("name")?.as_str().map(String::from)));
+        }
+        names
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_name: Option<String>,
+    #[serde(default, skip_serializing_if = "CustomRootFields::is_empty")]
+    pub custom_root_fields: CustomRootFields,
+    /// `{"column": {"custom_name": "field"}}`
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub column_config: IndexMap<String, ColumnConfig>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+impl TableConfiguration {
+    pub fn is_empty(&self) -> bool {
+        self.custom_name.is_none()
+            && self.custom_root_fields.is_empty()
+            && self.column_config.is_empty()
+            && self.rest.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ColumnConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_name: Option<String>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+/// Hasura accepts a root field name as `"name"` or `{"name": "name", "comment": …}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CustomRootFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select_by_pk: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select_aggregate: Option<Value>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+impl CustomRootFields {
+    pub fn is_empty(&self) -> bool {
+        self.select.is_none()
+            && self.select_by_pk.is_none()
+            && self.select_aggregate.is_none()
+            && self.rest.is_empty()
+    }
+
+    pub fn name_of(value: &Option<Value>) -> Option<&str> {
+        match value {
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Object(o)) => o.get("name").and_then(Value::as_str),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RelationshipDef {
+    pub name: String,
+    pub using: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Metadata {
+    /// Parses a stored or user-given document, naming what is wrong when it fails.
+    pub fn from_value(value: &Value) -> Result<Metadata, String> {
+        serde_json::from_value(value.clone()).map_err(|e| format!("invalid metadata document: {e}"))
+    }
+
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    pub fn source_mut(&mut self, name: &str) -> Option<&mut Source> {
+        self.sources.iter_mut().find(|s| s.name == name)
+    }
+
+    /// The tracked tables of the default source (the database `resolve` runs in).
+    pub fn default_tables(&self) -> &[TrackedTable] {
+        self.source(DEFAULT_SOURCE).map(|s| s.tables.as_slice()).unwrap_or(&[])
+    }
+
+    pub fn default_untracked(&self) -> &[QualifiedTable] {
+        self.source(DEFAULT_SOURCE).map(|s| s.untracked_tables.as_slice()).unwrap_or(&[])
+    }
+}

@@ -1,0 +1,9 @@
+//! Metadata: the Hasura-shaped document (`document`), where it is stored (`store`),
+//! how its relationships resolve against the catalog (`resolve`), and the metadata
+//! API that changes it (`api`, one handler module per area).
+
+pub mod api;
+pub mod document;
+pub mod resolve;
+pub mod store;
+mod tables;

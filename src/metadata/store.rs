@@ -1,0 +1,53 @@
+//! Where the metadata document lives: `graphql.metadata_document`, one row at most.
+
+use serde_json::Value;
+
+use super::document::Metadata;
+use crate::error::MetadataError;
+use crate::spi;
+
+/// The stored document, or empty metadata when none was ever written.
+pub fn load() -> Result<Metadata, MetadataError> {
+    let value = spi::catalog_json(
+        "select document from graphql.metadata_document where singleton",
+        &[],
+    );
+    if value.is_null() {
+        return Ok(Metadata::default());
+    }
+    Metadata::from_value(&value).map_err(|e| MetadataError::new(format!("stored metadata: {e}")))
+}
+
+/// Writes the document and bumps the schema version in the caller's transaction.
+pub fn save(metadata: &Metadata) {
+    let text = serde_json::to_string(&metadata.to_value()).unwrap_or_else(|_| "{}".into());
+    spi::run(
+        "insert into graphql.metadata_document (singleton, document) values (true, $1::jsonb)
+         on conflict (singleton) do update
+           set document = excluded.document,
+               resource_version = graphql.metadata_document.resource_version + 1",
+        &[Some(text)],
+    );
+    bump_schema_version();
+}
+
+/// Invalidates every backend's schema cache once this transaction commits.
+pub fn bump_schema_version() {
+    spi::run("update graphql.schema_version set version = version + 1", &[]);
+}
+
+/// The current role may change metadata when it may UPDATE the document table:
+/// the extension owner and superusers, or a role a DBA granted it to.
+pub fn ensure_may_change() -> Result<(), MetadataError> {
+    let allowed = spi::catalog_json(
+        "select to_jsonb(pg_catalog.has_table_privilege('graphql.metadata_document', 'UPDATE'))",
+        &[],
+    );
+    if allowed == Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(MetadataError::new(
+            "permission denied to change pg_federation metadata: it needs UPDATE on graphql.metadata_document",
+        ))
+    }
+}

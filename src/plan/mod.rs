@@ -1,0 +1,47 @@
+//! SQL generation for the table part of a document: one statement per root field,
+//! relationships nested inside it as subqueries, every value a bind parameter and
+//! every identifier quoted.
+//!
+//! - `params`: binding values and encoding them as Postgres text
+//! - `filter`: `where` boolean expressions
+//! - `order`: `order_by`, `distinct_on`, `limit`, `offset`
+//! - `select`: rows, objects, relationships and aggregates
+
+pub mod filter;
+pub mod order;
+pub mod params;
+pub mod select;
+
+use crate::error::GraphqlError;
+use crate::query::normalize::Field;
+use crate::schema::model::{Model, RootField, RootKind};
+
+/// A statement ready for SPI: its text and its text parameters.
+#[derive(Debug)]
+pub struct Statement {
+    pub sql: String,
+    pub params: Vec<Option<String>>,
+}
+
+/// Plans one root field of `query_root` as one statement returning one jsonb value.
+pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, field.response_key.clone());
+    let table = &model.tables[root.table];
+    let expr = match root.kind {
+        RootKind::Select => builder.list(table, field, None)?,
+        RootKind::ByPk => builder.by_pk(table, field)?,
+        RootKind::Aggregate => builder.aggregate(table, field, None)?,
+    };
+    Ok(Statement { sql: format!("select {expr}"), params: builder.into_params() })
+}
+
+/// Quotes an identifier for SQL (`"a""b"`).
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes a string literal for SQL. Used only for response keys and type names,
+/// which the GraphQL grammar limits to `[_A-Za-z0-9]`; values are always parameters.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}

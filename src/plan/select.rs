@@ -1,0 +1,291 @@
+//! Rows, objects, relationships and aggregates: builds the jsonb-producing SQL
+//! expression of one root field, relationships nested as correlated subqueries so
+//! the whole field is one statement.
+
+use serde_json::{Map, Value};
+
+use super::params::Params;
+use super::{filter, ident, literal, order};
+use crate::error::{code, GraphqlError, PathSegment};
+use crate::metadata::resolve::RelKind;
+use crate::query::normalize::Field;
+use crate::schema::model::{FieldRef, Model, Table};
+
+/// jsonb_build_object takes at most 100 arguments: 50 key/value pairs a call.
+const PAIRS_PER_CALL: usize = 50;
+
+/// `inner."remote" = outer."local" and …` for a relationship's column mapping.
+pub fn join_condition(mapping: &[(String, String)], outer: &str, inner: &str) -> String {
+    mapping
+        .iter()
+        .map(|(local, remote)| format!("{inner}.{} = {outer}.{}", ident(remote), ident(local)))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// A relationship seen from the parent row: its mapping and the parent's alias.
+#[derive(Clone, Copy)]
+pub struct Parent<'a> {
+    pub mapping: &'a [(String, String)],
+    pub alias: &'a str,
+}
+
+pub struct Builder<'m> {
+    model: &'m Model,
+    params: Params,
+    aliases: usize,
+    path: Vec<PathSegment>,
+}
+
+impl<'m> Builder<'m> {
+    pub fn new(model: &'m Model, root_key: String) -> Self {
+        Builder { model, params: Params::default(), aliases: 0, path: vec![PathSegment::Key(root_key)] }
+    }
+
+    pub fn into_params(self) -> Vec<Option<String>> {
+        self.params.into_values()
+    }
+
+    fn error(&self, message: String) -> GraphqlError {
+        GraphqlError::new(code::VALIDATION_FAILED, message).at(&self.path)
+    }
+
+    fn next_alias(&mut self, prefix: &str) -> String {
+        self.aliases += 1;
+        format!("{prefix}{}", self.aliases)
+    }
+
+    /// `select <columns>, row_number() over (order by …) as __ord from <table> … `:
+    /// the filtered, ordered, limited rows of `table`. `__ord` carries the order out.
+    fn rows(&mut self, table: &Table, args: &Map<String, Value>, parent: Option<Parent>) -> Result<String, GraphqlError> {
+        let x = self.next_alias("x");
+        let mut conditions = Vec::new();
+        if let Some(p) = parent {
+            conditions.push(join_condition(p.mapping, p.alias, &x));
+        }
+        if let Some(exp) = args.get("where").filter(|v| !v.is_null()) {
+            let cond = filter::condition(self.model, &mut self.params, &mut self.aliases, table, &x, exp)
+                .map_err(|m| self.error(m))?;
+            conditions.push(cond);
+        }
+        let order_terms = match args.get("order_by").filter(|v| !v.is_null()) {
+            Some(o) => order::terms(self.model, &mut self.aliases, table, &x, o).map_err(|m| self.error(m))?,
+            None => Vec::new(),
+        };
+        let distinct = match args.get("distinct_on").filter(|v| !v.is_null()) {
+            Some(d) => order::distinct_on(table, &x, d).map_err(|m| self.error(m))?,
+            None => Vec::new(),
+        };
+        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let mut sql = String::from("select ");
+        if !distinct.is_empty() {
+            sql.push_str(&format!("distinct on ({}) ", distinct.join(", ")));
+        }
+        for c in &columns {
+            sql.push_str(c);
+            sql.push_str(", ");
+        }
+        if order_terms.is_empty() {
+            sql.push_str("row_number() over () as __ord");
+        } else {
+            sql.push_str(&format!("row_number() over (order by {}) as __ord", order_terms.join(", ")));
+        }
+        sql.push_str(&format!(" from {}.{} {x}", ident(&table.schema), ident(&table.name)));
+        if !conditions.is_empty() {
+            sql.push_str(&format!(" where {}", conditions.join(" and ")));
+        }
+        // distinct on keeps the first row of each group by the user's order; the
+        // final order comes from __ord.
+        let mut sort: Vec<String> = distinct.iter().map(|d| format!("{d} asc")).collect();
+        sort.extend(order_terms.iter().cloned());
+        if !sort.is_empty() {
+            sql.push_str(&format!(" order by {}", sort.join(", ")));
+        }
+        for (arg, keyword) in [("limit", "limit"), ("offset", "offset")] {
+            if let Some(v) = args.get(arg).filter(|v| !v.is_null()) {
+                match v.as_i64() {
+                    Some(n) if n >= 0 => {
+                        let p = self.params.bind(n.to_string(), "bigint");
+                        sql.push_str(&format!(" {keyword} {p}"));
+                    }
+                    _ => return Err(self.error(format!("\"{arg}\" must be a non-negative integer"))),
+                }
+            }
+        }
+        Ok(sql)
+    }
+
+    /// A list of objects: `[T!]!`.
+    pub fn list(&mut self, table: &Table, field: &Field, parent: Option<Parent>) -> Result<String, GraphqlError> {
+        let rows = self.rows(table, &field.arguments, parent)?;
+        let t = self.next_alias("t");
+        let object = self.object(table, &t, &field.selection)?;
+        Ok(format!("(select coalesce(jsonb_agg({object} order by {t}.__ord), '[]'::jsonb) from ({rows}) {t})"))
+    }
+
+    /// `<table>_by_pk(<key columns>)`: one object or null.
+    pub fn by_pk(&mut self, table: &Table, field: &Field) -> Result<String, GraphqlError> {
+        let x = self.next_alias("x");
+        let mut conditions = Vec::new();
+        for &c in &table.primary_key {
+            let column = &table.columns[c];
+            let value = match field.argument(&column.field_name) {
+                Some(v) => v,
+                None => return Err(self.error(format!("missing key column \"{}\"", column.field_name))),
+            };
+            let text = super::params::scalar_text(value, &column.ty).map_err(|m| self.error(m))?;
+            let p = self.params.bind(text, &column.sql_type);
+            conditions.push(format!("{x}.{} = {p}", ident(&column.sql_name)));
+        }
+        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let t = self.next_alias("t");
+        let object = self.object(table, &t, &field.selection)?;
+        Ok(format!(
+            "(select {object} from (select {} from {}.{} {x} where {}) {t} limit 1)",
+            columns.join(", "),
+            ident(&table.schema),
+            ident(&table.name),
+            conditions.join(" and ")
+        ))
+    }
+
+    /// An object relationship: the one related row, or null.
+    fn related_object(&mut self, table: &Table, field: &Field, parent: Parent) -> Result<String, GraphqlError> {
+        let x = self.next_alias("x");
+        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let join = join_condition(parent.mapping, parent.alias, &x);
+        let t = self.next_alias("t");
+        let object = self.object(table, &t, &field.selection)?;
+        Ok(format!(
+            "(select {object} from (select {} from {}.{} {x} where {join} limit 1) {t})",
+            columns.join(", "),
+            ident(&table.schema),
+            ident(&table.name)
+        ))
+    }
+
+    /// `<table>_aggregate`: `{aggregate {count sum … }, nodes […]}` over the same rows.
+    pub fn aggregate(&mut self, table: &Table, field: &Field, parent: Option<Parent>) -> Result<String, GraphqlError> {
+        let rows = self.rows(table, &field.arguments, parent)?;
+        let t = self.next_alias("t");
+        let mut pairs = Vec::new();
+        for sub in &field.selection {
+            self.path.push(PathSegment::Key(sub.response_key.clone()));
+            let expr = match sub.name.as_str() {
+                "__typename" => typename(&format!("{}_aggregate", table.type_name)),
+                "nodes" => {
+                    let object = self.object(table, &t, &sub.selection)?;
+                    format!("coalesce(jsonb_agg({object} order by {t}.__ord), '[]'::jsonb)")
+                }
+                "aggregate" => self.aggregate_fields(table, &t, sub)?,
+                other => return Err(self.error(format!("unknown field \"{other}\""))),
+            };
+            self.path.pop();
+            pairs.push((sub.response_key.clone(), expr));
+        }
+        Ok(format!("(select {} from ({rows}) {t})", build_object(&pairs)))
+    }
+
+    fn aggregate_fields(&mut self, table: &Table, t: &str, field: &Field) -> Result<String, GraphqlError> {
+        let mut pairs = Vec::new();
+        for sub in &field.selection {
+            let expr = match sub.name.as_str() {
+                "__typename" => typename(&format!("{}_aggregate_fields", table.type_name)),
+                "count" => self.count(table, t, sub)?,
+                func @ ("sum" | "avg" | "max" | "min") => {
+                    let mut inner = Vec::new();
+                    for col_field in &sub.selection {
+                        let expr = if col_field.name == "__typename" {
+                            typename(&format!("{}_{func}_fields", table.type_name))
+                        } else {
+                            let column = table
+                                .column_by_field(&col_field.name)
+                                .ok_or_else(|| self.error(format!("unknown column \"{}\"", col_field.name)))?;
+                            format!("{func}({t}.{})", ident(&column.sql_name))
+                        };
+                        inner.push((col_field.response_key.clone(), expr));
+                    }
+                    build_object(&inner)
+                }
+                other => return Err(self.error(format!("unknown aggregate \"{other}\""))),
+            };
+            pairs.push((sub.response_key.clone(), expr));
+        }
+        Ok(build_object(&pairs))
+    }
+
+    fn count(&mut self, table: &Table, t: &str, field: &Field) -> Result<String, GraphqlError> {
+        let distinct = field.argument("distinct").and_then(Value::as_bool).unwrap_or(false);
+        let columns: Vec<String> = match field.argument("columns") {
+            Some(v) => order::distinct_on(table, t, v).map_err(|m| self.error(m))?,
+            None => Vec::new(),
+        };
+        Ok(match (columns.as_slice(), distinct) {
+            ([], false) => "count(*)".into(),
+            ([], true) => format!("count(distinct {t}.*)"),
+            ([one], false) => format!("count({one})"),
+            ([one], true) => format!("count(distinct {one})"),
+            (many, d) => {
+                let not_null: Vec<String> = many.iter().map(|c| format!("{c} is not null")).collect();
+                let d = if d { "distinct " } else { "" };
+                format!("count({d}row({})) filter (where {})", many.join(", "), not_null.join(" and "))
+            }
+        })
+    }
+
+    /// The jsonb object for one row of `table` aliased `alias`.
+    fn object(&mut self, table: &Table, alias: &str, selection: &[Field]) -> Result<String, GraphqlError> {
+        let mut pairs = Vec::with_capacity(selection.len());
+        for field in selection {
+            self.path.push(PathSegment::Key(field.response_key.clone()));
+            let expr = self.field_expression(table, alias, field)?;
+            self.path.pop();
+            pairs.push((field.response_key.clone(), expr));
+        }
+        Ok(build_object(&pairs))
+    }
+
+    fn field_expression(&mut self, table: &Table, alias: &str, field: &Field) -> Result<String, GraphqlError> {
+        if field.name == "__typename" {
+            return Ok(typename(&table.type_name));
+        }
+        let model = self.model;
+        match table.fields.get(&field.name) {
+            Some(FieldRef::Column(c)) => Ok(format!("{alias}.{}", ident(&table.columns[*c].sql_name))),
+            Some(FieldRef::Relationship(r)) => {
+                let rel = &table.relationships[*r];
+                let target = &model.tables[rel.target];
+                let parent = Parent { mapping: &rel.mapping, alias };
+                match rel.kind {
+                    RelKind::Object => self.related_object(target, field, parent),
+                    RelKind::Array => self.list(target, field, Some(parent)),
+                }
+            }
+            Some(FieldRef::RelationshipAggregate(r)) => {
+                let rel = &table.relationships[*r];
+                let target = &model.tables[rel.target];
+                self.aggregate(target, field, Some(Parent { mapping: &rel.mapping, alias }))
+            }
+            None => Err(self.error(format!("field \"{}\" not found in type: '{}'", field.name, table.type_name))),
+        }
+    }
+}
+
+fn typename(name: &str) -> String {
+    format!("to_jsonb({}::text)", literal(name))
+}
+
+/// `jsonb_build_object(k, v, …) || …`, in calls of at most 50 pairs.
+fn build_object(pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return "'{}'::jsonb".into();
+    }
+    pairs
+        .chunks(PAIRS_PER_CALL)
+        .map(|chunk| {
+            let args: Vec<String> = chunk.iter().map(|(k, v)| format!("{}, {v}", literal(k))).collect();
+            format!("jsonb_build_object({})", args.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" || ")
+}

@@ -1,0 +1,6 @@
+//! From query text to a normalised operation: parse and validate against the
+//! composed schema (`request`), then collect fields through fragments and
+//! directives, with arguments resolved against the variables (`normalize`).
+
+pub mod normalize;
+pub mod request;

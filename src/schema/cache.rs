@@ -1,0 +1,93 @@
+//! One composed schema per backend, keyed by (schema version, role, search_path,
+//! exposed schemas). The schema version is bumped by event triggers on DDL and by
+//! metadata writes, so a hit costs one tiny query and no catalog reflection.
+
+use apollo_compiler::collections::HashMap;
+use apollo_compiler::schema::Implementers;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{Name, Schema};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::model::{self, Model};
+use super::sdl;
+use crate::error::{code, GraphqlError};
+use crate::metadata::store;
+use crate::spi;
+
+pub struct Composed {
+    pub model: Model,
+    pub schema: Valid<Schema>,
+    pub implementers: HashMap<Name, Implementers>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+struct CacheKey {
+    version: i64,
+    role: u32,
+    search_path: String,
+    exposed: Vec<String>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<(CacheKey, Rc<Composed>)>> = const { RefCell::new(None) };
+    static BUILDS: Cell<u64> = const { Cell::new(0) };
+    static HITS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn current_key() -> CacheKey {
+    let row = spi::catalog_json(
+        "select jsonb_build_array((select version from graphql.schema_version where singleton),
+                                  pg_catalog.current_setting('search_path'))",
+        &[],
+    );
+    // SAFETY: GetUserId only reads backend state.
+    let role = unsafe { pgrx::pg_sys::GetUserId() }.to_u32();
+    CacheKey {
+        version: row.get(0).and_then(Value::as_i64).unwrap_or(0),
+        role,
+        search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
+        exposed: crate::exposed_schemas(),
+    }
+}
+
+/// The composed schema for the current role and settings, built if stale.
+pub fn get() -> Result<Rc<Composed>, GraphqlError> {
+    let key = current_key();
+    let cached = CACHE.with(|c| {
+        c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, composed)| composed.clone())
+    });
+    if let Some(composed) = cached {
+        HITS.with(|h| h.set(h.get() + 1));
+        return Ok(composed);
+    }
+    let composed = Rc::new(compose(&key.exposed)?);
+    BUILDS.with(|b| b.set(b.get() + 1));
+    CACHE.with(|c| *c.borrow_mut() = Some((key, composed.clone())));
+    Ok(composed)
+}
+
+fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
+    let metadata = store::load().map_err(|e| GraphqlError::new(code::UNEXPECTED, e.message))?;
+    let model = model::build(exposed, &metadata);
+    let text = sdl::print(&model);
+    let schema = Schema::parse_and_validate(text, "schema.graphql").map_err(|with_errors| {
+        GraphqlError::new(
+            code::UNEXPECTED,
+            format!("pg_federation could not compose a valid schema: {}", with_errors.errors),
+        )
+    })?;
+    let implementers = schema.implementers_map();
+    Ok(Composed { model, schema, implementers })
+}
+
+/// `graphql.cache_stats()`: how often this backend built the schema and reused it.
+pub fn stats() -> Value {
+    json!({"builds": BUILDS.with(Cell::get), "hits": HITS.with(Cell::get)})
+}
+
+/// The SDL the current role sees (for `graphql.sdl()`, debugging and docs).
+pub fn sdl_text() -> Result<String, GraphqlError> {
+    Ok(get()?.schema.to_string())
+}

@@ -1,0 +1,10 @@
+//! The composed GraphQL schema: relations reflected from pg_catalog (`reflect`),
+//! turned into a model of types, fields and relationships (`model`), printed as SDL
+//! and validated by apollo-compiler (`sdl`), and cached per backend (`cache`).
+
+pub mod cache;
+pub mod model;
+pub mod names;
+pub mod reflect;
+pub mod scalars;
+pub mod sdl;

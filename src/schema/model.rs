@@ -1,0 +1,357 @@
+//! The model behind the GraphQL schema: which relations are exposed under which
+//! names, their columns, keys and relationships. Built from the catalog (as the
+//! current role sees it) and the metadata document; the SDL and the planner both
+//! read it, so they cannot disagree.
+
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
+
+use super::names::{is_graphql_name, relation_type_name};
+use super::reflect::{self, Relation};
+use super::scalars::{column_type, ColumnType};
+use crate::metadata::document::{CustomRootFields, Metadata, QualifiedTable, TrackedTable};
+use crate::metadata::resolve::{resolve, RelKind};
+
+#[derive(Debug)]
+pub struct Model {
+    pub tables: Vec<Table>,
+    /// Fields of `query_root`, in schema order.
+    pub roots: IndexMap<String, RootField>,
+    /// Postgres enums used by exposed columns: GraphQL name -> labels.
+    pub enums: IndexMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RootField {
+    pub table: usize,
+    pub kind: RootKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RootKind {
+    Select,
+    ByPk,
+    Aggregate,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub schema: String,
+    pub name: String,
+    pub type_name: String,
+    /// Readable columns with usable names, in attnum order.
+    pub columns: Vec<Column>,
+    /// Indices into `columns`; empty when there is no key the role can read.
+    pub primary_key: Vec<usize>,
+    pub relationships: Vec<Relationship>,
+    /// GraphQL field name -> what it reads.
+    pub fields: IndexMap<String, FieldRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub sql_name: String,
+    pub field_name: String,
+    /// `format_type()` output, used in casts of bound parameters.
+    pub sql_type: String,
+    pub ty: ColumnType,
+    pub not_null: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Relationship {
+    pub name: String,
+    pub kind: RelKind,
+    /// Index into `Model::tables`.
+    pub target: usize,
+    /// (column of this table, column of the target), SQL names.
+    pub mapping: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldRef {
+    Column(usize),
+    Relationship(usize),
+    /// `<array relationship>_aggregate`
+    RelationshipAggregate(usize),
+}
+
+impl Table {
+    pub fn column_by_field(&self, field: &str) -> Option<&Column> {
+        match self.fields.get(field) {
+            Some(FieldRef::Column(i)) => self.columns.get(*i),
+            _ => None,
+        }
+    }
+
+    pub fn qualified(&self) -> QualifiedTable {
+        QualifiedTable { schema: self.schema.clone(), name: self.name.clone() }
+    }
+}
+
+/// Builds the model for the current role, exposed schemas and metadata.
+pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
+    let tracked = metadata.default_tables();
+    let untracked: HashSet<&QualifiedTable> = metadata.default_untracked().iter().collect();
+    let extra: Vec<String> = tracked.iter().map(|t| t.table.to_string()).collect();
+    let relations = reflect::relations(&reflect::Scope {
+        schemas: exposed_schemas,
+        extra: &extra,
+        for_current_role: true,
+    });
+    let relations: Vec<Relation> = relations
+        .into_iter()
+        .filter(|r| !untracked.contains(&QualifiedTable { schema: r.schema.clone(), name: r.name.clone() }))
+        .collect();
+    from_relations(relations, tracked)
+}
+
+/// The pure part of `build`, separated so it can be unit-tested without a catalog.
+pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Model {
+    let tracked_by_table: HashMap<&QualifiedTable, &TrackedTable> = tracked.iter().map(|t| (&t.table, t)).collect();
+    let mut tables: Vec<Table> = Vec::new();
+    let mut index_of: HashMap<QualifiedTable, usize> = HashMap::new();
+    let mut kept_relations: Vec<Relation> = Vec::new();
+    let mut type_names: HashSet<String> = HashSet::new();
+    let mut enums: IndexMap<String, Vec<String>> = IndexMap::new();
+
+    for relation in relations {
+        let key = QualifiedTable { schema: relation.schema.clone(), name: relation.name.clone() };
+        let entry = tracked_by_table.get(&key);
+        let configuration = entry.map(|e| &e.configuration);
+        let type_name = configuration
+            .and_then(|c| c.custom_name.clone())
+            .unwrap_or_else(|| relation_type_name(&relation.schema, &relation.name));
+        if !is_graphql_name(&type_name) || !type_names.insert(type_name.clone()) {
+            continue;
+        }
+        let mut columns = Vec::new();
+        let mut fields = IndexMap::new();
+        for c in relation.columns.iter().filter(|c| c.readable) {
+            let field_name = configuration
+                .and_then(|cfg| cfg.column_config.get(&c.name))
+                .and_then(|cc| cc.custom_name.clone())
+                .unwrap_or_else(|| c.name.clone());
+            if !is_graphql_name(&field_name) || fields.contains_key(&field_name) {
+                continue;
+            }
+            let ty = column_type(&c.type_name, c.elem_type_name.as_deref(), c.enum_labels.as_ref());
+            if let Some(labels) = &ty.enum_labels {
+                enums.insert(ty.scalar.clone(), labels.clone());
+            }
+            fields.insert(field_name.clone(), FieldRef::Column(columns.len()));
+            columns.push(Column {
+                sql_name: c.name.clone(),
+                field_name,
+                sql_type: c.sql_type.clone(),
+                ty,
+                not_null: c.not_null,
+            });
+        }
+        let primary_key: Option<Vec<usize>> = relation
+            .primary_key
+            .iter()
+            .map(|pk| columns.iter().position(|c| &c.sql_name == pk))
+            .collect();
+        let primary_key = primary_key.unwrap_or_default();
+        index_of.insert(key, tables.len());
+        tables.push(Table {
+            schema: relation.schema.clone(),
+            name: relation.name.clone(),
+            type_name,
+            columns,
+            primary_key,
+            relationships: Vec::new(),
+            fields,
+        });
+        kept_relations.push(relation);
+    }
+
+    add_metadata_relationships(&mut tables, &kept_relations, &index_of, &tracked_by_table);
+    add_inferred_relationships(&mut tables, &kept_relations, &index_of, &tracked_by_table);
+
+    // Enum names must not clash with table types; a clashing enum becomes String.
+    for table in tables.iter_mut() {
+        for column in table.columns.iter_mut() {
+            if column.ty.enum_labels.is_some() && type_names.contains(&column.ty.scalar) {
+                column.ty.enum_labels = None;
+                column.ty.scalar = "String".into();
+                column.ty.kind = super::scalars::ScalarKind::Text;
+            }
+        }
+    }
+    enums.retain(|name, _| !type_names.contains(name));
+
+    let roots = root_fields(&tables, &tracked_by_table);
+    Model { tables, roots, enums }
+}
+
+fn add_relationship(table: &mut Table, relationship: Relationship) -> bool {
+    if table.fields.contains_key(&relationship.name) {
+        return false;
+    }
+    let aggregate = format!("{}_aggregate", relationship.name);
+    if relationship.kind == RelKind::Array && table.fields.contains_key(&aggregate) {
+        return false;
+    }
+    let index = table.relationships.len();
+    table.fields.insert(relationship.name.clone(), FieldRef::Relationship(index));
+    if relationship.kind == RelKind::Array {
+        table.fields.insert(aggregate, FieldRef::RelationshipAggregate(index));
+    }
+    table.relationships.push(relationship);
+    true
+}
+
+/// Whether every mapped column is exposed (readable) on its side.
+fn mapping_readable(tables: &[Table], from: usize, to: usize, mapping: &[(String, String)]) -> bool {
+    mapping.iter().all(|(l, r)| {
+        tables[from].columns.iter().any(|c| &c.sql_name == l) && tables[to].columns.iter().any(|c| &c.sql_name == r)
+    })
+}
+
+fn add_metadata_relationships(
+    tables: &mut [Table],
+    relations: &[Relation],
+    index_of: &HashMap<QualifiedTable, usize>,
+    tracked: &HashMap<&QualifiedTable, &TrackedTable>,
+) {
+    let lookup = |t: &QualifiedTable| index_of.get(t).map(|&i| relations[i].clone());
+    for (i, relation) in relations.iter().enumerate() {
+        let key = QualifiedTable { schema: relation.schema.clone(), name: relation.name.clone() };
+        let entry = match tracked.get(&key) {
+            Some(e) => e,
+            None => continue,
+        };
+        let defs = entry
+            .object_relationships
+            .iter()
+            .map(|d| (d, RelKind::Object))
+            .chain(entry.array_relationships.iter().map(|d| (d, RelKind::Array)));
+        for (def, kind) in defs {
+            // One that no longer resolves (DDL since) is left out: it is inconsistent
+            // metadata, reported by get_inconsistent_metadata, and the rest still works.
+            let resolved = match resolve(relation, def, kind, &lookup) {
+                Ok(r) => r,
+                Err(_) => continue,
+            };
+            let target = match index_of.get(&resolved.target) {
+                Some(&t) => t,
+                None => continue,
+            };
+            if !mapping_readable(tables, i, target, &resolved.mapping) {
+                continue;
+            }
+            add_relationship(
+                &mut tables[i],
+                Relationship { name: resolved.name, kind, target, mapping: resolved.mapping },
+            );
+        }
+    }
+}
+
+/// Foreign keys that metadata already names, as (table index, constraint name).
+fn foreign_keys_in_metadata(
+    relations: &[Relation],
+    index_of: &HashMap<QualifiedTable, usize>,
+    tracked: &HashMap<&QualifiedTable, &TrackedTable>,
+) -> HashSet<(usize, String)> {
+    let lookup = |t: &QualifiedTable| index_of.get(t).map(|&i| relations[i].clone());
+    let mut used = HashSet::new();
+    for (i, relation) in relations.iter().enumerate() {
+        let key = QualifiedTable { schema: relation.schema.clone(), name: relation.name.clone() };
+        let Some(entry) = tracked.get(&key) else { continue };
+        for (def, kind) in entry
+            .object_relationships
+            .iter()
+            .map(|d| (d, RelKind::Object))
+            .chain(entry.array_relationships.iter().map(|d| (d, RelKind::Array)))
+        {
+            if let Ok(r) = resolve(relation, def, kind, &lookup) {
+                if let Some(fk) = r.foreign_key {
+                    used.insert((i, format!("{}:{fk}", kind.label())));
+                }
+            }
+        }
+    }
+    used
+}
+
+/// Relationships inferred from foreign keys (the README documents the naming rule):
+/// - object, on the referencing table: the FK column without its `_id` suffix when the
+///   key is one column named `x_id`, else the referenced table's type name;
+/// - array, on the referenced table: the referencing table's type name;
+/// - on a clash with a field, `<name>_by_<fk columns joined by _>`; if that clashes
+///   too, the relationship is left out.
+fn add_inferred_relationships(
+    tables: &mut [Table],
+    relations: &[Relation],
+    index_of: &HashMap<QualifiedTable, usize>,
+    tracked: &HashMap<&QualifiedTable, &TrackedTable>,
+) {
+    let in_metadata = foreign_keys_in_metadata(relations, index_of, tracked);
+    for (from, relation) in relations.iter().enumerate() {
+        for fk in &relation.foreign_keys {
+            let target_key = QualifiedTable { schema: fk.ref_schema.clone(), name: fk.ref_table.clone() };
+            let Some(&to) = index_of.get(&target_key) else { continue };
+            let mapping: Vec<(String, String)> =
+                fk.columns.iter().cloned().zip(fk.ref_columns.iter().cloned()).collect();
+            if !mapping_readable(tables, from, to, &mapping) {
+                continue;
+            }
+            let suffix = format!("_by_{}", fk.columns.join("_"));
+            if !in_metadata.contains(&(from, format!("object:{}", fk.name))) {
+                let preferred = match fk.columns.as_slice() {
+                    [single] if single.len() > 3 && single.ends_with("_id") => single[..single.len() - 3].to_string(),
+                    _ => tables[to].type_name.clone(),
+                };
+                let fallback = format!("{}{suffix}", tables[to].type_name);
+                for name in [preferred, fallback] {
+                    let rel = Relationship { name, kind: RelKind::Object, target: to, mapping: mapping.clone() };
+                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[from], rel) {
+                        break;
+                    }
+                }
+            }
+            let reversed: Vec<(String, String)> = mapping.iter().map(|(l, r)| (r.clone(), l.clone())).collect();
+            let already_named = tracked
+                .get(&target_key)
+                .map(|_| {
+                    // An explicit array relationship over this same key wins.
+                    tables[to].relationships.iter().any(|r| {
+                        r.kind == RelKind::Array && r.target == from && r.mapping == reversed
+                    })
+                })
+                .unwrap_or(false);
+            if !already_named {
+                let preferred = tables[from].type_name.clone();
+                let fallback = format!("{preferred}{suffix}");
+                for name in [preferred, fallback] {
+                    let rel = Relationship { name, kind: RelKind::Array, target: from, mapping: reversed.clone() };
+                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[to], rel) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn root_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTable>) -> IndexMap<String, RootField> {
+    let mut roots = IndexMap::new();
+    for (i, table) in tables.iter().enumerate() {
+        let custom = tracked.get(&table.qualified()).map(|t| &t.configuration.custom_root_fields);
+        let name_for = |value: Option<&Option<serde_json::Value>>, default: String| {
+            value.and_then(CustomRootFields::name_of).map(String::from).unwrap_or(default)
+        };
+        let select = name_for(custom.map(|c| &c.select), table.type_name.clone());
+        let by_pk = name_for(custom.map(|c| &c.select_by_pk), format!("{}_by_pk", table.type_name));
+        let aggregate = name_for(custom.map(|c| &c.select_aggregate), format!("{}_aggregate", table.type_name));
+        roots.entry(select).or_insert(RootField { table: i, kind: RootKind::Select });
+        if !table.primary_key.is_empty() {
+            roots.entry(by_pk).or_insert(RootField { table: i, kind: RootKind::ByPk });
+        }
+        roots.entry(aggregate).or_insert(RootField { table: i, kind: RootKind::Aggregate });
+    }
+    roots
+}

@@ -1,0 +1,268 @@
+//! Prints the model as GraphQL SDL, Hasura's type and argument names, and hands it
+//! to apollo-compiler, whose validated schema drives validation and introspection.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::model::{FieldRef, Model, RootKind, Table};
+use super::scalars::{ColumnType, ScalarKind, CUSTOM_SCALARS};
+use crate::metadata::resolve::RelKind;
+
+const TEXT_OPERATORS: &[&str] = &[
+    "_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex", "_nregex", "_iregex", "_niregex",
+];
+
+/// The comparison input type for a column type.
+pub fn comparison_type_name(ty: &ColumnType) -> String {
+    if ty.is_list {
+        format!("{}_array_comparison_exp", ty.scalar)
+    } else {
+        format!("{}_comparison_exp", ty.scalar)
+    }
+}
+
+/// The SDL of the whole schema.
+pub fn print(model: &Model) -> String {
+    let mut out = String::new();
+    out.push_str("schema { query: query_root }\n\n");
+    for scalar in CUSTOM_SCALARS {
+        let _ = writeln!(out, "scalar {scalar}");
+    }
+    out.push_str(
+        "\n\"\"\"column ordering options\"\"\"\nenum order_by {\n  \"in ascending order, nulls last\"\n  asc\n  asc_nulls_first\n  asc_nulls_last\n  \"in descending order, nulls first\"\n  desc\n  desc_nulls_first\n  desc_nulls_last\n}\n\n",
+    );
+    for (name, labels) in &model.enums {
+        let _ = writeln!(out, "enum {name} {{\n  {}\n}}\n", labels.join("\n  "));
+    }
+    print_comparison_types(model, &mut out);
+    for table in &model.tables {
+        print_table(model, table, &mut out);
+    }
+    out.push_str("type query_root {\n");
+    if model.roots.is_empty() {
+        out.push_str("  \"no tables are exposed to this role\"\n  no_queries_available: String!\n");
+    }
+    for (name, root) in &model.roots {
+        let table = &model.tables[root.table];
+        let t = &table.type_name;
+        match root.kind {
+            RootKind::Select => {
+                let _ = writeln!(out, "  \"fetch data from the table: {}\"", describe(table));
+                let _ = writeln!(out, "  {name}{}: [{t}!]!", list_arguments(t));
+            }
+            RootKind::ByPk => {
+                let args: Vec<String> = table
+                    .primary_key
+                    .iter()
+                    .map(|&c| {
+                        let col = &table.columns[c];
+                        format!("{}: {}!", col.field_name, output_type(&col.ty))
+                    })
+                    .collect();
+                let _ = writeln!(out, "  \"fetch data from the table: {} using primary key columns\"", describe(table));
+                let _ = writeln!(out, "  {name}({}): {t}", args.join(", "));
+            }
+            RootKind::Aggregate => {
+                let _ = writeln!(out, "  \"fetch aggregated fields from the table: {}\"", describe(table));
+                let _ = writeln!(out, "  {name}{}: {t}_aggregate!", list_arguments(t));
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn describe(table: &Table) -> String {
+    format!("{}.{}", table.schema, table.name).replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn list_arguments(t: &str) -> String {
+    format!(
+        "(distinct_on: [{t}_select_column!], limit: Int, offset: Int, order_by: [{t}_order_by!], where: {t}_bool_exp)"
+    )
+}
+
+fn output_type(ty: &ColumnType) -> String {
+    if ty.is_list {
+        format!("[{}]", ty.scalar)
+    } else {
+        ty.scalar.clone()
+    }
+}
+
+fn print_comparison_types(model: &Model, out: &mut String) {
+    let mut seen = BTreeSet::new();
+    for column in model.tables.iter().flat_map(|t| t.columns.iter()) {
+        let name = comparison_type_name(&column.ty);
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let s = &column.ty.scalar;
+        let _ = writeln!(out, "\"Boolean expression to compare columns of type {s}. All fields are combined with logical 'AND'.\"");
+        let _ = writeln!(out, "input {name} {{");
+        if column.ty.is_list {
+            for op in ["_eq", "_neq", "_contains", "_contained_in"] {
+                let _ = writeln!(out, "  {op}: [{s}]");
+            }
+            out.push_str("  _is_null: Boolean\n}\n\n");
+            continue;
+        }
+        for op in ["_eq", "_neq", "_gt", "_gte", "_lt", "_lte"] {
+            let _ = writeln!(out, "  {op}: {s}");
+        }
+        let _ = writeln!(out, "  _in: [{s}!]\n  _nin: [{s}!]\n  _is_null: Boolean");
+        match column.ty.kind {
+            ScalarKind::Text => {
+                for op in TEXT_OPERATORS {
+                    let _ = writeln!(out, "  {op}: String");
+                }
+            }
+            ScalarKind::Json if s == "jsonb" => {
+                out.push_str("  _contains: jsonb\n  _contained_in: jsonb\n  _has_key: String\n");
+            }
+            _ => {}
+        }
+        out.push_str("}\n\n");
+    }
+}
+
+fn print_table(model: &Model, table: &Table, out: &mut String) {
+    let t = &table.type_name;
+    let _ = writeln!(out, "\"columns and relationships of \\\"{}\\\"\"", describe(table));
+    let _ = writeln!(out, "type {t} {{");
+    for (field, reference) in &table.fields {
+        match *reference {
+            FieldRef::Column(c) => {
+                let col = &table.columns[c];
+                let bang = if col.not_null { "!" } else { "" };
+                let _ = writeln!(out, "  {field}: {}{bang}", output_type(&col.ty));
+            }
+            FieldRef::Relationship(r) => {
+                let rel = &table.relationships[r];
+                let target = &model.tables[rel.target].type_name;
+                match rel.kind {
+                    RelKind::Object => {
+                        let _ = writeln!(out, "  \"An object relationship\"\n  {field}: {target}");
+                    }
+                    RelKind::Array => {
+                        let _ = writeln!(out, "  \"An array relationship\"\n  {field}{}: [{target}!]!", list_arguments(target));
+                    }
+                }
+            }
+            FieldRef::RelationshipAggregate(r) => {
+                let target = &model.tables[table.relationships[r].target].type_name;
+                let _ = writeln!(out, "  \"An aggregate relationship\"\n  {field}{}: {target}_aggregate!", list_arguments(target));
+            }
+        }
+    }
+    out.push_str("}\n\n");
+
+    // where
+    let _ = writeln!(out, "\"Boolean expression to filter rows from the table \\\"{}\\\". All fields are combined with a logical 'AND'.\"", describe(table));
+    let _ = writeln!(out, "input {t}_bool_exp {{\n  _and: [{t}_bool_exp!]\n  _not: {t}_bool_exp\n  _or: [{t}_bool_exp!]");
+    for (field, reference) in &table.fields {
+        match *reference {
+            FieldRef::Column(c) => {
+                let _ = writeln!(out, "  {field}: {}", comparison_type_name(&table.columns[c].ty));
+            }
+            FieldRef::Relationship(r) => {
+                let target = &model.tables[table.relationships[r].target].type_name;
+                let _ = writeln!(out, "  {field}: {target}_bool_exp");
+            }
+            FieldRef::RelationshipAggregate(_) => {}
+        }
+    }
+    out.push_str("}\n\n");
+
+    // order_by
+    let _ = writeln!(out, "\"Ordering options when selecting data from \\\"{}\\\".\"", describe(table));
+    let _ = writeln!(out, "input {t}_order_by {{");
+    let mut any = false;
+    for (field, reference) in &table.fields {
+        match *reference {
+            FieldRef::Column(c) if !table.columns[c].ty.is_list => {
+                let _ = writeln!(out, "  {field}: order_by");
+                any = true;
+            }
+            FieldRef::Relationship(r) if table.relationships[r].kind == RelKind::Object => {
+                let target = &model.tables[table.relationships[r].target].type_name;
+                let _ = writeln!(out, "  {field}: {target}_order_by");
+                any = true;
+            }
+            _ => {}
+        }
+    }
+    if !any {
+        out.push_str("  \"no orderable columns\"\n  _no_columns: order_by\n");
+    }
+    out.push_str("}\n\n");
+
+    // select_column
+    let _ = writeln!(out, "\"select columns of table \\\"{}\\\"\"", describe(table));
+    let _ = writeln!(out, "enum {t}_select_column {{");
+    let selectable: Vec<&str> = table
+        .columns
+        .iter()
+        .map(|c| c.field_name.as_str())
+        .filter(|n| !matches!(*n, "true" | "false" | "null"))
+        .collect();
+    if selectable.is_empty() {
+        out.push_str("  _no_columns\n");
+    }
+    for name in selectable {
+        let _ = writeln!(out, "  {name}");
+    }
+    out.push_str("}\n\n");
+
+    print_aggregate_types(table, out);
+}
+
+fn print_aggregate_types(table: &Table, out: &mut String) {
+    let t = &table.type_name;
+    let _ = writeln!(out, "\"aggregated selection of \\\"{}\\\"\"", describe(table));
+    let _ = writeln!(out, "type {t}_aggregate {{\n  aggregate: {t}_aggregate_fields\n  nodes: [{t}!]!\n}}\n");
+    let numeric: Vec<_> = table.columns.iter().filter(|c| !c.ty.is_list && c.ty.kind == ScalarKind::Numeric).collect();
+    let comparable: Vec<_> = table
+        .columns
+        .iter()
+        .filter(|c| !c.ty.is_list && matches!(c.ty.kind, ScalarKind::Numeric | ScalarKind::Text | ScalarKind::Ordered))
+        .collect();
+    let _ = writeln!(out, "type {t}_aggregate_fields {{\n  count(columns: [{t}_select_column!], distinct: Boolean): Int!");
+    if !numeric.is_empty() {
+        let _ = writeln!(out, "  sum: {t}_sum_fields\n  avg: {t}_avg_fields");
+    }
+    if !comparable.is_empty() {
+        let _ = writeln!(out, "  max: {t}_max_fields\n  min: {t}_min_fields");
+    }
+    out.push_str("}\n\n");
+    if !numeric.is_empty() {
+        let _ = writeln!(out, "type {t}_sum_fields {{");
+        for c in &numeric {
+            let _ = writeln!(out, "  {}: {}", c.field_name, sum_type(&c.ty.scalar));
+        }
+        out.push_str("}\n\n");
+        let _ = writeln!(out, "type {t}_avg_fields {{");
+        for c in &numeric {
+            let _ = writeln!(out, "  {}: Float", c.field_name);
+        }
+        out.push_str("}\n\n");
+    }
+    if !comparable.is_empty() {
+        for which in ["max", "min"] {
+            let _ = writeln!(out, "type {t}_{which}_fields {{");
+            for c in &comparable {
+                let _ = writeln!(out, "  {}: {}", c.field_name, c.ty.scalar);
+            }
+            out.push_str("}\n\n");
+        }
+    }
+}
+
+/// Postgres widens sums: sum(int4) is bigint, sum(int8) is numeric.
+pub fn sum_type(scalar: &str) -> &str {
+    match scalar {
+        "Int" => "bigint",
+        "bigint" => "numeric",
+        other => other,
+    }
+}

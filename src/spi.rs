@@ -1,0 +1,151 @@
+//! The few ways this crate talks to SPI. Statements that input can make fail (bad
+//! casts, permission denied) run inside a subtransaction, so that a failure becomes
+//! a value and never aborts the caller's transaction: as plpgsql's EXCEPTION blocks do.
+
+use pgrx::pg_sys;
+use pgrx::pg_sys::panic::CaughtError;
+use pgrx::prelude::*;
+use pgrx::datum::DatumWithOid;
+use pgrx::JsonB;
+use serde_json::Value;
+
+/// An error Postgres raised while running one of our statements.
+#[derive(Debug, Clone)]
+pub struct SqlError {
+    pub message: String,
+    pub detail: Option<String>,
+    pub sqlstate: PgSqlErrorCode,
+}
+
+impl SqlError {
+    fn from_caught(caught: CaughtError) -> SqlError {
+        match caught {
+            CaughtError::PostgresError(report) | CaughtError::ErrorReport(report) => SqlError {
+                message: report.message().to_string(),
+                detail: report.detail().map(str::to_string),
+                sqlstate: report.sql_error_code(),
+            },
+            CaughtError::RustPanic { ereport, .. } => SqlError {
+                message: ereport.message().to_string(),
+                detail: None,
+                sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+            },
+        }
+    }
+
+    /// True for SQLSTATE class 22 (data exception: bad casts, out-of-range values).
+    pub fn is_data_exception(&self) -> bool {
+        let code = self.sqlstate as isize as i32;
+        // SQLSTATEs are packed 6 bits a character; class "22" is the low 12 bits.
+        (code & 0xFFF) == (('2' as i32 - '0' as i32) | (('2' as i32 - '0' as i32) << 6))
+    }
+
+    pub fn is_permission_denied(&self) -> bool {
+        self.sqlstate == PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE
+    }
+}
+
+/// Runs `f` in a subtransaction; an ERROR inside rolls the subtransaction back and
+/// comes out as `Err`. Must be called with an SPI connection already open, or none.
+pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
+    // SAFETY: the begin/release/rollback calls pair up on every path, and the memory
+    // context and resource owner are restored as plpgsql's exec_stmt_block does.
+    let (old_context, old_owner) = unsafe {
+        let context = pg_sys::CurrentMemoryContext;
+        let owner = pg_sys::CurrentResourceOwner;
+        pg_sys::BeginInternalSubTransaction(std::ptr::null());
+        pg_sys::MemoryContextSwitchTo(context);
+        (context, owner)
+    };
+    PgTryBuilder::new(move || {
+        let result = f();
+        unsafe {
+            pg_sys::ReleaseCurrentSubTransaction();
+            pg_sys::MemoryContextSwitchTo(old_context);
+            pg_sys::CurrentResourceOwner = old_owner;
+        }
+        Ok(result)
+    })
+    .catch_others(move |caught| {
+        unsafe {
+            pg_sys::MemoryContextSwitchTo(old_context);
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+            pg_sys::MemoryContextSwitchTo(old_context);
+            pg_sys::CurrentResourceOwner = old_owner;
+        }
+        Err(SqlError::from_caught(caught))
+    })
+    .execute()
+}
+
+/// Runs a read-only statement returning one jsonb value; every parameter is text.
+pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
+    let sql = sql.to_string();
+    let params = params.to_vec();
+    in_subtransaction(move || {
+        Spi::connect(|client| {
+            let args: Vec<DatumWithOid> = params
+                .iter()
+                .map(|p| match p {
+                    Some(s) => DatumWithOid::from(s.as_str()),
+                    None => DatumWithOid::null::<&str>(),
+                })
+                .collect();
+            let table = client.select(sql.as_str(), Some(1), &args)?;
+            if table.is_empty() {
+                return Ok(None);
+            }
+            Ok(table.first().get_one::<JsonB>()?.map(|j| j.0))
+        })
+    })
+    .and_then(|r: Result<Option<Value>, pgrx::spi::Error>| {
+        r.map_err(|e| SqlError {
+            message: e.to_string(),
+            detail: None,
+            sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+        })
+    })
+}
+
+/// Runs a catalog query whose single column is jsonb, outside any subtransaction:
+/// for our own fixed queries, where an ERROR is a bug worth surfacing as such.
+pub fn catalog_json(sql: &str, params: &[Option<String>]) -> Value {
+    let result: Result<Option<JsonB>, pgrx::spi::Error> = Spi::connect(|client| {
+        let args: Vec<DatumWithOid> = params
+            .iter()
+            .map(|p| match p {
+                Some(s) => DatumWithOid::from(s.as_str()),
+                None => DatumWithOid::null::<&str>(),
+            })
+            .collect();
+        let table = client.select(sql, Some(1), &args)?;
+        if table.is_empty() {
+            return Ok(None);
+        }
+        table.first().get_one::<JsonB>()
+    });
+    match result {
+        Ok(Some(j)) => j.0,
+        Ok(None) => Value::Null,
+        Err(e) => {
+            pgrx::error!("pg_federation catalog query failed: {e}")
+        }
+    }
+}
+
+/// Runs a writing statement with text parameters (metadata writes).
+pub fn run(sql: &str, params: &[Option<String>]) {
+    let result = Spi::connect_mut(|client| {
+        let args: Vec<DatumWithOid> = params
+            .iter()
+            .map(|p| match p {
+                Some(s) => DatumWithOid::from(s.as_str()),
+                None => DatumWithOid::null::<&str>(),
+            })
+            .collect();
+        client.update(sql, None, &args).map(|_| ())
+    });
+    if let Err(e) = result {
+        pgrx::error!("pg_federation catalog write failed: {e}")
+    }
+}

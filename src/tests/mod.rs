@@ -1,0 +1,1 @@
+//! Rust-level tests run inside Postgres by `cargo pgrx test`.
