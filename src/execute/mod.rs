@@ -21,7 +21,10 @@ pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> 
     }
 }
 
-fn response(data: Option<Value>, errors: Vec<GraphqlError>) -> Value {
+fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
+    // The parser can report one syntax error twice; a client wants it once.
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert((e.message.clone(), e.locations.clone(), format!("{:?}", e.path))));
     let mut out = Map::new();
     if let Some(data) = data {
         out.insert("data".into(), data);

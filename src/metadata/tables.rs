@@ -143,7 +143,7 @@ pub fn untrack(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataErro
     }
     if !dependents.is_empty() && !cascade {
         let list: Vec<String> = dependents.iter().map(|(t, r)| format!("relationship \"{r}\" on \"{t}\"")).collect();
-        meta_bail!("{call}: cannot untrack \"{table}\": {} depend on it (pass \"cascade\": true)", list.join(", "));
+        meta_bail!("{call}: cannot untrack \"{table}\": {} depends on it (pass \"cascade\": true)", list.join(", "));
     }
     for (owner, name) in dependents {
         if let Some(entry) = tables_mut(metadata).iter_mut().find(|t| t.table == owner) {

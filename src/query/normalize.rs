@@ -37,31 +37,10 @@ impl Collector<'_> {
     pub fn collect(&self, selection_set: &SelectionSet, type_name: &str) -> Vec<Field> {
         let mut grouped: IndexMap<String, Vec<&Node<AstField>>> = IndexMap::new();
         self.group(selection_set, type_name, &mut grouped, 0);
-        grouped
-            .into_iter()
-            .filter_map(|(key, fields)| {
-                let first = *fields.first()?;
-                let inner_type = first.ty().inner_named_type().to_string();
-                let mut selection = Vec::new();
-                let mut merged: IndexMap<String, Vec<&Node<AstField>>> = IndexMap::new();
-                for f in &fields {
-                    self.group(&f.selection_set, &inner_type, &mut merged, 0);
-                }
-                if !merged.is_empty() {
-                    selection = self.finish(merged, &inner_type);
-                }
-                Some(Field {
-                    response_key: key,
-                    name: first.name.to_string(),
-                    arguments: self.arguments(first),
-                    selection,
-                    location: first.location().and_then(|l| l.line_column(&self.document.sources)).map(|lc| (lc.line, lc.column)),
-                })
-            })
-            .collect()
+        self.finish(grouped)
     }
 
-    fn finish(&self, grouped: IndexMap<String, Vec<&Node<AstField>>>, _type_name: &str) -> Vec<Field> {
+    fn finish(&self, grouped: IndexMap<String, Vec<&Node<AstField>>>) -> Vec<Field> {
         grouped
             .into_iter()
             .filter_map(|(key, fields)| {
@@ -75,7 +54,7 @@ impl Collector<'_> {
                     response_key: key,
                     name: first.name.to_string(),
                     arguments: self.arguments(first),
-                    selection: self.finish(merged, &inner_type),
+                    selection: self.finish(merged),
                     location: first.location().and_then(|l| l.line_column(&self.document.sources)).map(|lc| (lc.line, lc.column)),
                 })
             })
