@@ -1,0 +1,40 @@
+-- The per-backend schema cache: a repeated call reuses the schema (no reflection),
+-- DDL and metadata writes invalidate it, and role / settings changes key it.
+begin;
+
+create table gadgets (id int primary key, label text);
+insert into gadgets values (1, 'lamp');
+create temp table stats_log (step text, builds bigint, hits bigint);
+create function pg_temp.note(step text) returns void language sql as $$
+  insert into stats_log select step, (graphql.cache_stats()->>'builds')::bigint, (graphql.cache_stats()->>'hits')::bigint
+$$;
+
+select graphql.resolve('{ gadgets { label } }');
+select pg_temp.note('first');
+select graphql.resolve('{ gadgets { label } }');
+select graphql.resolve('{ gadgets { id } }');
+select pg_temp.note('two cached calls');
+-- DDL bumps the catalog version: the next call rebuilds and sees the new column.
+alter table gadgets add column price int;
+select graphql.resolve('{ gadgets { price } }');
+select pg_temp.note('after DDL');
+-- A metadata write invalidates too.
+select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "gadgets", "configuration": {"custom_name": "Gadget"}}}');
+select graphql.resolve('{ gadgets { __typename } }');
+select pg_temp.note('after metadata');
+-- Another exposed-schema list is another key.
+set local graphql.exposed_schemas = 'public,pg_temp';
+select graphql.resolve('{ Gadget { id } }');
+select pg_temp.note('other settings');
+set local graphql.exposed_schemas = 'public';
+
+-- Deltas: a cached call builds nothing; DDL, metadata and settings each build once.
+select step,
+       builds - lag(builds) over (order by ctid) as new_builds,
+       hits - lag(hits) over (order by ctid) as new_hits
+from stats_log order by ctid;
+
+-- The version the cache is keyed by is visible, and DDL moved it.
+select version > 1 as bumped_by_ddl from graphql.schema_version;
+
+rollback;
