@@ -1,0 +1,132 @@
+//! Rust-level tests run inside Postgres by `cargo pgrx test`: units whose edge
+//! cases are easier to state in Rust than through SQL.
+
+#[pgrx::pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+    use serde_json::{json, Value};
+
+    use crate::plan::params::{array_text, as_list, scalar_text};
+    use crate::schema::names::{is_graphql_name, relation_type_name};
+    use crate::schema::reflect::pg_text_array;
+    use crate::schema::scalars::{column_type, ScalarKind};
+
+    fn resolve(query: &str, variables: Value) -> Value {
+        crate::execute::resolve(query, &variables, None)
+    }
+
+    #[pg_test]
+    fn graphql_names() {
+        assert!(is_graphql_name("orders"));
+        assert!(is_graphql_name("_x9"));
+        assert!(!is_graphql_name("9lives"));
+        assert!(!is_graphql_name("__reserved"));
+        assert!(!is_graphql_name("has space"));
+        assert!(!is_graphql_name(""));
+        assert_eq!(relation_type_name("public", "t"), "t");
+        assert_eq!(relation_type_name("shop", "t"), "shop_t");
+    }
+
+    #[pg_test]
+    fn array_literals_escape_quotes_and_backslashes() {
+        let text = column_type("text", None, None);
+        let literal = array_text(&[json!("a\"b"), json!("c\\d"), Value::Null, json!("{,}")], &text).unwrap();
+        assert_eq!(literal, r#"{"a\"b","c\\d",NULL,"{,}"}"#);
+        // Postgres reads it back as the same four values.
+        let back = Spi::get_one_with_args::<Vec<Option<String>>>("select $1::text[]", &[literal.as_str().into()])
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, vec![Some("a\"b".into()), Some("c\\d".into()), None, Some("{,}".into())]);
+        assert_eq!(pg_text_array(&["x\"y"]), r#"{"x\"y"}"#);
+    }
+
+    #[pg_test]
+    fn scalar_text_forms() {
+        let jsonb = column_type("jsonb", None, None);
+        assert_eq!(jsonb.kind, ScalarKind::Json);
+        assert_eq!(scalar_text(&json!({"a": [1]}), &jsonb).unwrap(), r#"{"a":[1]}"#);
+        assert_eq!(scalar_text(&json!("s"), &jsonb).unwrap(), r#""s""#);
+        let int = column_type("int4", None, None);
+        assert_eq!(scalar_text(&json!(12), &int).unwrap(), "12");
+        assert!(scalar_text(&Value::Null, &int).is_err());
+        assert!(scalar_text(&json!([1]), &int).is_err());
+        assert_eq!(as_list(&json!(3)), vec![json!(3)]);
+    }
+
+    #[pg_test]
+    fn enum_types_with_unusable_labels_fall_back_to_string() {
+        let good = column_type("mood", None, Some(&vec!["happy".into(), "sad".into()]));
+        assert_eq!(good.scalar, "mood");
+        let bad = column_type("mood", None, Some(&vec!["very happy".into()]));
+        assert_eq!(bad.scalar, "String");
+        let list = column_type("_int4", Some("int4"), None);
+        assert!(list.is_list);
+        assert_eq!(list.scalar, "Int");
+    }
+
+    #[pg_test]
+    fn inferred_relationship_names_follow_the_documented_rule() {
+        Spi::run(
+            "create table people (id int primary key);
+             create table pets (id int primary key, owner_id int references people(id),
+                                vet int references people(id));",
+        )
+        .unwrap();
+        let composed = crate::schema::cache::get().unwrap();
+        let pets = composed.model.tables.iter().find(|t| t.name == "pets").unwrap();
+        let people = composed.model.tables.iter().find(|t| t.name == "people").unwrap();
+        assert!(pets.fields.contains_key("owner"), "owner_id -> owner");
+        assert!(pets.fields.contains_key("people"), "vet (no _id) -> referenced table name");
+        assert!(people.fields.contains_key("pets"), "array named after the referencing table");
+        assert!(people.fields.contains_key("pets_by_vet"), "second FK from the same table gets _by_<cols>");
+        assert!(people.fields.contains_key("pets_aggregate"));
+    }
+
+    #[pg_test]
+    fn a_failing_statement_leaves_the_transaction_usable() {
+        Spi::run("create table ids (id uuid primary key)").unwrap();
+        let out = resolve(r#"{ ids(where: {id: {_eq: "zzz"}}) { id } }"#, json!({}));
+        assert_eq!(out["errors"][0]["extensions"]["code"], "data-exception");
+        assert_eq!(out["errors"][0]["path"], json!(["ids"]));
+        // The caller's transaction was not aborted.
+        assert_eq!(Spi::get_one::<i64>("select count(*) from ids").unwrap(), Some(0));
+    }
+
+    #[pg_test]
+    fn one_statement_per_root_field_with_parameters() {
+        Spi::run(
+            "create table a (id int primary key, name text);
+             create table b (id int primary key, a_id int references a(id));",
+        )
+        .unwrap();
+        let composed = crate::schema::cache::get().unwrap();
+        let request = crate::query::request::prepare(
+            &composed.schema,
+            r#"{ a(where: {name: {_eq: "x'); drop table a; --"}}) { id b { id } } }"#,
+            &Value::Null,
+            None,
+        )
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
+        let vars = request.variables_json();
+        let collector = crate::query::normalize::Collector {
+            schema: &composed.schema,
+            document: &request.document,
+            variables: &vars,
+        };
+        let fields = collector.collect(&request.operation.selection_set, "query_root");
+        let root = composed.model.roots["a"];
+        let statement = crate::plan::root_statement(&composed.model, root, &fields[0]).unwrap();
+        assert!(!statement.sql.contains("drop table"), "values never reach the SQL text");
+        assert_eq!(statement.params, vec![Some("x'); drop table a; --".to_string())]);
+        assert!(statement.sql.starts_with("select "));
+    }
+
+    #[pg_test(error = "pg_create_object_relationship: relationship \"r\" on table \"public.t\": column \"nope\" does not exist")]
+    fn bad_metadata_raises_naming_object_and_reason() {
+        Spi::run("create table t (id int primary key)").unwrap();
+        crate::metadata::api::handle(&json!({"type": "pg_create_object_relationship",
+            "args": {"table": "t", "name": "r", "using": {"foreign_key_constraint_on": "nope"}}}))
+        .unwrap_or_else(|e| e.raise());
+    }
+}

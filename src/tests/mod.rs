@@ -1,1 +1,0 @@
-//! Rust-level tests run inside Postgres by `cargo pgrx test`.
