@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# THE test command. Runs, in order:
+#   (a) the Rust #[pg_test]s        cargo pgrx test pg15 (as the postgres OS user)
+#   (b) the SQL suite               pg_regress over pg_regress/sql/*.sql
+#   (c) the introspection check     tests/introspection/check.mjs (graphql-js)
+# (b) and (c) share one throwaway cluster ("regress", port 54329), removed on exit.
+# Ends with one line "N passed, N failed" (each pg_test, regress file and node check
+# counts as one test) and a non-zero exit status when anything failed.
+#
+#   scripts/test.sh                     # everything
+#   scripts/test.sh 10_foo 20_bar       # only these regress files (00_setup always runs)
+#   PGF_SKIP_PGTEST=1 scripts/test.sh   # skip (a), for quick iteration
+#   PGF_SKIP_NODE=1 scripts/test.sh     # skip (c)
+# Outputs (logs, pg_regress results/ and regression.diffs) land in $PGF_TEST_OUT
+# (default /tmp/pgf-test-out), replaced on every run.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+
+PG_CONFIG="${PGF_PG_CONFIG:-/usr/bin/pg_config}"
+CLUSTER=regress
+PORT="${PGF_REGRESS_PORT:-54329}"
+REGRESS_DB=pgf_regress
+NODE_DB=pgf_introspection
+OUT="${PGF_TEST_OUT:-/tmp/pgf-test-out}"
+PGTEST_DATA=/tmp/pg_federation-pgtest
+
+passed=0
+failed=0
+summary=()
+
+# record PART PASSED FAILED
+record() {
+    passed=$((passed + $2))
+    failed=$((failed + $3))
+    summary+=("$(printf '%-22s %3d passed, %3d failed' "$1" "$2" "$3")")
+}
+
+section() { printf '\n===== %s\n' "$*"; }
+
+finish() {
+    section "summary"
+    printf '%s\n' "${summary[@]}"
+    # stop the cluster before the last line, so the count really is the last line
+    pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true
+    echo "$passed passed, $failed failed"
+    if ((failed)); then exit 1; fi
+    exit 0
+}
+
+install_args=(--pg-config "$PG_CONFIG")
+[[ "${PGF_RELEASE:-0}" == "1" ]] && install_args+=(--release)
+
+# --- regress files to run ----------------------------------------------------------
+# 00_setup creates the extension the other files rely on, so it always runs first.
+regress_tests=()
+if (($#)); then
+    regress_tests=(00_setup)
+    for t in "$@"; do
+        t="$(basename "$t" .sql)"
+        [[ "$t" == 00_setup ]] && continue
+        if [[ ! -f "pg_regress/sql/$t.sql" ]]; then
+            echo "test: no such regress file: pg_regress/sql/$t.sql" >&2
+            exit 2
+        fi
+        regress_tests+=("$t")
+    done
+else
+    for f in pg_regress/sql/*.sql; do
+        [[ -e "$f" ]] && regress_tests+=("$(basename "$f" .sql)")
+    done
+fi
+
+rm -rf -- "$OUT"
+mkdir -p -- "$OUT"
+
+# Remove a pgrx test cluster left running by a killed run (pgrx names its data dir
+# $PGTEST_DATA/15-<pid> and removes it itself on a normal exit).
+cleanup_pgtest() {
+    local pidfile
+    for pidfile in "$PGTEST_DATA"/*/postmaster.pid; do
+        [[ -e "$pidfile" ]] || continue
+        runuser -u postgres -- "$PGF_PG_BIN/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
+    done
+    rm -rf -- "$PGTEST_DATA"
+}
+
+# --- setup --------------------------------------------------------------------------
+# With (a), the test build that `cargo pgrx test` installs is replaced by a normal
+# install afterwards, so setup.sh need not install first.
+section "setup"
+if [[ "${PGF_SKIP_PGTEST:-0}" == "1" ]]; then setup_args=(); else setup_args=(--deps-only); fi
+bash scripts/setup.sh "${setup_args[@]}" || { record "setup (build+install)" 0 1; finish; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# shellcheck source=./cluster.sh source-path=SCRIPTDIR
+source scripts/cluster.sh
+trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
+trap 'exit 130' INT TERM
+
+# --- (a) cargo pgrx test ------------------------------------------------------------
+if [[ "${PGF_SKIP_PGTEST:-0}" == "1" ]]; then
+    section "(a) cargo pgrx test: skipped (PGF_SKIP_PGTEST=1)"
+else
+    section "(a) cargo pgrx test pg15"
+    cleanup_pgtest
+    # pgrx creates $PGTEST_DATA/15-<pid> as postgres, so the parent must be theirs.
+    mkdir -p -- "$PGTEST_DATA"
+    chown postgres: "$PGTEST_DATA"
+    set +e
+    cargo pgrx test pg15 --runas postgres --pgdata "$PGTEST_DATA" 2>&1 | tee "$OUT/pgtest.log"
+    rc="${PIPESTATUS[0]}"
+    set -e
+    # one "test result: ok. N passed; M failed; ..." line per test binary
+    read -r pt_pass pt_fail < <(awk '/^test result:/ {
+            for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
+        } END { print p + 0, f + 0 }' "$OUT/pgtest.log")
+    # a build error or a crashed harness reports no failed test: count it as one
+    if ((rc != 0 && pt_fail == 0)); then pt_fail=1; echo "test: cargo pgrx test failed (exit $rc) before reporting tests"; fi
+    record "cargo pgrx test" "$pt_pass" "$pt_fail"
+    cleanup_pgtest
+
+    # Replace the test build (compiled with the pg_test feature) with the real one.
+    section "install"
+    if ! cargo pgrx install "${install_args[@]}"; then
+        record "install" 0 1
+        finish
+    fi
+fi
+
+# --- throwaway cluster for (b) and (c) -----------------------------------------------
+section "cluster"
+pgf_cluster_start "$CLUSTER" "$PORT" || { record "cluster start" 0 1; finish; }
+SOCKET_DIR="$(pgf_cluster_dir "$CLUSTER")"
+
+# --- (b) pg_regress ---------------------------------------------------------------
+section "(b) pg_regress: ${regress_tests[*]:-(no files)}"
+if ((${#regress_tests[@]})); then
+    PG_REGRESS="$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/regress/pg_regress"
+    # pg_regress runs as postgres (the server's trust auth and file ownership want
+    # that), from a staging copy of pg_regress/ it can read. A missing expected file
+    # makes pg_regress abort the whole run, so stage an empty one: the test then fails
+    # with its full output as the diff, and the results/ file is there for review.
+    work="$OUT/regress"
+    mkdir -p -- "$work/input/sql" "$work/input/expected"
+    cp -- pg_regress/sql/*.sql "$work/input/sql/"
+    cp -- pg_regress/expected/*.out "$work/input/expected/" 2>/dev/null || true
+    for t in "${regress_tests[@]}"; do
+        if [[ ! -f "pg_regress/expected/$t.out" ]]; then
+            echo "test: pg_regress/expected/$t.out does not exist yet; after review:"
+            echo "        cp $work/results/$t.out pg_regress/expected/"
+            : >"$work/input/expected/$t.out"
+        fi
+    done
+    chown -R postgres: "$work"
+
+    # No --use-existing: pg_regress (re)creates pgf_regress itself from template0 with
+    # fixed lc_messages/datestyle/timezone settings, so outputs do not vary by machine.
+    set +e
+    (cd "$work" && runuser -u postgres -- "$PG_REGRESS" \
+        --bindir="$PGF_PG_BIN" \
+        --host="$SOCKET_DIR" --port="$PORT" --user=postgres \
+        --dbname="$REGRESS_DB" \
+        --inputdir="$work/input" --outputdir="$work" \
+        "${regress_tests[@]}") 2>&1 | tee "$OUT/regress.log"
+    rc="${PIPESTATUS[0]}"
+    set -e
+    # PostgreSQL 15 prints "test NAME ... ok|FAILED"; 16+ prints "ok N - NAME"/"not ok N - NAME".
+    rg_pass="$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$OUT/regress.log" || true)"
+    rg_fail="$(grep -cE '\.\.\. FAILED|\.\.\. failed|^not ok [0-9]+ ' "$OUT/regress.log" || true)"
+    if ((rc != 0 && rg_fail == 0)); then rg_fail=1; echo "test: pg_regress failed (exit $rc) before reporting tests"; fi
+    if [[ -s "$work/regression.diffs" ]] && ((rg_fail)); then
+        section "regression.diffs ($work/regression.diffs)"
+        cat "$work/regression.diffs"
+    fi
+    record "pg_regress" "$rg_pass" "$rg_fail"
+else
+    echo "test: no files in pg_regress/sql"
+fi
+
+# --- (c) introspection check (graphql-js) ------------------------------------------
+if [[ "${PGF_SKIP_NODE:-0}" == "1" ]]; then
+    section "(c) introspection check: skipped (PGF_SKIP_NODE=1)"
+elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    section "(c) introspection check"
+    echo "test: node/npm not found (scripts/setup.sh installs them)"
+    record "introspection (node)" 0 1
+else
+    section "(c) introspection check (tests/introspection)"
+    node_ok=1
+    # npm ci only when node_modules is missing or was installed from another lock file.
+    (
+        cd tests/introspection
+        lock_hash="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+        stamp=node_modules/.pgf-installed
+        if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
+            echo "test: node_modules up to date"
+        else
+            if [[ -f package-lock.json ]]; then
+                npm ci --no-audit --no-fund
+            else
+                npm install --no-audit --no-fund
+            fi
+            lock_hash="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+            echo "$lock_hash" >"$stamp"
+        fi
+    ) || node_ok=0
+
+    # A fresh database with the extension and the demo schema.
+    if ((node_ok)); then
+        pgf_psql "$CLUSTER" "$PORT" -q -c "create database $NODE_DB" &&
+            pgf_psql "$CLUSTER" "$PORT" -q -d "$NODE_DB" -c 'create extension pg_federation' &&
+            pgf_psql "$CLUSTER" "$PORT" -q -d "$NODE_DB" -o /dev/null -f "$ROOT/examples/demo_schema.sql" ||
+            node_ok=0
+    fi
+
+    if ((node_ok)); then
+        set +e
+        PGHOST="$SOCKET_DIR" PGPORT="$PORT" PGUSER=postgres PGDATABASE="$NODE_DB" PSQL="$PGF_PG_BIN/psql" \
+            node tests/introspection/check.mjs 2>&1 | tee "$OUT/introspection.log"
+        rc="${PIPESTATUS[0]}"
+        set -e
+        counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/introspection.log" | tail -n 1 || true)"
+        if [[ -n "$counts" ]]; then
+            read -r n_pass _ n_fail _ <<<"${counts//,/}"
+        else
+            n_pass=0 n_fail=0
+        fi
+        if ((rc != 0 && n_fail == 0)); then n_fail=1; echo "test: check.mjs failed (exit $rc) without reporting"; fi
+        record "introspection (node)" "$n_pass" "$n_fail"
+    else
+        echo "test: could not prepare the introspection check (see above)"
+        record "introspection (node)" 0 1
+    fi
+fi
+
+finish
