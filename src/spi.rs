@@ -78,19 +78,24 @@ pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R
     .execute()
 }
 
+/// Every parameter we bind is text; the SQL casts it to the column's type.
+fn text_args(params: &[Option<String>]) -> Vec<DatumWithOid<'_>> {
+    params
+        .iter()
+        .map(|p| match p {
+            Some(s) => DatumWithOid::from(s.as_str()),
+            None => DatumWithOid::null::<&str>(),
+        })
+        .collect()
+}
+
 /// Runs a read-only statement returning one jsonb value; every parameter is text.
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
     let sql = sql.to_string();
     let params = params.to_vec();
     in_subtransaction(move || {
         Spi::connect(|client| {
-            let args: Vec<DatumWithOid> = params
-                .iter()
-                .map(|p| match p {
-                    Some(s) => DatumWithOid::from(s.as_str()),
-                    None => DatumWithOid::null::<&str>(),
-                })
-                .collect();
+            let args = text_args(&params);
             let table = client.select(sql.as_str(), Some(1), &args)?;
             if table.is_empty() {
                 return Ok(None);
@@ -111,13 +116,7 @@ pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>
 /// for our own fixed queries, where an ERROR is a bug worth surfacing as such.
 pub fn catalog_json(sql: &str, params: &[Option<String>]) -> Value {
     let result: Result<Option<JsonB>, pgrx::spi::Error> = Spi::connect(|client| {
-        let args: Vec<DatumWithOid> = params
-            .iter()
-            .map(|p| match p {
-                Some(s) => DatumWithOid::from(s.as_str()),
-                None => DatumWithOid::null::<&str>(),
-            })
-            .collect();
+        let args = text_args(params);
         let table = client.select(sql, Some(1), &args)?;
         if table.is_empty() {
             return Ok(None);
@@ -136,13 +135,7 @@ pub fn catalog_json(sql: &str, params: &[Option<String>]) -> Value {
 /// Runs a writing statement with text parameters (metadata writes).
 pub fn run(sql: &str, params: &[Option<String>]) {
     let result = Spi::connect_mut(|client| {
-        let args: Vec<DatumWithOid> = params
-            .iter()
-            .map(|p| match p {
-                Some(s) => DatumWithOid::from(s.as_str()),
-                None => DatumWithOid::null::<&str>(),
-            })
-            .collect();
+        let args = text_args(params);
         client.update(sql, None, &args).map(|_| ())
     });
     if let Err(e) = result {
