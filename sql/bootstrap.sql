@@ -22,13 +22,31 @@ create table graphql.schema_version (
 );
 insert into graphql.schema_version values (true, 1);
 
--- Who may change metadata: whoever may UPDATE graphql.metadata_document (owner and
--- superusers; a DBA may GRANT it to a role). Reading the document is open: secrets
--- never live in it.
+-- Every role may call graphql.resolve (it runs with the caller's rights).
+grant usage on schema graphql to public;
+
+-- Who may change metadata: whoever may INSERT and UPDATE graphql.metadata_document
+-- (owner and superusers; a DBA may GRANT both to a role). Reading the document is
+-- open: secrets never live in it.
 revoke all on graphql.metadata_document from public;
 grant select on graphql.metadata_document to public;
 revoke all on graphql.schema_version from public;
 grant select on graphql.schema_version to public;
+
+-- Any write to the document (and reload_metadata's empty UPDATE: statement triggers
+-- fire on zero rows) invalidates every backend's cache once it commits. Security
+-- definer, so that a role allowed to change metadata needs no rights on schema_version.
+create function graphql.metadata_written() returns trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    update graphql.schema_version set version = version + 1;
+    return null;
+end
+$$;
+revoke all on function graphql.metadata_written() from public;
+create trigger metadata_written after insert or update or delete on graphql.metadata_document
+    for each statement execute function graphql.metadata_written();
 
 create function graphql.bump_schema_version() returns event_trigger
     language plpgsql security definer set search_path = pg_catalog

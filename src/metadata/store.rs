@@ -21,6 +21,7 @@ pub fn load() -> Result<Metadata, MetadataError> {
 /// Writes the document and bumps the schema version in the caller's transaction.
 pub fn save(metadata: &Metadata) {
     let text = serde_json::to_string(&metadata.to_value()).unwrap_or_else(|_| "{}".into());
+    // The table's statement trigger bumps graphql.schema_version.
     spi::run(
         "insert into graphql.metadata_document (singleton, document) values (true, $1::jsonb)
          on conflict (singleton) do update
@@ -28,26 +29,27 @@ pub fn save(metadata: &Metadata) {
                resource_version = graphql.metadata_document.resource_version + 1",
         &[Some(text)],
     );
-    bump_schema_version();
 }
 
-/// Invalidates every backend's schema cache once this transaction commits.
+/// Invalidates every backend's schema cache once this transaction commits: an UPDATE
+/// of no row still fires the document table's statement trigger.
 pub fn bump_schema_version() {
-    spi::run("update graphql.schema_version set version = version + 1", &[]);
+    spi::run("update graphql.metadata_document set resource_version = resource_version where false", &[]);
 }
 
-/// The current role may change metadata when it may UPDATE the document table:
-/// the extension owner and superusers, or a role a DBA granted it to.
+/// The current role may change metadata when it may INSERT and UPDATE the document
+/// table: the extension owner and superusers, or a role a DBA granted both to.
 pub fn ensure_may_change() -> Result<(), MetadataError> {
     let allowed = spi::catalog_json(
-        "select to_jsonb(pg_catalog.has_table_privilege('graphql.metadata_document', 'UPDATE'))",
+        "select to_jsonb(pg_catalog.has_table_privilege('graphql.metadata_document', 'INSERT')
+                     and pg_catalog.has_table_privilege('graphql.metadata_document', 'UPDATE'))",
         &[],
     );
     if allowed == Value::Bool(true) {
         Ok(())
     } else {
         Err(MetadataError::new(
-            "permission denied to change pg_federation metadata: it needs UPDATE on graphql.metadata_document",
+            "permission denied to change pg_federation metadata: it needs INSERT and UPDATE on graphql.metadata_document",
         ))
     }
 }

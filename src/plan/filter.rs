@@ -102,6 +102,7 @@ fn comparison(params: &mut Params, column_sql: &str, column: &Column, exp: &Valu
         };
         let text_operand = |params: &mut Params, v: &Value| -> Result<String, String> {
             match v {
+                Value::String(s) if s.contains('\0') => Err(super::params::NUL_MESSAGE.to_string()),
                 Value::String(s) => Ok(params.bind(s.clone(), "text")),
                 other => Err(format!("{op} expects a String, got {other}")),
             }
@@ -119,7 +120,8 @@ fn comparison(params: &mut Params, column_sql: &str, column: &Column, exp: &Valu
                 if op == "_in" {
                     test
                 } else {
-                    format!("not coalesce({test}, false)")
+                    // Hasura's NOT (col = ANY(…)): a null column matches neither.
+                    format!("not ({test})")
                 }
             }
             "_is_null" => match value.as_bool() {

@@ -21,8 +21,18 @@ impl Params {
     }
 }
 
+pub const NUL_MESSAGE: &str = "a string may not contain the NUL character (\\u0000): PostgreSQL cannot store it";
+
 /// The Postgres text form of one scalar input value of a column of type `ty`.
 pub fn scalar_text(value: &Value, ty: &ColumnType) -> Result<String, String> {
+    let text = scalar_text_unchecked(value, ty)?;
+    if text.contains('\0') {
+        return Err(NUL_MESSAGE.into());
+    }
+    Ok(text)
+}
+
+fn scalar_text_unchecked(value: &Value, ty: &ColumnType) -> Result<String, String> {
     match (value, ty.kind) {
         (Value::Null, _) => Err("null is not allowed here".into()),
         // json and jsonb take any JSON value, as JSON text.

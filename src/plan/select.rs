@@ -131,7 +131,7 @@ impl<'m> Builder<'m> {
             let column = &table.columns[c];
             let value = match field.argument(&column.field_name) {
                 Some(v) => v,
-                None => return Err(self.error(format!("missing key column \"{}\"", column.field_name))),
+                None => return Err(self.error(format!("argument \"{}\" must not be null", column.field_name))),
             };
             let text = super::params::scalar_text(value, &column.ty).map_err(|m| self.error(m))?;
             let p = self.params.bind(text, &column.sql_type);

@@ -27,6 +27,9 @@ struct CacheKey {
     version: i64,
     role: u32,
     search_path: String,
+    /// Roles the current role is a member of: membership changes fire no event
+    /// trigger, yet change what the role may read.
+    memberships: String,
     exposed: Vec<String>,
 }
 
@@ -38,8 +41,11 @@ thread_local! {
 
 fn current_key() -> CacheKey {
     let row = spi::catalog_json(
-        "select jsonb_build_array((select version from graphql.schema_version where singleton),
-                                  pg_catalog.current_setting('search_path'))",
+        "select jsonb_build_array(
+                    (select version from graphql.schema_version where singleton),
+                    pg_catalog.current_setting('search_path'),
+                    (select coalesce(string_agg(oid::text, ',' order by oid), '')
+                       from pg_catalog.pg_roles where pg_catalog.pg_has_role(oid, 'MEMBER')))",
         &[],
     );
     // SAFETY: GetUserId only reads backend state.
@@ -48,6 +54,7 @@ fn current_key() -> CacheKey {
         version: row.get(0).and_then(Value::as_i64).unwrap_or(0),
         role,
         search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
+        memberships: row.get(2).and_then(Value::as_str).unwrap_or_default().to_string(),
         exposed: crate::exposed_schemas(),
     }
 }

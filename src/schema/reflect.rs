@@ -52,8 +52,9 @@ with rels as (
       and (n.nspname = any($1::text[])
            or (n.nspname || '.' || c.relname) = any($2::text[]))
       and ($3::bool is not true
-           or pg_catalog.has_table_privilege(c.oid, 'SELECT')
-           or pg_catalog.has_any_column_privilege(c.oid, 'SELECT'))
+           or (pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+               and (pg_catalog.has_table_privilege(c.oid, 'SELECT')
+                    or pg_catalog.has_any_column_privilege(c.oid, 'SELECT'))))
 ),
 cols as (
     select a.attrelid, a.attnum, a.attname, a.attnotnull,
