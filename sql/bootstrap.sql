@@ -63,3 +63,26 @@ create event trigger graphql_watch_ddl on ddl_command_end
     execute function graphql.bump_schema_version();
 create event trigger graphql_watch_drop on sql_drop
     execute function graphql.bump_schema_version();
+
+-- Remote schemas: the introspection result stored when a remote is added or
+-- reloaded (resolve never introspects), and header values kept apart from the
+-- document because they are secrets: no role but the owner may read them; resolve
+-- reads them with the owner's rights for the duration of one query.
+create table graphql.remote_schema_introspection (
+    remote_schema text primary key,
+    introspection jsonb not null,
+    fetched_at timestamptz not null default now()
+);
+select pg_catalog.pg_extension_config_dump('graphql.remote_schema_introspection', '');
+revoke all on graphql.remote_schema_introspection from public;
+grant select on graphql.remote_schema_introspection to public;
+
+create table graphql.remote_schema_header (
+    remote_schema text not null,
+    position int not null,
+    name text not null,
+    value text not null,
+    primary key (remote_schema, position)
+);
+select pg_catalog.pg_extension_config_dump('graphql.remote_schema_header', '');
+revoke all on graphql.remote_schema_header from public;

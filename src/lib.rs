@@ -8,6 +8,7 @@ use std::ffi::CString;
 
 pub mod error;
 pub mod execute;
+pub mod http;
 pub mod metadata;
 pub mod plan;
 pub mod query;
@@ -21,8 +22,21 @@ pgrx::extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap)
 /// `graphql.exposed_schemas`: comma-separated schemas whose relations are exposed.
 pub static EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
 
+/// `graphql.max_remote_response_kb`: a remote answer larger than this is an error.
+pub static MAX_REMOTE_RESPONSE_KB: GucSetting<i32> = GucSetting::<i32>::new(51200);
+
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    GucRegistry::define_int_guc(
+        c"graphql.max_remote_response_kb",
+        c"Largest remote GraphQL response graphql.resolve accepts, in kilobytes.",
+        c"A larger response becomes a GraphQL error on the field that asked for it.",
+        &MAX_REMOTE_RESPONSE_KB,
+        1,
+        i32::MAX / 1024,
+        GucContext::Userset,
+        GucFlags::UNIT_KB,
+    );
     GucRegistry::define_string_guc(
         c"graphql.exposed_schemas",
         c"Schemas whose tables, views and foreign tables graphql.resolve exposes.",

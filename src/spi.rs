@@ -142,3 +142,29 @@ pub fn run(sql: &str, params: &[Option<String>]) {
         pgrx::error!("pg_federation catalog write failed: {e}")
     }
 }
+
+/// Runs `f` with the rights of the role owning `table` (for reading remote-schema
+/// header secrets from inside `resolve`, which runs as the caller). The previous
+/// user is restored on every path, errors included, as SECURITY DEFINER functions do.
+pub fn as_owner_of<R>(table: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R {
+    let owner = catalog_json(
+        "select to_jsonb(c.relowner::int8) from pg_catalog.pg_class c where c.oid = $1::regclass",
+        &[Some(table.to_string())],
+    );
+    let Some(owner) = owner.as_u64() else {
+        pgrx::error!("pg_federation: catalog table {table} is missing");
+    };
+    let mut previous_user = pg_sys::InvalidOid;
+    let mut previous_context: std::ffi::c_int = 0;
+    // SAFETY: reads and sets backend-local state; restored in `finally` below.
+    unsafe {
+        pg_sys::GetUserIdAndSecContext(&mut previous_user, &mut previous_context);
+        pg_sys::SetUserIdAndSecContext(
+            pg_sys::Oid::from(owner as u32),
+            previous_context | pg_sys::SECURITY_LOCAL_USERID_CHANGE as std::ffi::c_int,
+        );
+    }
+    PgTryBuilder::new(f)
+        .finally(move || unsafe { pg_sys::SetUserIdAndSecContext(previous_user, previous_context) })
+        .execute()
+}

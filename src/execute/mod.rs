@@ -5,7 +5,11 @@
 use apollo_compiler::introspection;
 use serde_json::{Map, Value};
 
+mod forward;
+mod remote;
+
 use crate::error::{code, GraphqlError, PathSegment};
+use crate::http;
 use crate::plan;
 use crate::query::normalize::Collector;
 use crate::query::request;
@@ -68,6 +72,10 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
     let mut data = Map::new();
     let mut errors = Vec::new();
     let mut data_is_null = false;
+    // Remote root fields go out first, on worker threads, while the SQL below runs.
+    let (remote_calls, remote_requests) =
+        remote::plan_root_calls(&composed, &request, &collector, &variables, &mut errors, &mut data);
+    let in_flight = http::start(remote_requests);
     for field in &root_fields {
         let key = field.response_key.clone();
         match field.name.as_str() {
@@ -77,6 +85,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             "__schema" | "__type" => {
                 data.insert(key.clone(), introspection_data.get(&key).cloned().unwrap_or(Value::Null));
             }
+            name if composed.remote_roots.contains_key(name) => {}
             name => {
                 let Some(&root) = composed.model.roots.get(name) else {
                     errors.push(GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'")).at(&[PathSegment::Key(key)]));
@@ -98,7 +107,15 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             }
         }
     }
-    let data = if data_is_null { Value::Null } else { Value::Object(data) };
+    remote::apply_root_results(remote_calls, in_flight.wait(), &mut data, &mut errors);
+    // Response keys in the order the client asked for them.
+    let mut ordered = Map::new();
+    for field in &root_fields {
+        if let Some(value) = data.remove(&field.response_key) {
+            ordered.insert(field.response_key.clone(), value);
+        }
+    }
+    let data = if data_is_null { Value::Null } else { Value::Object(ordered) };
     Ok(response(Some(data), errors))
 }
 

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{store, tables};
+use super::{remote_schemas, store, tables};
 use crate::error::MetadataError;
 use crate::meta_bail;
 
@@ -44,11 +44,20 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
     let args = obj.get("args").unwrap_or(&null);
     match kind {
         "bulk" | "bulk_atomic" => bulk(metadata, args),
-        "export_metadata" => Ok(Outcome { response: metadata.to_value(), changed: false }),
+        "export_metadata" => Ok(Outcome { response: remote_schemas::with_secrets(metadata.to_value()), changed: false }),
         "replace_metadata" => replace(metadata, args),
         "clear_metadata" => {
+            store::ensure_may_change()?;
+            remote_schemas::delete_all(metadata);
             *metadata = Metadata::default();
             success(true)
+        }
+        "add_remote_schema" => remote_schemas::add(metadata, args).and_then(|_| success(true)),
+        "update_remote_schema" => remote_schemas::update(metadata, args).and_then(|_| success(true)),
+        "remove_remote_schema" => remote_schemas::remove(metadata, args).and_then(|_| success(true)),
+        "reload_remote_schema" => remote_schemas::reload(metadata, args).and_then(|_| success(true)),
+        "introspect_remote_schema" => {
+            Ok(Outcome { response: remote_schemas::introspect(metadata, args)?, changed: false })
         }
         "reload_metadata" => {
             // The schema is rebuilt from the catalog on the next resolve in every backend.
@@ -120,7 +129,14 @@ fn replace(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataErr
         next.sources.push(super::document::Source::default_source());
     }
     let allow_inconsistent = args.get("allow_inconsistent_metadata").and_then(Value::as_bool).unwrap_or(false);
-    let inconsistent = tables::inconsistencies(&next);
+    store::ensure_may_change()?;
+    remote_schemas::delete_all(metadata);
+    let remote_failures = remote_schemas::install_all(&mut next);
+    let mut inconsistent = tables::inconsistencies(&next);
+    for (name, reason) in remote_failures {
+        inconsistent.push(json!({"type": "remote_schema", "name": format!("remote_schema {name}"),
+                                 "reason": reason, "definition": {"name": name}}));
+    }
     if !inconsistent.is_empty() && !allow_inconsistent {
         let reasons: Vec<String> = inconsistent
             .iter()

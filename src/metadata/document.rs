@@ -14,8 +14,71 @@ pub struct Metadata {
     pub version: u32,
     #[serde(default)]
     pub sources: Vec<Source>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_schemas: Vec<RemoteSchema>,
     #[serde(flatten)]
     pub rest: Map<String, Value>,
+}
+
+/// `add_remote_schema`'s args as stored. Header values are secrets: the stored
+/// document keeps only their names (see `metadata::remote_schemas`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RemoteSchema {
+    pub name: String,
+    pub definition: RemoteSchemaDefinition,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSchemaDefinition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_from_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderDef>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forward_client_headers: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customization: Option<Customization>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderDef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_from_env: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customization {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_fields_namespace: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_names: Option<TypeNames>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_names: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeNames {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub mapping: IndexMap<String, String>,
 }
 
 fn version_3() -> u32 {
@@ -24,7 +87,7 @@ fn version_3() -> u32 {
 
 impl Default for Metadata {
     fn default() -> Self {
-        Metadata { version: 3, sources: vec![Source::default_source()], rest: Map::new() }
+        Metadata { version: 3, sources: vec![Source::default_source()], remote_schemas: Vec::new(), rest: Map::new() }
     }
 }
 

@@ -40,6 +40,14 @@ impl Collector<'_> {
         self.finish(grouped)
     }
 
+    /// The AST fields of `selection_set` for `type_name`, grouped by response key
+    /// (fragments inlined, directives applied): what is forwarded to a remote as is.
+    pub fn group_ast<'d>(&'d self, selection_set: &'d SelectionSet, type_name: &str) -> IndexMap<String, Vec<&'d Node<AstField>>> {
+        let mut grouped = IndexMap::new();
+        self.group(selection_set, type_name, &mut grouped, 0);
+        grouped
+    }
+
     fn finish(&self, grouped: IndexMap<String, Vec<&Node<AstField>>>) -> Vec<Field> {
         grouped
             .into_iter()

@@ -10,14 +10,20 @@ use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use super::compose;
 use super::model::{self, Model};
-use super::sdl;
+use super::remote::RemoteModel;
 use crate::error::{code, GraphqlError};
 use crate::metadata::store;
 use crate::spi;
 
 pub struct Composed {
     pub model: Model,
+    /// Remote schemas in the schema, and which root field goes to which.
+    pub remotes: Vec<RemoteModel>,
+    pub remote_roots: std::collections::HashMap<String, usize>,
+    /// How to reach each remote (index as `remotes`); header secrets resolved once.
+    pub connections: Vec<Result<crate::metadata::remote_schemas::Connection, String>>,
     pub schema: Valid<Schema>,
     pub implementers: HashMap<Name, Implementers>,
 }
@@ -78,15 +84,26 @@ pub fn get() -> Result<Rc<Composed>, GraphqlError> {
 fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
     let metadata = store::load().map_err(|e| GraphqlError::new(code::UNEXPECTED, e.message))?;
     let model = model::build(exposed, &metadata);
-    let text = sdl::print(&model);
-    let schema = Schema::parse_and_validate(text, "schema.graphql").map_err(|with_errors| {
+    let composition = compose::compose(&model, &metadata, &compose::stored_introspections());
+    let schema = Schema::parse_and_validate(composition.sdl, "schema.graphql").map_err(|with_errors| {
         GraphqlError::new(
             code::UNEXPECTED,
             format!("pg_federation could not compose a valid schema: {}", with_errors.errors),
         )
     })?;
     let implementers = schema.implementers_map();
-    Ok(Composed { model, schema, implementers })
+    let mut remote_roots = std::collections::HashMap::new();
+    for (index, remote) in composition.remotes.iter().enumerate() {
+        for root in remote.root_fields.keys() {
+            remote_roots.insert(root.clone(), index);
+        }
+    }
+    let connections = composition
+        .remotes
+        .iter()
+        .map(|r| crate::metadata::remote_schemas::connection(&r.definition))
+        .collect();
+    Ok(Composed { model, remotes: composition.remotes, remote_roots, connections, schema, implementers })
 }
 
 /// `graphql.cache_stats()`: how often this backend built the schema and reused it.

@@ -3,8 +3,10 @@
 //! and validated by apollo-compiler (`sdl`), and cached per backend (`cache`).
 
 pub mod cache;
+pub mod compose;
 pub mod model;
 pub mod names;
 pub mod reflect;
+pub mod remote;
 pub mod scalars;
 pub mod sdl;

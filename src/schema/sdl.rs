@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::model::{FieldRef, Model, RootKind, Table};
+use super::remote::RemoteModel;
 use super::scalars::{ColumnType, ScalarKind, CUSTOM_SCALARS};
 use crate::metadata::resolve::RelKind;
 
@@ -21,8 +22,9 @@ pub fn comparison_type_name(ty: &ColumnType) -> String {
     }
 }
 
-/// The SDL of the whole schema.
-pub fn print(model: &Model) -> String {
+/// The SDL of the whole schema: the tables' part, then each remote schema's types
+/// (a scalar already declared is declared once) and root fields.
+pub fn print(model: &Model, remotes: &[RemoteModel]) -> String {
     let mut out = String::new();
     out.push_str("schema { query: query_root }\n\n");
     for scalar in CUSTOM_SCALARS {
@@ -38,8 +40,23 @@ pub fn print(model: &Model) -> String {
     for table in &model.tables {
         print_table(model, table, &mut out);
     }
+    let mut scalars: BTreeSet<String> = CUSTOM_SCALARS.iter().map(|s| s.to_string()).collect();
+    for remote in remotes {
+        for (name, is_scalar, block) in &remote.types {
+            if *is_scalar && !scalars.insert(name.clone()) {
+                continue;
+            }
+            out.push_str(block);
+        }
+    }
     out.push_str("type query_root {\n");
-    if model.roots.is_empty() {
+    for remote in remotes {
+        for definition in &remote.root_field_definitions {
+            let _ = writeln!(out, "  {definition}");
+        }
+    }
+    let has_remote_roots = remotes.iter().any(|r| !r.root_field_definitions.is_empty());
+    if model.roots.is_empty() && !has_remote_roots {
         out.push_str("  \"no tables are exposed to this role\"\n  no_queries_available: String!\n");
     }
     for (name, root) in &model.roots {

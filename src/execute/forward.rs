@@ -1,0 +1,152 @@
+//! Forwarding a client's selection to a remote schema, faithfully: fields, aliases,
+//! arguments, directives, named and inline fragments, `__typename` and variables,
+//! with our type names mapped back to the remote's.
+
+use apollo_compiler::ast::{Type, Value as AstValue};
+use apollo_compiler::executable::{Field, Fragment, Selection, SelectionSet};
+use apollo_compiler::{ExecutableDocument, Name, Node};
+use std::collections::BTreeSet;
+
+use crate::schema::remote::TypeRenames;
+
+/// A query document for a remote, built from client fields.
+#[derive(Default)]
+pub struct RemoteDocument {
+    fields: Vec<String>,
+    variables: BTreeSet<String>,
+    fragments: BTreeSet<String>,
+}
+
+impl RemoteDocument {
+    /// Adds `field` (printed with its alias, arguments and selection).
+    pub fn add_field(&mut self, document: &ExecutableDocument, field: &Node<Field>, renames: &TypeRenames) {
+        let field = renamed_field(field, renames);
+        self.collect_field(document, &field);
+        self.fields.push(field.serialize().no_indent().to_string());
+    }
+
+    fn collect_field(&mut self, document: &ExecutableDocument, field: &Field) {
+        for argument in &field.arguments {
+            collect_value(&argument.value, &mut self.variables);
+        }
+        for directive in field.directives.iter() {
+            for argument in &directive.arguments {
+                collect_value(&argument.value, &mut self.variables);
+            }
+        }
+        self.collect_set(document, &field.selection_set);
+    }
+
+    fn collect_set(&mut self, document: &ExecutableDocument, set: &SelectionSet) {
+        for selection in &set.selections {
+            for directive in selection.directives().iter() {
+                for argument in &directive.arguments {
+                    collect_value(&argument.value, &mut self.variables);
+                }
+            }
+            match selection {
+                Selection::Field(f) => self.collect_field(document, f),
+                Selection::InlineFragment(inline) => self.collect_set(document, &inline.selection_set),
+                Selection::FragmentSpread(spread) => {
+                    if self.fragments.insert(spread.fragment_name.to_string()) {
+                        if let Some(fragment) = document.fragments.get(&spread.fragment_name) {
+                            self.collect_set(document, &fragment.selection_set);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The document text: `query ($v: T, …) { fields } fragment …`, with the
+    /// operation's variable types mapped to the remote's names.
+    pub fn text(&self, document: &ExecutableDocument, operation_variables: &[(Name, Node<Type>)], renames: &TypeRenames) -> String {
+        let definitions: Vec<String> = operation_variables
+            .iter()
+            .filter(|(name, _)| self.variables.contains(name.as_str()))
+            .map(|(name, ty)| format!("${name}: {}", type_text(ty, renames)))
+            .collect();
+        let mut out = String::from("query");
+        if !definitions.is_empty() {
+            out.push_str(&format!("({})", definitions.join(", ")));
+        }
+        out.push_str(" { ");
+        out.push_str(&self.fields.join(" "));
+        out.push_str(" }");
+        for name in &self.fragments {
+            if let Some(fragment) = document.fragments.get(name.as_str()) {
+                out.push(' ');
+                out.push_str(&renamed_fragment(fragment, renames).serialize().no_indent().to_string());
+            }
+        }
+        out
+    }
+
+    /// Names of the client variables the document uses.
+    pub fn variables(&self) -> &BTreeSet<String> {
+        &self.variables
+    }
+}
+
+fn collect_value(value: &AstValue, out: &mut BTreeSet<String>) {
+    match value {
+        AstValue::Variable(name) => {
+            out.insert(name.to_string());
+        }
+        AstValue::List(items) => items.iter().for_each(|v| collect_value(v, out)),
+        AstValue::Object(fields) => fields.iter().for_each(|(_, v)| collect_value(v, out)),
+        _ => {}
+    }
+}
+
+fn type_text(ty: &Type, renames: &TypeRenames) -> String {
+    match ty {
+        Type::Named(n) => renames.remote(n.as_str()).to_string(),
+        Type::NonNullNamed(n) => format!("{}!", renames.remote(n.as_str())),
+        Type::List(inner) => format!("[{}]", type_text(inner, renames)),
+        Type::NonNullList(inner) => format!("[{}]!", type_text(inner, renames)),
+    }
+}
+
+fn rename_name(name: &Name, renames: &TypeRenames) -> Name {
+    let remote = renames.remote(name.as_str());
+    if remote == name.as_str() {
+        return name.clone();
+    }
+    Name::new(remote).unwrap_or_else(|_| name.clone())
+}
+
+fn rename_set(set: &mut SelectionSet, renames: &TypeRenames) {
+    set.ty = rename_name(&set.ty, renames);
+    for selection in set.selections.iter_mut() {
+        match selection {
+            Selection::Field(field) => rename_set(&mut field.make_mut().selection_set, renames),
+            Selection::InlineFragment(inline) => {
+                let inline = inline.make_mut();
+                if let Some(condition) = &inline.type_condition {
+                    inline.type_condition = Some(rename_name(condition, renames));
+                }
+                rename_set(&mut inline.selection_set, renames);
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+fn renamed_field(field: &Node<Field>, renames: &TypeRenames) -> Node<Field> {
+    if renames.is_identity() {
+        return field.clone();
+    }
+    let mut field = field.clone();
+    rename_set(&mut field.make_mut().selection_set, renames);
+    field
+}
+
+fn renamed_fragment(fragment: &Node<Fragment>, renames: &TypeRenames) -> Node<Fragment> {
+    if renames.is_identity() {
+        return fragment.clone();
+    }
+    let mut fragment = fragment.clone();
+    rename_set(&mut fragment.make_mut().selection_set, renames);
+    fragment
+}

@@ -1,0 +1,211 @@
+//! Remote root fields: the client's remote fields of a level go to each remote schema
+//! as ONE request, sent on worker threads while the tables' SQL runs.
+
+use serde_json::{json, Map, Value};
+
+use super::forward::RemoteDocument;
+use crate::error::{GraphqlError, PathSegment};
+use crate::http;
+use crate::metadata::remote_schemas::Connection;
+use crate::query::request::Request;
+use crate::schema::cache::Composed;
+use crate::spi;
+
+pub mod code {
+    /// The remote could not be reached or answered something unusable.
+    pub const REMOTE_UNAVAILABLE: &str = "remote-unavailable";
+    /// The remote answered GraphQL errors.
+    pub const REMOTE_ERROR: &str = "remote-error";
+}
+
+/// One request to one remote, and where its answer goes.
+pub struct RootCall {
+    remote: String,
+    /// (our response key, true when it is the remote's namespace field)
+    keys: Vec<(String, bool)>,
+}
+
+/// Headers an HTTP front (PostgREST) put in the `request.headers` setting, minus
+/// those that describe the hop rather than the client.
+fn client_headers() -> Vec<(String, String)> {
+    const HOP: &[&str] = &[
+        "host", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
+        "upgrade", "accept-encoding", "te", "trailer", "proxy-authorization", "proxy-connection",
+    ];
+    let value = spi::catalog_json(
+        "select coalesce(nullif(pg_catalog.current_setting('request.headers', true), '')::jsonb, '{}'::jsonb)",
+        &[],
+    );
+    value
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !HOP.contains(&k.to_ascii_lowercase().as_str()))
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn max_response_bytes() -> usize {
+    (crate::MAX_REMOTE_RESPONSE_KB.get().max(1) as usize).saturating_mul(1024)
+}
+
+/// Builds the HTTP request for a connection and a document.
+pub fn http_request(connection: &Connection, forward_client_headers: bool, query: String, variables: Value) -> http::Request {
+    let mut headers = Vec::new();
+    if forward_client_headers {
+        headers.extend(client_headers());
+    }
+    // Configured headers win over forwarded ones.
+    for (name, value) in &connection.headers {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.clone()));
+    }
+    http::Request {
+        url: connection.url.clone(),
+        headers,
+        body: json!({"query": query, "variables": variables}),
+        timeout: connection.timeout,
+        max_bytes: max_response_bytes(),
+    }
+}
+
+/// Plans the remote root fields of the operation: one request per remote schema.
+/// Fields whose remote cannot be reached at all get their error right away.
+pub fn plan_root_calls(
+    composed: &Composed,
+    request: &Request,
+    collector: &crate::query::normalize::Collector,
+    variables: &Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+    data: &mut Map<String, Value>,
+) -> (Vec<RootCall>, Vec<http::Request>) {
+    let grouped = collector.group_ast(&request.operation.selection_set, "query_root");
+    let operation_variables: Vec<_> =
+        request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
+    let mut calls = Vec::new();
+    let mut requests = Vec::new();
+    for (index, remote) in composed.remotes.iter().enumerate() {
+        let mut document = RemoteDocument::default();
+        let mut keys = Vec::new();
+        for (key, fields) in &grouped {
+            let Some(first) = fields.first() else { continue };
+            if composed.remote_roots.get(first.name.as_str()) != Some(&index) {
+                continue;
+            }
+            let namespace = remote.root_fields.get(first.name.as_str()).map(Option::is_none).unwrap_or(false);
+            for field in fields {
+                if namespace {
+                    let inner = collector.group_ast(&field.selection_set, &remote.query_type);
+                    for inner_field in inner.values().flatten() {
+                        document.add_field(&request.document, inner_field, &remote.renames);
+                    }
+                } else {
+                    document.add_field(&request.document, field, &remote.renames);
+                }
+            }
+            keys.push((key.clone(), namespace));
+        }
+        if keys.is_empty() {
+            continue;
+        }
+        let connection = match &composed.connections[index] {
+            Ok(c) => c,
+            Err(reason) => {
+                for (key, _) in &keys {
+                    data.insert(key.clone(), Value::Null);
+                    errors.push(
+                        GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name))
+                            .at(&[PathSegment::Key(key.clone())]),
+                    );
+                }
+                continue;
+            }
+        };
+        let used: Map<String, Value> = document
+            .variables()
+            .iter()
+            .filter_map(|name| Some((name.clone(), variables.get(name)?.clone())))
+            .collect();
+        let text = document.text(&request.document, &operation_variables, &remote.renames);
+        requests.push(http_request(
+            connection,
+            remote.definition.definition.forward_client_headers,
+            text,
+            Value::Object(used),
+        ));
+        calls.push(RootCall { remote: remote.name.clone(), keys });
+    }
+    (calls, requests)
+}
+
+/// The path of a remote error, as the client sees it.
+fn remote_path(error: &Value, namespace: Option<&str>) -> Vec<PathSegment> {
+    let mut path: Vec<PathSegment> = namespace.map(|n| vec![PathSegment::Key(n.to_string())]).unwrap_or_default();
+    for segment in error.get("path").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        match segment {
+            Value::String(s) => path.push(PathSegment::Key(s.clone())),
+            Value::Number(n) => path.push(PathSegment::Index(n.as_u64().unwrap_or(0) as usize)),
+            _ => {}
+        }
+    }
+    path
+}
+
+/// Splices the remote answers into `data` and `errors`.
+pub fn apply_root_results(
+    calls: Vec<RootCall>,
+    results: Vec<Result<Value, http::Failure>>,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) {
+    for (call, result) in calls.into_iter().zip(results) {
+        match result {
+            Err(failure) => {
+                for (key, _) in &call.keys {
+                    data.insert(key.clone(), Value::Null);
+                    errors.push(
+                        GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {failure}", call.remote))
+                            .at(&[PathSegment::Key(key.clone())]),
+                    );
+                }
+            }
+            Ok(answer) => {
+                let remote_data = answer.get("data").cloned().unwrap_or(Value::Null);
+                let namespace = call.keys.iter().find(|(_, ns)| *ns).map(|(k, _)| k.as_str());
+                for (key, is_namespace) in &call.keys {
+                    let value = if *is_namespace {
+                        remote_data.clone()
+                    } else {
+                        remote_data.get(key).cloned().unwrap_or(Value::Null)
+                    };
+                    data.insert(key.clone(), value);
+                }
+                for error in answer.get("errors").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                    let message = error.get("message").and_then(Value::as_str).unwrap_or("remote error");
+                    let path = remote_path(error, namespace);
+                    let path = if path.is_empty() {
+                        call.keys.first().map(|(k, _)| vec![PathSegment::Key(k.clone())]).unwrap_or_default()
+                    } else {
+                        path
+                    };
+                    errors.push(
+                        GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{}\": {message}", call.remote)).at(&path),
+                    );
+                }
+                if !answer.is_object() || (answer.get("data").is_none() && answer.get("errors").is_none()) {
+                    for (key, _) in &call.keys {
+                        errors.push(
+                            GraphqlError::new(
+                                code::REMOTE_UNAVAILABLE,
+                                format!("remote schema \"{}\": the answer is not a GraphQL response", call.remote),
+                            )
+                            .at(&[PathSegment::Key(key.clone())]),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

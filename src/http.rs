@@ -1,0 +1,143 @@
+//! HTTP to remote GraphQL APIs: one keep-alive `ureq` agent per backend, requests
+//! run on worker threads while the backend thread waits and keeps answering query
+//! cancel and statement_timeout. No Postgres API is called off the backend thread.
+
+use once_cell::sync::Lazy;
+use serde_json::Value;
+use std::io::Read;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// One agent per backend process: connections are kept alive between calls.
+static AGENT: Lazy<ureq::Agent> = Lazy::new(|| {
+    ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(10)).max_idle_connections_per_host(16).build()
+});
+
+/// A POST of a JSON body, as the planner prepared it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+    pub timeout: Duration,
+    /// Responses larger than this are refused.
+    pub max_bytes: usize,
+}
+
+/// Why a remote call failed, worded for the GraphQL error a client sees.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    Timeout(Duration),
+    Connection(String),
+    Status(u16, String),
+    InvalidJson(String),
+    TooLarge(usize),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Timeout(d) => write!(f, "the remote did not answer within {} s", d.as_secs_f64()),
+            Failure::Connection(m) => write!(f, "could not reach the remote: {m}"),
+            Failure::Status(code, body) => write!(f, "the remote answered HTTP {code}: {body}"),
+            Failure::InvalidJson(m) => write!(f, "the remote answered with invalid JSON: {m}"),
+            Failure::TooLarge(max) => write!(f, "the remote's response is larger than {max} bytes"),
+        }
+    }
+}
+
+/// Runs one request (on the calling thread: callers are worker threads).
+fn send(request: &Request) -> Result<Value, Failure> {
+    let mut call = AGENT.post(&request.url).timeout(request.timeout);
+    for (name, value) in &request.headers {
+        call = call.set(name, value);
+    }
+    let response = match call.send_json(&request.body) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(code, response)) => {
+            let mut body = String::new();
+            let _ = response.into_reader().take(512).read_to_string(&mut body);
+            return Err(Failure::Status(code, body.trim().to_string()));
+        }
+        Err(ureq::Error::Transport(t)) => {
+            let text = t.to_string();
+            if text.contains("timed out") || text.contains("Timeout") {
+                return Err(Failure::Timeout(request.timeout));
+            }
+            return Err(Failure::Connection(text));
+        }
+    };
+    let mut bytes = Vec::new();
+    let limit = request.max_bytes as u64 + 1;
+    if let Err(e) = response.into_reader().take(limit).read_to_end(&mut bytes) {
+        let text = e.to_string();
+        if text.contains("timed out") {
+            return Err(Failure::Timeout(request.timeout));
+        }
+        return Err(Failure::Connection(text));
+    }
+    if bytes.len() > request.max_bytes {
+        return Err(Failure::TooLarge(request.max_bytes));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))
+}
+
+/// Requests under way on worker threads.
+pub struct InFlight {
+    receiver: mpsc::Receiver<(usize, Result<Value, Failure>)>,
+    count: usize,
+}
+
+/// Starts every request concurrently on its own worker thread and returns at once,
+/// so the backend can run SQL meanwhile.
+pub fn start(requests: Vec<Request>) -> InFlight {
+    let count = requests.len();
+    let (sender, receiver) = mpsc::channel::<(usize, Result<Value, Failure>)>();
+    for (index, request) in requests.into_iter().enumerate() {
+        let worker_sender = sender.clone();
+        let spawned = std::thread::Builder::new().name("pgf-http".into()).spawn(move || {
+            let _ = worker_sender.send((index, send(&request)));
+        });
+        if let Err(e) = spawned {
+            let _ = sender.send((index, Err(Failure::Connection(format!("could not start a worker thread: {e}")))));
+        }
+    }
+    InFlight { receiver, count }
+}
+
+impl InFlight {
+    /// Waits for every answer on the backend thread, checking for cancel and
+    /// statement_timeout every 50 ms (an interrupt raises the usual ERROR; the workers
+    /// finish on their own and their answers are dropped).
+    pub fn wait(self) -> Vec<Result<Value, Failure>> {
+        let mut results: Vec<Option<Result<Value, Failure>>> = (0..self.count).map(|_| None).collect();
+        let mut pending = self.count;
+        while pending > 0 {
+            pgrx::check_for_interrupts!();
+            match self.receiver.recv_timeout(Duration::from_millis(50)) {
+                Ok((index, result)) => {
+                    if let Some(slot) = results.get_mut(index) {
+                        *slot = Some(result);
+                        pending -= 1;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(Failure::Connection("the worker thread ended without an answer".into()))))
+            .collect()
+    }
+}
+
+/// Sends every request concurrently and waits for all of them.
+pub fn send_all(requests: Vec<Request>) -> Vec<Result<Value, Failure>> {
+    start(requests).wait()
+}
+
+/// Sends one request the same way.
+pub fn send_one(request: Request) -> Result<Value, Failure> {
+    send_all(vec![request]).pop().unwrap_or_else(|| Err(Failure::Connection("no answer".into())))
+}

@@ -1,0 +1,311 @@
+//! Handlers for remote schemas: add, update, remove, reload and introspect. The
+//! remote is introspected here, never by `resolve`; the result and the header
+//! secrets are stored in their own catalog tables.
+
+use serde_json::{json, Value};
+use std::time::Duration;
+
+use super::document::{Metadata, RemoteSchema};
+use super::store;
+use crate::error::MetadataError;
+use crate::http;
+use crate::meta_bail;
+use crate::schema::{compose, model, names::is_graphql_name, remote::INTROSPECTION_QUERY};
+use crate::spi;
+
+pub const DEFAULT_TIMEOUT_SECONDS: u64 = 60;
+/// Introspection answers larger than this are refused.
+const MAX_INTROSPECTION_BYTES: usize = 64 * 1024 * 1024;
+
+/// Where and how to reach a remote: its URL, headers (secrets resolved) and timeout.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub timeout: Duration,
+}
+
+fn parse(args: &Value, call: &str) -> Result<RemoteSchema, MetadataError> {
+    let remote: RemoteSchema = serde_json::from_value(args.clone()).map_err(|e| {
+        let name = args.get("name").and_then(Value::as_str).unwrap_or("?");
+        MetadataError::new(format!("{call}: remote schema \"{name}\": {e}"))
+    })?;
+    let what = format!("{call}: remote schema \"{}\"", remote.name);
+    if remote.name.trim().is_empty() {
+        meta_bail!("{call}: a remote schema needs a non-empty \"name\"");
+    }
+    let definition = &remote.definition;
+    match (&definition.url, &definition.url_from_env) {
+        (Some(_), None) | (None, Some(_)) => {}
+        _ => meta_bail!("{what}: exactly one of \"url\" and \"url_from_env\" is required"),
+    }
+    for header in &definition.headers {
+        if header.value.is_some() == header.value_from_env.is_some() {
+            meta_bail!("{what}: header \"{}\" needs exactly one of \"value\" and \"value_from_env\"", header.name);
+        }
+    }
+    if let Some(c) = &definition.customization {
+        if c.field_names.is_some() {
+            meta_bail!("{what}: customization.field_names is not supported yet");
+        }
+        if let Some(ns) = &c.root_fields_namespace {
+            if !is_graphql_name(ns) {
+                meta_bail!("{what}: root_fields_namespace \"{ns}\" is not a valid GraphQL name");
+            }
+        }
+        if let Some(t) = &c.type_names {
+            for part in [&t.prefix, &t.suffix].into_iter().flatten() {
+                if !part.chars().all(|ch| ch == '_' || ch.is_ascii_alphanumeric()) {
+                    meta_bail!("{what}: type name prefix/suffix \"{part}\" may hold only letters, digits and _");
+                }
+            }
+        }
+    }
+    Ok(remote)
+}
+
+/// Resolves the URL and headers; `secrets` are header values by position.
+fn connection_with(remote: &RemoteSchema, secrets: &[(usize, String)]) -> Result<Connection, String> {
+    let definition = &remote.definition;
+    let url = match (&definition.url, &definition.url_from_env) {
+        (Some(url), _) => url.clone(),
+        (None, Some(var)) => std::env::var(var).map_err(|_| format!("environment variable \"{var}\" (url_from_env) is not set"))?,
+        (None, None) => return Err("no url".into()),
+    };
+    let mut headers = Vec::new();
+    for (position, header) in definition.headers.iter().enumerate() {
+        let value = match (&header.value, &header.value_from_env) {
+            (Some(v), _) => v.clone(),
+            (None, Some(var)) => std::env::var(var)
+                .map_err(|_| format!("environment variable \"{var}\" (header \"{}\") is not set", header.name))?,
+            (None, None) => match secrets.iter().find(|(p, _)| *p == position) {
+                Some((_, v)) => v.clone(),
+                None => return Err(format!("the value of header \"{}\" is missing", header.name)),
+            },
+        };
+        headers.push((header.name.clone(), value));
+    }
+    Ok(Connection {
+        url,
+        headers,
+        timeout: Duration::from_secs(definition.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS).max(1)),
+    })
+}
+
+/// Header secrets of a stored remote schema, read with the catalog owner's rights.
+fn stored_secrets(name: &str) -> Vec<(usize, String)> {
+    let name = name.to_string();
+    let value = spi::as_owner_of("graphql.remote_schema_header", move || {
+        spi::catalog_json(
+            "select coalesce(jsonb_agg(jsonb_build_array(position, value) order by position), '[]'::jsonb)
+               from graphql.remote_schema_header where remote_schema = $1",
+            &[Some(name)],
+        )
+    });
+    value
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|pair| Some((pair.get(0)?.as_u64()? as usize, pair.get(1)?.as_str()?.to_string())))
+        .collect()
+}
+
+/// The connection `resolve` uses for a stored remote schema.
+pub fn connection(remote: &RemoteSchema) -> Result<Connection, String> {
+    connection_with(remote, &stored_secrets(&remote.name))
+}
+
+/// Introspects the remote; the error says what went wrong.
+fn introspect_remote(connection: &Connection) -> Result<Value, String> {
+    let request = http::Request {
+        url: connection.url.clone(),
+        headers: connection.headers.clone(),
+        body: json!({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"}),
+        timeout: connection.timeout,
+        max_bytes: MAX_INTROSPECTION_BYTES,
+    };
+    let response = http::send_one(request).map_err(|f| f.to_string())?;
+    if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {
+        return Err(format!("the remote answered errors: {errors}"));
+    }
+    match response.get("data").and_then(|d| d.get("__schema")) {
+        Some(schema) if schema.is_object() => Ok(json!({"__schema": schema})),
+        _ => Err("the remote's answer has no data.__schema".into()),
+    }
+}
+
+/// Splits header values off the definition: (definition to store, secrets by position).
+fn split_secrets(remote: &RemoteSchema) -> (RemoteSchema, Vec<(usize, String)>) {
+    let mut stored = remote.clone();
+    let mut secrets = Vec::new();
+    for (position, header) in stored.definition.headers.iter_mut().enumerate() {
+        if let Some(value) = header.value.take() {
+            secrets.push((position, value));
+        }
+    }
+    (stored, secrets)
+}
+
+fn write_catalog(name: &str, introspection: &Value, secrets: &[(usize, String)]) {
+    let name = name.to_string();
+    let introspection = introspection.to_string();
+    let secrets = secrets.to_vec();
+    // The caller passed ensure_may_change; the catalog rows are written as their owner
+    // so a role delegated to change metadata needs no rights on these tables.
+    spi::as_owner_of("graphql.metadata_document", move || {
+        spi::run(
+            "insert into graphql.remote_schema_introspection (remote_schema, introspection) values ($1, $2::jsonb)
+             on conflict (remote_schema) do update set introspection = excluded.introspection, fetched_at = now()",
+            &[Some(name.clone()), Some(introspection)],
+        );
+        spi::run("delete from graphql.remote_schema_header where remote_schema = $1", &[Some(name.clone())]);
+        for (position, value) in &secrets {
+            spi::run(
+                "insert into graphql.remote_schema_header (remote_schema, position, name, value)
+                 values ($1, $2::int, '', $3)",
+                &[Some(name.clone()), Some(position.to_string()), Some(value.clone())],
+            );
+        }
+    });
+}
+
+fn delete_catalog(name: &str) {
+    let name = name.to_string();
+    spi::as_owner_of("graphql.metadata_document", move || {
+        spi::run("delete from graphql.remote_schema_introspection where remote_schema = $1", &[Some(name.clone())]);
+        spi::run("delete from graphql.remote_schema_header where remote_schema = $1", &[Some(name)]);
+    });
+}
+
+/// Introspects `remote` (with the given secrets), checks it composes, stores it.
+fn install(metadata: &mut Metadata, remote: RemoteSchema, call: &str) -> Result<(), MetadataError> {
+    let what = format!("{call}: remote schema \"{}\"", remote.name);
+    let (stored, secrets) = split_secrets(&remote);
+    let secrets = if secrets.is_empty() && stored.definition.headers.iter().any(|h| h.value_from_env.is_none()) {
+        stored_secrets(&remote.name)
+    } else {
+        secrets
+    };
+    let connection = connection_with(&stored, &secrets).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
+    let introspection = introspect_remote(&connection)
+        .map_err(|e| MetadataError::new(format!("{what}: introspection of {} failed: {e}", connection.url)))?;
+    let tables = model::build(&crate::exposed_schemas(), metadata);
+    compose::check_candidate(&tables, metadata, &stored, &introspection)
+        .map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
+    write_catalog(&stored.name, &introspection, &secrets);
+    match metadata.remote_schemas.iter_mut().find(|r| r.name == stored.name) {
+        Some(existing) => *existing = stored,
+        None => metadata.remote_schemas.push(stored),
+    }
+    Ok(())
+}
+
+pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    store::ensure_may_change()?;
+    let remote = parse(args, "add_remote_schema")?;
+    if metadata.remote_schemas.iter().any(|r| r.name == remote.name) {
+        meta_bail!("add_remote_schema: remote schema \"{}\" already exists", remote.name);
+    }
+    install(metadata, remote, "add_remote_schema")
+}
+
+pub fn update(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    store::ensure_may_change()?;
+    let remote = parse(args, "update_remote_schema")?;
+    if !metadata.remote_schemas.iter().any(|r| r.name == remote.name) {
+        meta_bail!("update_remote_schema: remote schema \"{}\" does not exist", remote.name);
+    }
+    install(metadata, remote, "update_remote_schema")
+}
+
+fn name_arg(args: &Value, call: &str) -> Result<String, MetadataError> {
+    match args.get("name").and_then(Value::as_str) {
+        Some(n) => Ok(n.to_string()),
+        None => meta_bail!("{call}: \"args.name\" is required"),
+    }
+}
+
+pub fn remove(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    store::ensure_may_change()?;
+    let name = name_arg(args, "remove_remote_schema")?;
+    let before = metadata.remote_schemas.len();
+    metadata.remote_schemas.retain(|r| r.name != name);
+    if metadata.remote_schemas.len() == before {
+        meta_bail!("remove_remote_schema: remote schema \"{name}\" does not exist");
+    }
+    delete_catalog(&name);
+    Ok(())
+}
+
+pub fn reload(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    store::ensure_may_change()?;
+    let name = name_arg(args, "reload_remote_schema")?;
+    let Some(remote) = metadata.remote_schemas.iter().find(|r| r.name == name).cloned() else {
+        meta_bail!("reload_remote_schema: remote schema \"{name}\" does not exist");
+    };
+    install(metadata, remote, "reload_remote_schema")
+}
+
+/// `introspect_remote_schema`: the stored introspection, as `{"data": {"__schema": …}}`.
+pub fn introspect(metadata: &Metadata, args: &Value) -> Result<Value, MetadataError> {
+    let name = name_arg(args, "introspect_remote_schema")?;
+    if !metadata.remote_schemas.iter().any(|r| r.name == name) {
+        meta_bail!("introspect_remote_schema: remote schema \"{name}\" does not exist");
+    }
+    let stored = compose::stored_introspections();
+    match stored.get(&name) {
+        Some(i) => Ok(json!({"data": i})),
+        None => meta_bail!("introspect_remote_schema: remote schema \"{name}\" has no stored introspection; reload it"),
+    }
+}
+
+/// Drops every remote schema's catalog rows (clear_metadata, replace_metadata).
+pub fn delete_all(metadata: &Metadata) {
+    for remote in &metadata.remote_schemas {
+        delete_catalog(&remote.name);
+    }
+}
+
+/// Installs every remote schema of a replacing document; failures are returned as
+/// (name, reason) so replace_metadata can refuse or accept them.
+pub fn install_all(metadata: &mut Metadata) -> Vec<(String, String)> {
+    let remotes = std::mem::take(&mut metadata.remote_schemas);
+    let mut failures = Vec::new();
+    for remote in remotes {
+        let name = remote.name.clone();
+        let kept = remote.clone();
+        if let Err(e) = install(metadata, remote, "replace_metadata") {
+            failures.push((name, e.message));
+            // Kept (without catalog rows) so an allowed inconsistency is still exported.
+            let (stored, _) = split_secrets(&kept);
+            metadata.remote_schemas.push(stored);
+        }
+    }
+    failures
+}
+
+/// Header values for export_metadata, when the caller may read the secrets.
+pub fn with_secrets(mut document: Value) -> Value {
+    let readable = spi::catalog_json(
+        "select to_jsonb(pg_catalog.has_table_privilege('graphql.remote_schema_header', 'SELECT'))",
+        &[],
+    ) == Value::Bool(true);
+    if !readable {
+        return document;
+    }
+    if let Some(remotes) = document.get_mut("remote_schemas").and_then(Value::as_array_mut) {
+        for remote in remotes {
+            let name = remote.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let secrets = stored_secrets(&name);
+            if let Some(headers) = remote.pointer_mut("/definition/headers").and_then(Value::as_array_mut) {
+                for (position, header) in headers.iter_mut().enumerate() {
+                    if let Some((_, value)) = secrets.iter().find(|(p, _)| *p == position) {
+                        header["value"] = Value::String(value.clone());
+                    }
+                }
+            }
+        }
+    }
+    document
+}

@@ -1,0 +1,130 @@
+//! Composition: the tables' model plus every remote schema, checked for name
+//! clashes, printed as one SDL. A remote that clashes is left out (and reported);
+//! adding one that clashes is refused by the metadata API with the same check.
+
+use apollo_compiler::Schema;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+use super::model::Model;
+use super::remote::{self, RemoteModel};
+use super::sdl;
+use crate::metadata::document::{Metadata, RemoteSchema};
+use crate::spi;
+
+pub struct Composition {
+    pub sdl: String,
+    pub remotes: Vec<RemoteModel>,
+    /// Remote schemas left out, with the reason.
+    pub left_out: Vec<(String, String)>,
+}
+
+/// Stored introspection results by remote schema name.
+pub fn stored_introspections() -> HashMap<String, Value> {
+    let value = spi::catalog_json(
+        "select coalesce(jsonb_object_agg(remote_schema, introspection), '{}'::jsonb)
+           from graphql.remote_schema_introspection",
+        &[],
+    );
+    match value {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => HashMap::new(),
+    }
+}
+
+/// Names of the types and root fields the tables' part of the schema defines.
+fn table_names(model: &Model) -> (HashSet<String>, HashSet<String>) {
+    let text = sdl::print(model, &[]);
+    let types = match Schema::parse(text, "tables.graphql") {
+        Ok(schema) => schema.types.keys().map(|k| k.to_string()).collect(),
+        Err(with_errors) => with_errors.partial.types.keys().map(|k| k.to_string()).collect(),
+    };
+    (types, model.roots.keys().cloned().collect())
+}
+
+/// Why `candidate` cannot join a schema that already has these names, if it cannot.
+fn clash(candidate: &RemoteModel, types: &HashSet<String>, roots: &HashSet<String>) -> Option<String> {
+    for (name, is_scalar, _) in &candidate.types {
+        if !is_scalar && types.contains(name) {
+            return Some(format!(
+                "type \"{name}\" is already defined by a table or another remote schema; \
+                 set customization.type_names (a prefix) to rename the remote's types"
+            ));
+        }
+    }
+    for root in candidate.root_fields.keys() {
+        if roots.contains(root) {
+            return Some(format!(
+                "root field \"{root}\" is already defined by a table or another remote schema; \
+                 set customization.root_fields_namespace"
+            ));
+        }
+    }
+    None
+}
+
+fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet<String>) {
+    for (name, _, _) in &remote.types {
+        types.insert(name.clone());
+    }
+    roots.extend(remote.root_fields.keys().cloned());
+}
+
+/// Composes the tables' model with the remote schemas of `metadata`.
+pub fn compose(model: &Model, metadata: &Metadata, introspections: &HashMap<String, Value>) -> Composition {
+    let (mut types, mut roots) = table_names(model);
+    let mut remotes = Vec::new();
+    let mut left_out = Vec::new();
+    for remote in &metadata.remote_schemas {
+        let Some(introspection) = introspections.get(&remote.name) else {
+            left_out.push((remote.name.clone(), "no stored introspection: reload the remote schema".into()));
+            continue;
+        };
+        let built = match remote::from_introspection(remote, introspection) {
+            Ok(m) => m,
+            Err(e) => {
+                left_out.push((remote.name.clone(), e));
+                continue;
+            }
+        };
+        if let Some(reason) = clash(&built, &types, &roots) {
+            left_out.push((remote.name.clone(), reason));
+            continue;
+        }
+        accept(&built, &mut types, &mut roots);
+        remotes.push(built);
+    }
+    Composition { sdl: sdl::print(model, &remotes), remotes, left_out }
+}
+
+/// The metadata API's check for a remote schema being added or updated: it must
+/// compose with the tables (as the current role sees them) and the other remotes,
+/// and the composed schema must be valid.
+pub fn check_candidate(model: &Model, metadata: &Metadata, candidate: &RemoteSchema, introspection: &Value) -> Result<RemoteModel, String> {
+    let built = remote::from_introspection(candidate, introspection)?;
+    let mut introspections = stored_introspections();
+    introspections.insert(candidate.name.clone(), introspection.clone());
+    let mut others = metadata.clone();
+    others.remote_schemas.retain(|r| r.name != candidate.name);
+    let (mut types, mut roots) = table_names(model);
+    for other in &others.remote_schemas {
+        if let Some(i) = introspections.get(&other.name) {
+            if let Ok(m) = remote::from_introspection(other, i) {
+                if clash(&m, &types, &roots).is_none() {
+                    accept(&m, &mut types, &mut roots);
+                }
+            }
+        }
+    }
+    if let Some(reason) = clash(&built, &types, &roots) {
+        return Err(reason);
+    }
+    others.remote_schemas.push(candidate.clone());
+    let composition = compose(model, &others, &introspections);
+    if let Some((_, reason)) = composition.left_out.iter().find(|(n, _)| n == &candidate.name) {
+        return Err(reason.clone());
+    }
+    Schema::parse_and_validate(composition.sdl, "schema.graphql")
+        .map_err(|e| format!("the composed schema would be invalid: {}", e.errors))?;
+    Ok(built)
+}
