@@ -25,8 +25,32 @@ pub static EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CS
 /// `graphql.max_remote_response_kb`: a remote answer larger than this is an error.
 pub static MAX_REMOTE_RESPONSE_KB: GucSetting<i32> = GucSetting::<i32>::new(51200);
 
+/// `graphql.remote_batch_size`: distinct keys per remote join request.
+pub static REMOTE_BATCH_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1000);
+
+/// `graphql.remote_join_errors`: `partial` (GraphQL null propagation) or `fail`.
+pub static REMOTE_JOIN_ERRORS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"partial"));
+
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    GucRegistry::define_int_guc(
+        c"graphql.remote_batch_size",
+        c"Distinct join keys per request to a remote schema.",
+        c"More keys go out in several requests, sent concurrently.",
+        &REMOTE_BATCH_SIZE,
+        1,
+        1_000_000,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"graphql.remote_join_errors",
+        c"What a failed remote join does to the response: partial or fail.",
+        c"partial: the failed fields are null with an error each (GraphQL's rule); fail: the whole response is the error, as Hasura does.",
+        &REMOTE_JOIN_ERRORS,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"graphql.max_remote_response_kb",
         c"Largest remote GraphQL response graphql.resolve accepts, in kilobytes.",
@@ -45,6 +69,11 @@ pub extern "C-unwind" fn _PG_init() {
         GucContext::Userset,
         GucFlags::default(),
     );
+}
+
+/// Whether a failed remote join fails the whole response.
+pub fn remote_join_errors_fail() -> bool {
+    REMOTE_JOIN_ERRORS.get().is_some_and(|v| v.to_string_lossy().eq_ignore_ascii_case("fail"))
 }
 
 /// The exposed schemas, as the GUC says right now.

@@ -13,6 +13,7 @@ use crate::schema::remote::TypeRenames;
 #[derive(Default)]
 pub struct RemoteDocument {
     fields: Vec<String>,
+    generated: Vec<(String, String)>,
     variables: BTreeSet<String>,
     fragments: BTreeSet<String>,
 }
@@ -23,6 +24,34 @@ impl RemoteDocument {
         let field = renamed_field(field, renames);
         self.collect_field(document, &field);
         self.fields.push(field.serialize().no_indent().to_string());
+    }
+
+    /// The selection sets of `fields` (one response key, possibly several AST fields),
+    /// printed as one `{ … }`, with the variables and fragments they use recorded.
+    pub fn selection_text(&mut self, document: &ExecutableDocument, fields: &[Node<Field>], renames: &TypeRenames) -> String {
+        let mut parts = Vec::new();
+        for field in fields {
+            let field = renamed_field(field, renames);
+            self.collect_set(document, &field.selection_set);
+            for selection in &field.selection_set.selections {
+                parts.push(selection.serialize().no_indent().to_string());
+            }
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" {{ {} }}", parts.join(" "))
+        }
+    }
+
+    /// Adds a field text built by the caller (a join's aliased field).
+    pub fn add_text(&mut self, text: String) {
+        self.fields.push(text);
+    }
+
+    /// Declares generated variables (name, remote type) next to the client's.
+    pub fn declare(&mut self, name: String, remote_type: String) {
+        self.generated.push((name, remote_type));
     }
 
     fn collect_field(&mut self, document: &ExecutableDocument, field: &Field) {
@@ -61,11 +90,12 @@ impl RemoteDocument {
     /// The document text: `query ($v: T, …) { fields } fragment …`, with the
     /// operation's variable types mapped to the remote's names.
     pub fn text(&self, document: &ExecutableDocument, operation_variables: &[(Name, Node<Type>)], renames: &TypeRenames) -> String {
-        let definitions: Vec<String> = operation_variables
+        let mut definitions: Vec<String> = operation_variables
             .iter()
             .filter(|(name, _)| self.variables.contains(name.as_str()))
             .map(|(name, ty)| format!("${name}: {}", type_text(ty, renames)))
             .collect();
+        definitions.extend(self.generated.iter().map(|(name, ty)| format!("${name}: {ty}")));
         let mut out = String::from("query");
         if !definitions.is_empty() {
             out.push_str(&format!("({})", definitions.join(", ")));

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 mod forward;
 mod remote;
+mod remote_joins;
 
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
@@ -76,6 +77,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
     let (remote_calls, remote_requests) =
         remote::plan_root_calls(&composed, &request, &collector, &variables, &mut errors, &mut data);
     let in_flight = http::start(remote_requests);
+    let mut joins = Vec::new();
     for field in &root_fields {
         let key = field.response_key.clone();
         match field.name.as_str() {
@@ -92,8 +94,9 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
                     continue;
                 };
                 match execute_root(&composed.model, root, field) {
-                    Ok(value) => {
+                    Ok((value, mut field_joins)) => {
                         data.insert(key, value);
+                        joins.append(&mut field_joins);
                     }
                     Err(error) => {
                         // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
@@ -108,6 +111,23 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
         }
     }
     remote::apply_root_results(remote_calls, in_flight.wait(), &mut data, &mut errors);
+
+    // Table -> remote joins: keys from the rows, one request per relationship.
+    if !joins.is_empty() {
+        let mut tree = Value::Object(std::mem::take(&mut data));
+        let errors_before = errors.len();
+        let (calls, requests) = remote_joins::plan(&joins, &mut tree, &composed, &request, &variables, &mut errors);
+        let names_by_join: Vec<String> =
+            joins.iter().map(|j| composed.remotes[j.relationship.remote].name.clone()).collect();
+        let results = http::start(requests).wait();
+        remote_joins::join::splice(&joins, &names_by_join, calls, results, &mut tree, &mut errors);
+        if let Value::Object(map) = tree {
+            data = map;
+        }
+        if errors.len() > errors_before && crate::remote_join_errors_fail() {
+            return Ok(response(None, errors));
+        }
+    }
     // Response keys in the order the client asked for them.
     let mut ordered = Map::new();
     for field in &root_fields {
@@ -123,12 +143,12 @@ fn execute_root(
     model: &crate::schema::model::Model,
     root: crate::schema::model::RootField,
     field: &crate::query::normalize::Field,
-) -> Result<Value, GraphqlError> {
+) -> Result<(Value, Vec<plan::RemoteJoin>), GraphqlError> {
     let statement = plan::root_statement(model, root, field)?;
     let path = [PathSegment::Key(field.response_key.clone())];
     match spi::select_json(&statement.sql, &statement.params) {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Ok(Value::Null),
+        Ok(Some(value)) => Ok((value, statement.joins)),
+        Ok(None) => Ok((Value::Null, statement.joins)),
         Err(e) => {
             let code = if e.is_permission_denied() {
                 code::PERMISSION_DENIED

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{remote_schemas, store, tables};
+use super::{remote_relationships, remote_schemas, store, tables};
 use crate::error::MetadataError;
 use crate::meta_bail;
 
@@ -51,6 +51,15 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             remote_schemas::delete_all(metadata);
             *metadata = Metadata::default();
             success(true)
+        }
+        "pg_create_remote_relationship" | "create_remote_relationship" => {
+            remote_relationships::create(metadata, args, "pg_create_remote_relationship", false).and_then(|_| success(true))
+        }
+        "pg_update_remote_relationship" | "update_remote_relationship" => {
+            remote_relationships::create(metadata, args, "pg_update_remote_relationship", true).and_then(|_| success(true))
+        }
+        "pg_delete_remote_relationship" | "delete_remote_relationship" => {
+            remote_relationships::delete(metadata, args).and_then(|_| success(true))
         }
         "add_remote_schema" => remote_schemas::add(metadata, args).and_then(|_| success(true)),
         "update_remote_schema" => remote_schemas::update(metadata, args).and_then(|_| success(true)),

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod document;
+pub mod remote_relationships;
 pub mod remote_schemas;
 pub mod resolve;
 pub mod store;

@@ -190,8 +190,8 @@ fn install(metadata: &mut Metadata, remote: RemoteSchema, call: &str) -> Result<
     let connection = connection_with(&stored, &secrets).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     let introspection = introspect_remote(&connection)
         .map_err(|e| MetadataError::new(format!("{what}: introspection of {} failed: {e}", connection.url)))?;
-    let tables = model::build(&crate::exposed_schemas(), metadata);
-    compose::check_candidate(&tables, metadata, &stored, &introspection)
+    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    compose::check_candidate(&mut tables, metadata, &stored, &introspection)
         .map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     write_catalog(&stored.name, &introspection, &secrets);
     match metadata.remote_schemas.iter_mut().find(|r| r.name == stored.name) {

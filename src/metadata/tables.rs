@@ -12,7 +12,7 @@ use crate::schema::names::is_graphql_name;
 use crate::schema::reflect::{self, Relation};
 
 /// The `source` and `table` every table call carries.
-fn target_table(args: &Value, call: &str) -> Result<(QualifiedTable, Relation), MetadataError> {
+pub(super) fn target_table(args: &Value, call: &str) -> Result<(QualifiedTable, Relation), MetadataError> {
     let source = args.get("source").and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE);
     if source != DEFAULT_SOURCE {
         meta_bail!("{call}: source \"{source}\" does not exist");
@@ -29,7 +29,7 @@ fn target_table(args: &Value, call: &str) -> Result<(QualifiedTable, Relation), 
     }
 }
 
-fn tables_mut(metadata: &mut Metadata) -> &mut Vec<TrackedTable> {
+pub(super) fn tables_mut(metadata: &mut Metadata) -> &mut Vec<TrackedTable> {
     if metadata.source(DEFAULT_SOURCE).is_none() {
         metadata.sources.push(super::document::Source::default_source());
     }
@@ -40,7 +40,7 @@ fn tables_mut(metadata: &mut Metadata) -> &mut Vec<TrackedTable> {
 }
 
 /// The tracked entry of `table`, created (untracked list updated) when missing.
-fn entry_mut<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut TrackedTable {
+pub(super) fn entry_mut<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut TrackedTable {
     if let Some(source) = metadata.source_mut(DEFAULT_SOURCE) {
         source.untracked_tables.retain(|t| t != table);
     }

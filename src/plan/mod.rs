@@ -16,11 +16,29 @@ use crate::error::GraphqlError;
 use crate::query::normalize::Field;
 use crate::schema::model::{Model, RootField, RootKind};
 
-/// A statement ready for SPI: its text and its text parameters.
+/// A statement ready for SPI: its text, its text parameters, and the remote joins
+/// whose keys it selects as hidden fields.
 #[derive(Debug)]
 pub struct Statement {
     pub sql: String,
     pub params: Vec<Option<String>>,
+    pub joins: Vec<RemoteJoin>,
+}
+
+/// A remote relationship the client selected somewhere under a root field. The
+/// statement puts its key values in each parent object under `hidden_key(field)`.
+#[derive(Debug, Clone)]
+pub struct RemoteJoin {
+    pub relationship: crate::schema::remote_join::RemoteRelationship,
+    /// Response keys from the root field down to the relationship field itself.
+    pub path: Vec<String>,
+    pub field: Field,
+}
+
+/// Where a parent object carries the join key of relationship field `response_key`:
+/// a key no GraphQL name can be (`:`), stripped before the response is returned.
+pub fn hidden_key(response_key: &str) -> String {
+    format!("pgf:{response_key}")
 }
 
 /// Plans one root field of `query_root` as one statement returning one jsonb value.
@@ -32,7 +50,8 @@ pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<S
         RootKind::ByPk => builder.by_pk(table, field)?,
         RootKind::Aggregate => builder.aggregate(table, field, None)?,
     };
-    Ok(Statement { sql: format!("select {expr}"), params: builder.into_params() })
+    let (params, joins) = builder.finish();
+    Ok(Statement { sql: format!("select {expr}"), params, joins })
 }
 
 /// Quotes an identifier for SQL (`"a""b"`).

@@ -35,15 +35,17 @@ pub struct Builder<'m> {
     params: Params,
     aliases: usize,
     path: Vec<PathSegment>,
+    joins: Vec<super::RemoteJoin>,
 }
 
 impl<'m> Builder<'m> {
     pub fn new(model: &'m Model, root_key: String) -> Self {
-        Builder { model, params: Params::default(), aliases: 0, path: vec![PathSegment::Key(root_key)] }
+        Builder { model, params: Params::default(), aliases: 0, path: vec![PathSegment::Key(root_key)], joins: Vec::new() }
     }
 
-    pub fn into_params(self) -> Vec<Option<String>> {
-        self.params.into_values()
+    /// The bound parameters and the remote joins met on the way.
+    pub fn finish(self) -> (Vec<Option<String>>, Vec<super::RemoteJoin>) {
+        (self.params.into_values(), self.joins)
     }
 
     fn error(&self, message: String) -> GraphqlError {
@@ -238,6 +240,27 @@ impl<'m> Builder<'m> {
         let mut pairs = Vec::with_capacity(selection.len());
         for field in selection {
             self.path.push(PathSegment::Key(field.response_key.clone()));
+            if let Some(FieldRef::RemoteRelationship(r)) = table.fields.get(&field.name) {
+                // The field itself comes from the remote; the row carries its key.
+                let relationship = &table.remote_relationships[*r];
+                let columns: Vec<String> =
+                    relationship.lhs.iter().map(|(_, column)| format!("{alias}.{}", ident(column))).collect();
+                pairs.push((super::hidden_key(&field.response_key), format!("jsonb_build_array({})", columns.join(", "))));
+                self.joins.push(super::RemoteJoin {
+                    relationship: relationship.clone(),
+                    path: self
+                        .path
+                        .iter()
+                        .filter_map(|p| match p {
+                            PathSegment::Key(k) => Some(k.clone()),
+                            PathSegment::Index(_) => None,
+                        })
+                        .collect(),
+                    field: field.clone(),
+                });
+                self.path.pop();
+                continue;
+            }
             let expr = self.field_expression(table, alias, field)?;
             self.path.pop();
             pairs.push((field.response_key.clone(), expr));
@@ -266,7 +289,9 @@ impl<'m> Builder<'m> {
                 let target = &model.tables[rel.target];
                 self.aggregate(target, field, Some(Parent { mapping: &rel.mapping, alias }))
             }
-            None => Err(self.error(format!("field \"{}\" not found in type: '{}'", field.name, table.type_name))),
+            Some(FieldRef::RemoteRelationship(_)) | None => {
+                Err(self.error(format!("field \"{}\" not found in type: '{}'", field.name, table.type_name)))
+            }
         }
     }
 }

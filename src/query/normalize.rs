@@ -18,6 +18,8 @@ pub struct Field {
     /// Sub-fields, collected for the field's (concrete) type.
     pub selection: Vec<Field>,
     pub location: Option<(usize, usize)>,
+    /// The AST fields merged into this one: what a remote receives, printed as is.
+    pub ast: Vec<Node<AstField>>,
 }
 
 impl Field {
@@ -64,6 +66,7 @@ impl Collector<'_> {
                     arguments: self.arguments(first),
                     selection: self.finish(merged),
                     location: first.location().and_then(|l| l.line_column(&self.document.sources)).map(|lc| (lc.line, lc.column)),
+                    ast: fields.iter().map(|f| (*f).clone()).collect(),
                 })
             })
             .collect()

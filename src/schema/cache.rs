@@ -83,8 +83,8 @@ pub fn get() -> Result<Rc<Composed>, GraphqlError> {
 
 fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
     let metadata = store::load().map_err(|e| GraphqlError::new(code::UNEXPECTED, e.message))?;
-    let model = model::build(exposed, &metadata);
-    let composition = compose::compose(&model, &metadata, &compose::stored_introspections());
+    let mut model = model::build(exposed, &metadata);
+    let composition = compose::compose(&mut model, &metadata, &compose::stored_introspections());
     let schema = Schema::parse_and_validate(composition.sdl, "schema.graphql").map_err(|with_errors| {
         GraphqlError::new(
             code::UNEXPECTED,

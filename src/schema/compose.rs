@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::model::Model;
 use super::remote::{self, RemoteModel};
+use super::remote_join;
 use super::sdl;
 use crate::metadata::document::{Metadata, RemoteSchema};
 use crate::spi;
@@ -70,8 +71,41 @@ fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet
     roots.extend(remote.root_fields.keys().cloned());
 }
 
+/// Attaches the tables' remote relationships to the model; those that no longer
+/// resolve (a dropped column, a reloaded remote without the field) are left out
+/// and returned with the reason.
+fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: &[RemoteModel]) -> Vec<(String, String)> {
+    let mut left_out = Vec::new();
+    for entry in metadata.default_tables() {
+        let Some(list) = entry.rest.get("remote_relationships").and_then(Value::as_array) else { continue };
+        let Some(table) = model.tables.iter_mut().find(|t| t.schema == entry.table.schema && t.name == entry.table.name) else {
+            continue;
+        };
+        for item in list {
+            let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let what = format!("remote relationship {name} on table {}", entry.table);
+            let resolved = remote_join::definition(item).and_then(|def| {
+                let index = remotes
+                    .iter()
+                    .position(|r| r.name == def.remote_schema)
+                    .ok_or_else(|| format!("remote schema \"{}\" is not available", def.remote_schema))?;
+                remote_join::resolve(table, &name, &def, &remotes[index], index)
+            });
+            match resolved {
+                Ok(rel) if !table.fields.contains_key(&name) => {
+                    table.fields.insert(name, super::model::FieldRef::RemoteRelationship(table.remote_relationships.len()));
+                    table.remote_relationships.push(rel);
+                }
+                Ok(_) => left_out.push((what, format!("\"{name}\" is already a field of the table"))),
+                Err(reason) => left_out.push((what, reason)),
+            }
+        }
+    }
+    left_out
+}
+
 /// Composes the tables' model with the remote schemas of `metadata`.
-pub fn compose(model: &Model, metadata: &Metadata, introspections: &HashMap<String, Value>) -> Composition {
+pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<String, Value>) -> Composition {
     let (mut types, mut roots) = table_names(model);
     let mut remotes = Vec::new();
     let mut left_out = Vec::new();
@@ -94,13 +128,14 @@ pub fn compose(model: &Model, metadata: &Metadata, introspections: &HashMap<Stri
         accept(&built, &mut types, &mut roots);
         remotes.push(built);
     }
+    left_out.extend(attach_remote_relationships(model, metadata, &remotes));
     Composition { sdl: sdl::print(model, &remotes), remotes, left_out }
 }
 
 /// The metadata API's check for a remote schema being added or updated: it must
 /// compose with the tables (as the current role sees them) and the other remotes,
 /// and the composed schema must be valid.
-pub fn check_candidate(model: &Model, metadata: &Metadata, candidate: &RemoteSchema, introspection: &Value) -> Result<RemoteModel, String> {
+pub fn check_candidate(model: &mut Model, metadata: &Metadata, candidate: &RemoteSchema, introspection: &Value) -> Result<RemoteModel, String> {
     let built = remote::from_introspection(candidate, introspection)?;
     let mut introspections = stored_introspections();
     introspections.insert(candidate.name.clone(), introspection.clone());

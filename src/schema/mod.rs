@@ -8,5 +8,6 @@ pub mod model;
 pub mod names;
 pub mod reflect;
 pub mod remote;
+pub mod remote_join;
 pub mod scalars;
 pub mod sdl;

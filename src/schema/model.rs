@@ -44,6 +44,8 @@ pub struct Table {
     /// Indices into `columns`; empty when there is no key the role can read.
     pub primary_key: Vec<usize>,
     pub relationships: Vec<Relationship>,
+    /// Relationships to remote schemas (attached at composition).
+    pub remote_relationships: Vec<super::remote_join::RemoteRelationship>,
     /// GraphQL field name -> what it reads.
     pub fields: IndexMap<String, FieldRef>,
 }
@@ -74,6 +76,8 @@ pub enum FieldRef {
     Relationship(usize),
     /// `<array relationship>_aggregate`
     RelationshipAggregate(usize),
+    /// A field joined from a remote schema.
+    RemoteRelationship(usize),
 }
 
 impl Table {
@@ -162,6 +166,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
             columns,
             primary_key,
             relationships: Vec::new(),
+            remote_relationships: Vec::new(),
             fields,
         });
         kept_relations.push(relation);

@@ -71,6 +71,10 @@ pub struct RemoteModel {
     pub renames: TypeRenames,
     /// Our name of the remote's query type.
     pub query_type: String,
+    /// The remote's name of its query type.
+    pub remote_query_type: String,
+    /// Introspected types by the remote's names, for walking `remote_field` paths.
+    pub remote_types: HashMap<String, Value>,
 }
 
 fn is_builtin(name: &str) -> bool {
@@ -250,5 +254,60 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         root_fields,
         renames,
         query_type,
+        remote_query_type: query_remote.to_string(),
+        remote_types: types
+            .iter()
+            .filter_map(|t| Some((t["name"].as_str()?.to_string(), t.clone())))
+            .collect(),
     })
+}
+
+/// The named type under NON_NULL and LIST wrappers.
+pub fn named_type(t: &Value) -> Option<&str> {
+    match t.get("kind").and_then(Value::as_str) {
+        Some("NON_NULL") | Some("LIST") => named_type(&t["ofType"]),
+        _ => t.get("name").and_then(Value::as_str),
+    }
+}
+
+/// A type reference printed with the remote's own names (for variable definitions).
+pub fn remote_type_text(t: &Value) -> Result<String, String> {
+    type_ref(t, &TypeRenames::default())
+}
+
+impl RemoteModel {
+    /// The introspected field `name` of remote type `type_name`.
+    pub fn field(&self, type_name: &str, name: &str) -> Option<&Value> {
+        self.remote_types
+            .get(type_name)?
+            .get("fields")?
+            .as_array()?
+            .iter()
+            .find(|f| f["name"].as_str() == Some(name))
+    }
+
+    /// The argument `name` of an introspected field.
+    pub fn argument<'a>(field: &'a Value, name: &str) -> Option<&'a Value> {
+        field.get("args")?.as_array()?.iter().find(|a| a["name"].as_str() == Some(name))
+    }
+
+    /// Our SDL text of a type reference.
+    pub fn our_type_text(&self, t: &Value) -> Result<String, String> {
+        type_ref(t, &self.renames)
+    }
+
+    /// Our SDL text of a field's arguments, all made optional (a relationship's
+    /// template may supply them; the client's are merged in).
+    pub fn optional_arguments_text(&self, field: &Value) -> Result<String, String> {
+        let mut parts = Vec::new();
+        for arg in field.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let name = arg["name"].as_str().ok_or("an argument has no name")?;
+            let mut ty = type_ref(&arg["type"], &self.renames)?;
+            if ty.ends_with('!') {
+                ty.pop();
+            }
+            parts.push(format!("{name}: {ty}"));
+        }
+        Ok(if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) })
+    }
 }

@@ -170,6 +170,9 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
                 let target = &model.tables[table.relationships[r].target].type_name;
                 let _ = writeln!(out, "  \"An aggregate relationship\"\n  {field}{}: {target}_aggregate!", list_arguments(target));
             }
+            FieldRef::RemoteRelationship(r) => {
+                let _ = writeln!(out, "  \"A remote relationship\"\n  {}", table.remote_relationships[r].field_sdl);
+            }
         }
     }
     out.push_str("}\n\n");
@@ -186,7 +189,7 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
                 let target = &model.tables[table.relationships[r].target].type_name;
                 let _ = writeln!(out, "  {field}: {target}_bool_exp");
             }
-            FieldRef::RelationshipAggregate(_) => {}
+            FieldRef::RelationshipAggregate(_) | FieldRef::RemoteRelationship(_) => {}
         }
     }
     out.push_str("}\n\n");

@@ -1,0 +1,65 @@
+//! Collecting join keys from the parent rows (and, in `join`, splicing answers back):
+//! both walk the same parents of a relationship field through the result.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use crate::error::PathSegment;
+use crate::plan::hidden_key;
+
+/// Calls `f` on every parent object along `keys` (lists are walked element by element),
+/// with the concrete path of the object.
+pub fn visit_parents(
+    value: &mut Value,
+    keys: &[String],
+    path: &mut Vec<PathSegment>,
+    f: &mut dyn FnMut(&mut Map<String, Value>, &[PathSegment]),
+) {
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                path.push(PathSegment::Index(i));
+                visit_parents(item, keys, path, f);
+                path.pop();
+            }
+        }
+        Value::Object(map) => match keys.split_first() {
+            None => f(map, path),
+            Some((first, rest)) => {
+                if let Some(child) = map.get_mut(first) {
+                    path.push(PathSegment::Key(first.clone()));
+                    visit_parents(child, rest, path, f);
+                    path.pop();
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+/// The distinct join keys under one relationship field, each with the path of the
+/// first parent that has it (for error paths). Keys with a null part are left out:
+/// their rows get null and cause no call.
+pub struct Keys {
+    /// Key text (its JSON) -> (key values, path of the first parent).
+    pub distinct: IndexMap<String, (Vec<Value>, Vec<PathSegment>)>,
+}
+
+/// Collects the keys of the field at `field_path` (root key first, field key last).
+pub fn collect(data: &mut Value, field_path: &[String]) -> Keys {
+    let mut distinct = IndexMap::new();
+    let Some((field_key, parents)) = field_path.split_last() else {
+        return Keys { distinct };
+    };
+    let hidden = hidden_key(field_key);
+    visit_parents(data, parents, &mut Vec::new(), &mut |parent, path| {
+        if let Some(Value::Array(values)) = parent.get(&hidden) {
+            if values.iter().any(Value::is_null) {
+                return;
+            }
+            let text = Value::Array(values.clone()).to_string();
+            distinct.entry(text).or_insert_with(|| (values.clone(), path.to_vec()));
+        }
+    });
+    Keys { distinct }
+}

@@ -1,0 +1,185 @@
+//! Table -> remote joins. After a level's SQL, the keys of every remote relationship
+//! are collected from the parent rows and deduplicated (`collect`), sent as ONE
+//! request per (relationship, level) with one aliased field per distinct key (chunked
+//! at `graphql.remote_batch_size`, chunks concurrent), and the answers are spliced
+//! back by key (`join`).
+
+pub mod collect;
+pub mod join;
+
+use serde_json::{Map, Value};
+
+use super::forward::RemoteDocument;
+use super::remote::{code, http_request};
+use crate::error::{GraphqlError, PathSegment};
+use crate::http;
+use crate::plan::RemoteJoin;
+use crate::query::request::Request;
+use crate::schema::cache::Composed;
+use crate::schema::remote_join::RemoteRelationship;
+
+/// One request: which join it serves, and which alias answers which key.
+pub struct JoinCall {
+    pub join: usize,
+    /// (alias in the remote document, key text)
+    pub aliases: Vec<(String, String)>,
+}
+
+/// Replaces `$lhs` strings in a template with the key's values.
+fn substitute(template: &Value, relationship: &RemoteRelationship, key: &[Value]) -> Value {
+    match template {
+        Value::String(s) if s.starts_with('$') => relationship
+            .lhs
+            .iter()
+            .position(|(name, _)| name == &s[1..])
+            .and_then(|i| key.get(i).cloned())
+            .unwrap_or(Value::Null),
+        Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, relationship, key)).collect()),
+        Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), substitute(v, relationship, key))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The client's arguments merged into the template's: objects key by key, lists
+/// concatenated, and the template's scalar kept (the join key must hold).
+fn merge(template: Value, client: &Value) -> Value {
+    match (template, client) {
+        (Value::Object(mut t), Value::Object(c)) => {
+            for (k, v) in c {
+                let merged = match t.remove(k) {
+                    Some(existing) => merge(existing, v),
+                    None => v.clone(),
+                };
+                t.insert(k.clone(), merged);
+            }
+            Value::Object(t)
+        }
+        (Value::Array(mut t), Value::Array(c)) => {
+            t.extend(c.iter().cloned());
+            Value::Array(t)
+        }
+        (Value::Null, c) => c.clone(),
+        (t, _) => t,
+    }
+}
+
+/// The aliased field for one key, with its arguments as generated variables.
+fn key_field(
+    document: &mut RemoteDocument,
+    variables: &mut Map<String, Value>,
+    join: &RemoteJoin,
+    alias: &str,
+    key: &[Value],
+    selection: &str,
+) -> String {
+    let relationship = &join.relationship;
+    let last = relationship.path.len().saturating_sub(1);
+    let mut opening = Vec::new();
+    for (s, step) in relationship.path.iter().enumerate() {
+        let mut arguments: Map<String, Value> = step
+            .arguments
+            .iter()
+            .map(|(name, template)| (name.clone(), substitute(template, relationship, key)))
+            .collect();
+        if s == last {
+            for (name, value) in &join.field.arguments {
+                let merged = match arguments.remove(name) {
+                    Some(t) => merge(t, value),
+                    None => value.clone(),
+                };
+                arguments.insert(name.clone(), merged);
+            }
+        }
+        let mut parts = Vec::new();
+        for (name, value) in arguments {
+            let Some((_, ty)) = step.argument_types.iter().find(|(n, _)| n == &name) else { continue };
+            // A scalar may fill a list argument.
+            let value = if ty.starts_with('[') && !value.is_array() && !value.is_null() { Value::Array(vec![value]) } else { value };
+            let var = format!("{alias}_{s}_{name}");
+            document.declare(var.clone(), ty.clone());
+            variables.insert(var.clone(), value);
+            parts.push(format!("{name}: ${var}"));
+        }
+        let args = if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) };
+        let prefix = if s == 0 { format!("{alias}: ") } else { String::new() };
+        opening.push(format!("{prefix}{}{args}", step.field));
+    }
+    let mut text = opening.join(" { ");
+    text.push_str(selection);
+    for _ in 1..relationship.path.len() {
+        text.push_str(" }");
+    }
+    text
+}
+
+/// Plans the requests of every join at this level. Joins whose remote cannot be
+/// reached get their errors at once (and null values when spliced).
+pub fn plan(
+    joins: &[RemoteJoin],
+    data: &mut Value,
+    composed: &Composed,
+    request: &Request,
+    client_variables: &Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> (Vec<JoinCall>, Vec<http::Request>) {
+    let batch = crate::REMOTE_BATCH_SIZE.get().max(1) as usize;
+    let operation_variables: Vec<_> =
+        request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
+    let mut calls = Vec::new();
+    let mut requests = Vec::new();
+    for (index, join) in joins.iter().enumerate() {
+        let keys = collect::collect(data, &join.path);
+        if keys.distinct.is_empty() {
+            continue;
+        }
+        let remote = &composed.remotes[join.relationship.remote];
+        let connection = match &composed.connections[join.relationship.remote] {
+            Ok(c) => c,
+            Err(reason) => {
+                let path = first_path(&keys, join);
+                errors.push(
+                    GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name)).at(&path),
+                );
+                continue;
+            }
+        };
+        let entries: Vec<_> = keys.distinct.iter().collect();
+        for chunk in entries.chunks(batch) {
+            let mut document = RemoteDocument::default();
+            let selection = document.selection_text(&request.document, &join.field.ast, &remote.renames);
+            let mut variables = Map::new();
+            let mut aliases = Vec::new();
+            for (i, (key_text, (values, _))) in chunk.iter().enumerate() {
+                let alias = format!("pgf_{i}");
+                let text = key_field(&mut document, &mut variables, join, &alias, values, &selection);
+                document.add_text(text);
+                aliases.push((alias, (*key_text).clone()));
+            }
+            for name in document.variables().clone() {
+                if let Some(v) = client_variables.get(&name) {
+                    variables.insert(name, v.clone());
+                }
+            }
+            let query = document.text(&request.document, &operation_variables, &remote.renames);
+            requests.push(http_request(
+                connection,
+                remote.definition.definition.forward_client_headers,
+                query,
+                Value::Object(variables),
+            ));
+            calls.push(JoinCall { join: index, aliases });
+        }
+    }
+    (calls, requests)
+}
+
+/// The path of the relationship field in the first parent that has a key.
+fn first_path(keys: &collect::Keys, join: &RemoteJoin) -> Vec<PathSegment> {
+    let mut path = keys.distinct.values().next().map(|(_, p)| p.clone()).unwrap_or_default();
+    if let Some(last) = join.path.last() {
+        path.push(PathSegment::Key(last.clone()));
+    }
+    path
+}

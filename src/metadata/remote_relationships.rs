@@ -1,0 +1,105 @@
+//! Handlers for table -> remote schema relationships, in both of Hasura's forms
+//! (`definition.to_remote_schema` and the legacy `hasura_fields`/`remote_schema`/
+//! `remote_field`), stored in the current form.
+
+use serde_json::{json, Value};
+
+use super::document::{Metadata, QualifiedTable};
+use super::tables::{entry_mut, tables_mut, target_table};
+use crate::error::MetadataError;
+use crate::meta_bail;
+use crate::schema::{compose, model, names::is_graphql_name, remote_join};
+
+/// The stored (current) form of a relationship body.
+fn normalise(args: &Value, name: &str) -> Result<Value, String> {
+    let def = remote_join::definition(args)?;
+    Ok(json!({"name": name, "definition": {"to_remote_schema": {
+        "remote_schema": def.remote_schema,
+        "lhs_fields": def.lhs_fields,
+        "remote_field": def.remote_field,
+    }}}))
+}
+
+fn remote_list<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut Vec<Value> {
+    let entry = entry_mut(metadata, table);
+    let list = entry.rest.entry("remote_relationships").or_insert_with(|| Value::Array(Vec::new()));
+    if !list.is_array() {
+        *list = Value::Array(Vec::new());
+    }
+    match list {
+        Value::Array(items) => items,
+        _ => unreachable!("made an array just above"),
+    }
+}
+
+/// Checks `entry` against the table and the remote, as `resolve` will see them.
+fn check(metadata: &Metadata, table: &QualifiedTable, name: &str, entry: &Value) -> Result<(), String> {
+    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
+    let def = remote_join::definition(entry)?;
+    let index = composition
+        .remotes
+        .iter()
+        .position(|r| r.name == def.remote_schema)
+        .ok_or_else(|| format!("remote schema \"{}\" does not exist", def.remote_schema))?;
+    let table_model = tables
+        .tables
+        .iter()
+        .find(|t| t.schema == table.schema && t.name == table.name)
+        .ok_or_else(|| format!("table \"{table}\" is not exposed"))?;
+    if table_model.fields.contains_key(name) {
+        return Err(format!("\"{name}\" is already a field of the table (a column or another relationship)"));
+    }
+    remote_join::resolve(table_model, name, &def, &composition.remotes[index], index).map(|_| ())
+}
+
+pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) -> Result<(), MetadataError> {
+    let (table, _) = target_table(args, call)?;
+    let name = match args.get("name").and_then(Value::as_str) {
+        Some(n) => n.to_string(),
+        None => meta_bail!("{call}: \"args.name\" is required"),
+    };
+    let what = format!("{call}: remote relationship \"{name}\" on table \"{table}\"");
+    if !is_graphql_name(&name) {
+        meta_bail!("{what}: the name is not a valid GraphQL name");
+    }
+    let entry = normalise(args, &name).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
+    let exists = remote_list(&mut metadata.clone(), &table).iter().any(|r| r["name"].as_str() == Some(&name));
+    match (exists, replace) {
+        (true, false) => meta_bail!("{what}: it already exists"),
+        (false, true) => meta_bail!("{what}: it does not exist"),
+        _ => {}
+    }
+    // Check against the document without the relationship being replaced.
+    let mut without = metadata.clone();
+    remote_list(&mut without, &table).retain(|r| r["name"].as_str() != Some(&name));
+    check(&without, &table, &name, &entry).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
+    let list = remote_list(metadata, &table);
+    list.retain(|r| r["name"].as_str() != Some(&name));
+    list.push(entry);
+    Ok(())
+}
+
+pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    let call = "pg_delete_remote_relationship";
+    let table: QualifiedTable = match args.get("table") {
+        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?,
+        None => meta_bail!("{call}: \"args.table\" is required"),
+    };
+    let name = match args.get("name").and_then(Value::as_str) {
+        Some(n) => n.to_string(),
+        None => meta_bail!("{call}: \"args.name\" is required"),
+    };
+    let Some(entry) = tables_mut(metadata).iter_mut().find(|t| t.table == table) else {
+        meta_bail!("{call}: remote relationship \"{name}\" on table \"{table}\" does not exist");
+    };
+    let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") else {
+        meta_bail!("{call}: remote relationship \"{name}\" on table \"{table}\" does not exist");
+    };
+    let before = list.len();
+    list.retain(|r| r["name"].as_str() != Some(&name));
+    if list.len() == before {
+        meta_bail!("{call}: remote relationship \"{name}\" on table \"{table}\" does not exist");
+    }
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! Table -> remote schema relationships: checking a `to_remote_schema` definition
+//! against the table's columns and the remote's introspection, and the model the
+//! planner and the executor use.
+
+use serde_json::{Map, Value};
+
+use super::model::{Column, Table};
+use super::remote::{named_type, remote_type_text, RemoteModel};
+use super::scalars::{ColumnType, ScalarKind};
+
+/// One step of a `remote_field` path: a field and its argument template.
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    pub field: String,
+    pub arguments: Map<String, Value>,
+    /// Argument name -> its type, in the remote's names (for variable definitions).
+    pub argument_types: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RemoteRelationship {
+    pub name: String,
+    /// Index into the composed remotes.
+    pub remote: usize,
+    /// lhs fields: (name used in templates, SQL column).
+    pub lhs: Vec<(String, String)>,
+    pub path: Vec<PathStep>,
+    /// SDL of the field on the table type: `name(args): Type`.
+    pub field_sdl: String,
+}
+
+/// The parts of a stored remote relationship (current or legacy form).
+pub struct Definition<'a> {
+    pub remote_schema: &'a str,
+    pub lhs_fields: Vec<String>,
+    pub remote_field: &'a Value,
+}
+
+/// Reads either form: `definition.to_remote_schema {remote_schema, lhs_fields,
+/// remote_field}` or legacy `{hasura_fields, remote_schema, remote_field}`.
+pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
+    let def = entry.get("definition").unwrap_or(entry);
+    let (remote_schema, lhs, remote_field) = if let Some(to) = def.get("to_remote_schema") {
+        (to.get("remote_schema"), to.get("lhs_fields"), to.get("remote_field"))
+    } else if def.get("to_source").is_some() {
+        return Err("to_source relationships are not supported yet".into());
+    } else {
+        (def.get("remote_schema"), def.get("hasura_fields"), def.get("remote_field"))
+    };
+    let remote_schema = remote_schema.and_then(Value::as_str).ok_or("\"remote_schema\" is required")?;
+    let lhs_fields: Option<Vec<String>> = lhs
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>())
+        .unwrap_or(None);
+    let lhs_fields = lhs_fields.filter(|l| !l.is_empty()).ok_or("\"lhs_fields\" must be a non-empty list of column names")?;
+    let remote_field = remote_field.filter(|r| r.is_object()).ok_or("\"remote_field\" must be an object")?;
+    Ok(Definition { remote_schema, lhs_fields, remote_field })
+}
+
+/// Whether a column's values fit a remote input type (named `type_name`, of `kind`).
+fn column_fits(column: &ColumnType, type_name: &str, kind: &str) -> bool {
+    match kind {
+        "ENUM" => matches!(column.kind, ScalarKind::Text | ScalarKind::Ordered) && !column.is_list,
+        "INPUT_OBJECT" => false,
+        _ => match type_name {
+            "Int" => column.scalar == "Int",
+            "Float" => column.kind == ScalarKind::Numeric,
+            "Boolean" => column.kind == ScalarKind::Boolean,
+            "String" => matches!(column.kind, ScalarKind::Text | ScalarKind::Ordered),
+            "ID" => matches!(column.scalar.as_str(), "Int" | "bigint" | "String" | "uuid"),
+            // A custom scalar of the remote: its own rules, which we cannot know.
+            _ => true,
+        },
+    }
+}
+
+fn literal_fits(value: &Value, type_name: &str, kind: &str, remote: &RemoteModel) -> bool {
+    match (kind, type_name) {
+        ("ENUM", _) => value.as_str().is_some_and(|s| {
+            remote.remote_types.get(type_name).and_then(|t| t["enumValues"].as_array()).is_some_and(|vals| {
+                vals.iter().any(|v| v["name"].as_str() == Some(s))
+            })
+        }),
+        (_, "Int") => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        (_, "Float") => value.is_number(),
+        (_, "Boolean") => value.is_boolean(),
+        (_, "String") => value.is_string(),
+        (_, "ID") => value.is_string() || value.as_i64().is_some(),
+        ("INPUT_OBJECT", _) => value.is_object(),
+        _ => true,
+    }
+}
+
+/// Checks a template value against the type it fills. `lhs` maps template names to
+/// the columns they read.
+fn check_value(
+    value: &Value,
+    ty: &Value,
+    remote: &RemoteModel,
+    lhs: &[(String, &Column)],
+    at: &str,
+) -> Result<(), String> {
+    let is_list = {
+        let mut t = ty;
+        if t["kind"].as_str() == Some("NON_NULL") {
+            t = &t["ofType"];
+        }
+        t["kind"].as_str() == Some("LIST")
+    };
+    let name = named_type(ty).unwrap_or_default();
+    let kind = remote.remote_types.get(name).and_then(|t| t["kind"].as_str()).unwrap_or("SCALAR");
+    match value {
+        Value::String(s) if s.starts_with('$') => {
+            let var = &s[1..];
+            let column = lhs
+                .iter()
+                .find(|(n, _)| n == var)
+                .map(|(_, c)| *c)
+                .ok_or_else(|| format!("{at}: \"${var}\" is not one of the lhs_fields"))?;
+            if column.ty.is_list && !is_list {
+                return Err(format!("{at}: column \"{}\" is a list, the argument is not", column.sql_name));
+            }
+            if !column_fits(&column.ty, name, kind) {
+                return Err(format!(
+                    "{at}: column \"{}\" ({}) does not fit the argument type {}",
+                    column.sql_name,
+                    column.sql_type,
+                    remote_type_text(ty).unwrap_or_default()
+                ));
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            let element = match ty["kind"].as_str() {
+                Some("NON_NULL") => &ty["ofType"]["ofType"],
+                _ => &ty["ofType"],
+            };
+            if !is_list {
+                return Err(format!("{at}: a list where {} is expected", remote_type_text(ty).unwrap_or_default()));
+            }
+            items.iter().enumerate().try_for_each(|(i, v)| check_value(v, element, remote, lhs, &format!("{at}[{i}]")))
+        }
+        Value::Object(fields) if kind == "INPUT_OBJECT" => {
+            let input = remote.remote_types.get(name).ok_or_else(|| format!("{at}: unknown type {name}"))?;
+            for (key, v) in fields {
+                let field = input["inputFields"]
+                    .as_array()
+                    .and_then(|fs| fs.iter().find(|f| f["name"].as_str() == Some(key)))
+                    .ok_or_else(|| format!("{at}: input type {name} has no field \"{key}\""))?;
+                check_value(v, &field["type"], remote, lhs, &format!("{at}.{key}"))?;
+            }
+            Ok(())
+        }
+        Value::Null => Ok(()),
+        literal => {
+            // A scalar may fill a list argument.
+            if literal_fits(literal, name, kind, remote) {
+                Ok(())
+            } else {
+                Err(format!("{at}: {literal} does not fit the type {}", remote_type_text(ty).unwrap_or_default()))
+            }
+        }
+    }
+}
+
+/// Resolves a stored remote relationship of `table`. `remote_index` is the composed
+/// index of the remote it names.
+pub fn resolve(
+    table: &Table,
+    name: &str,
+    def: &Definition,
+    remote: &RemoteModel,
+    remote_index: usize,
+) -> Result<RemoteRelationship, String> {
+    let mut lhs_columns = Vec::new();
+    for field in &def.lhs_fields {
+        let column = table
+            .columns
+            .iter()
+            .find(|c| &c.sql_name == field || &c.field_name == field)
+            .ok_or_else(|| format!("lhs field \"{field}\" is not a column of \"{}.{}\"", table.schema, table.name))?;
+        lhs_columns.push((field.clone(), column));
+    }
+    let mut path = Vec::new();
+    let mut current_type = remote.remote_query_type.clone();
+    let mut step = def.remote_field;
+    let leaf = loop {
+        let obj = step.as_object().filter(|o| o.len() == 1).ok_or("each level of \"remote_field\" names exactly one field")?;
+        let (field_name, spec) = obj.iter().next().ok_or("empty remote_field")?;
+        let field = remote
+            .field(&current_type, field_name)
+            .ok_or_else(|| format!("field \"{field_name}\" does not exist on remote type \"{current_type}\""))?;
+        let arguments = spec.get("arguments").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut argument_types = Vec::new();
+        for (arg_name, value) in &arguments {
+            let arg = RemoteModel::argument(field, arg_name)
+                .ok_or_else(|| format!("argument \"{arg_name}\" does not exist on field \"{current_type}.{field_name}\""))?;
+            check_value(value, &arg["type"], remote, &lhs_columns, &format!("argument \"{field_name}.{arg_name}\""))?;
+        }
+        for arg in field.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(arg_name) = arg["name"].as_str() {
+                argument_types.push((arg_name.to_string(), remote_type_text(&arg["type"])?));
+            }
+        }
+        path.push(PathStep { field: field_name.clone(), arguments, argument_types });
+        match spec.get("field") {
+            Some(next) => {
+                current_type = named_type(&field["type"]).ok_or("a field without a named type")?.to_string();
+                step = next;
+            }
+            None => break field.clone(),
+        }
+    };
+    let mut output = remote.our_type_text(&leaf["type"])?;
+    // A remote join can fail or miss: the field is nullable whatever the remote says.
+    if output.ends_with('!') {
+        output.pop();
+    }
+    let field_sdl = format!("{name}{}: {output}", remote.optional_arguments_text(&leaf)?);
+    Ok(RemoteRelationship {
+        name: name.to_string(),
+        remote: remote_index,
+        lhs: lhs_columns.iter().map(|(n, c)| (n.clone(), c.sql_name.clone())).collect(),
+        path,
+        field_sdl,
+    })
+}
