@@ -25,7 +25,7 @@ fi
 # --- Debian packages -------------------------------------------------------------
 # postgresql-server-dev-15: pg_config + headers for pgrx; libclang/clang: bindgen;
 # build-essential: the C toolchain rustc links with; sudo: `cargo pgrx test --runas`.
-packages=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libclang-dev clang sudo build-essential)
+packages=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libclang-dev clang sudo build-essential curl)
 # Node only for the introspection check (tests/introspection); keep a node from
 # elsewhere (nvm, nodesource) when there is one.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -96,7 +96,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # shellcheck source=./cluster.sh source-path=SCRIPTDIR
 source scripts/cluster.sh
-trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
+# shellcheck source=./fixtures.sh source-path=SCRIPTDIR
+source scripts/fixtures.sh
+trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; pgf_fixture_stop_all >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
 trap 'exit 130' INT TERM
 
 # --- (a) cargo pgrx test ------------------------------------------------------------
@@ -133,6 +135,11 @@ fi
 section "cluster"
 pgf_cluster_start "$CLUSTER" "$PORT" || { record "cluster start" 0 1; finish; }
 SOCKET_DIR="$(pgf_cluster_dir "$CLUSTER")"
+
+# --- fixture GraphQL servers for (b) (tests/fixture_server) ------------------------
+section "fixtures"
+{ pgf_fixture_start users_api 4101 && pgf_fixture_start users_api_b 4102; } ||
+    { record "fixtures start" 0 1; finish; }
 
 # --- (b) pg_regress ---------------------------------------------------------------
 section "(b) pg_regress: ${regress_tests[*]:-(no files)}"
@@ -234,5 +241,7 @@ else
         record "introspection (node)" 0 1
     fi
 fi
+
+pgf_fixture_stop_all
 
 finish

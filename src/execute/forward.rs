@@ -180,3 +180,53 @@ fn renamed_fragment(fragment: &Node<Fragment>, renames: &TypeRenames) -> Node<Fr
     rename_set(&mut fragment.make_mut().selection_set, renames);
     fragment
 }
+
+/// Maps the remote's type names in `__typename` answers back to ours, following the
+/// client's selection (aliases included) through `value`.
+pub fn rename_typenames(value: &mut serde_json::Value, set: &SelectionSet, document: &ExecutableDocument, renames: &TypeRenames) {
+    if renames.is_identity() {
+        return;
+    }
+    match value {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                rename_typenames(item, set, document, renames);
+            }
+        }
+        serde_json::Value::Object(map) => rename_in_object(map, set, document, renames, 0),
+        _ => {}
+    }
+}
+
+fn rename_in_object(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    set: &SelectionSet,
+    document: &ExecutableDocument,
+    renames: &TypeRenames,
+    depth: usize,
+) {
+    // Validation rejects fragment cycles; the bound is a second line of defence.
+    if depth > 64 {
+        return;
+    }
+    for selection in &set.selections {
+        match selection {
+            Selection::Field(field) => {
+                let key = field.response_key().as_str();
+                if field.name == "__typename" {
+                    if let Some(serde_json::Value::String(name)) = map.get_mut(key) {
+                        *name = renames.ours(name).to_string();
+                    }
+                } else if let Some(child) = map.get_mut(key) {
+                    rename_typenames(child, &field.selection_set, document, renames);
+                }
+            }
+            Selection::InlineFragment(inline) => rename_in_object(map, &inline.selection_set, document, renames, depth + 1),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.fragment_name) {
+                    rename_in_object(map, &fragment.selection_set, document, renames, depth + 1);
+                }
+            }
+        }
+    }
+}

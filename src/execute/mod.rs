@@ -110,7 +110,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             }
         }
     }
-    remote::apply_root_results(remote_calls, in_flight.wait(), &mut data, &mut errors);
+    remote::apply_root_results(&request.document, remote_calls, in_flight.wait(), &mut data, &mut errors);
 
     // Table -> remote joins: keys from the rows, one request per relationship.
     if !joins.is_empty() {
@@ -120,7 +120,8 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
         let names_by_join: Vec<String> =
             joins.iter().map(|j| composed.remotes[j.relationship.remote].name.clone()).collect();
         let results = http::start(requests).wait();
-        remote_joins::join::splice(&joins, &names_by_join, calls, results, &mut tree, &mut errors);
+        let renames_by_join: Vec<_> = joins.iter().map(|j| composed.remotes[j.relationship.remote].renames.clone()).collect();
+        remote_joins::join::splice(&request.document, &renames_by_join, &joins, &names_by_join, calls, results, &mut tree, &mut errors);
         if let Value::Object(map) = tree {
             data = map;
         }

@@ -23,6 +23,9 @@ pub struct RootCall {
     remote: String,
     /// (our response key, true when it is the remote's namespace field)
     keys: Vec<(String, bool)>,
+    /// The client's fields of each key, to map `__typename` answers back.
+    fields: Vec<Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>>,
+    renames: crate::schema::remote::TypeRenames,
 }
 
 /// Headers an HTTP front (PostgREST) put in the `request.headers` setting, minus
@@ -89,6 +92,7 @@ pub fn plan_root_calls(
     for (index, remote) in composed.remotes.iter().enumerate() {
         let mut document = RemoteDocument::default();
         let mut keys = Vec::new();
+        let mut key_fields = Vec::new();
         for (key, fields) in &grouped {
             let Some(first) = fields.first() else { continue };
             if composed.remote_roots.get(first.name.as_str()) != Some(&index) {
@@ -106,6 +110,7 @@ pub fn plan_root_calls(
                 }
             }
             keys.push((key.clone(), namespace));
+            key_fields.push(fields.iter().map(|f| (*f).clone()).collect());
         }
         if keys.is_empty() {
             continue;
@@ -135,7 +140,7 @@ pub fn plan_root_calls(
             text,
             Value::Object(used),
         ));
-        calls.push(RootCall { remote: remote.name.clone(), keys });
+        calls.push(RootCall { remote: remote.name.clone(), keys, fields: key_fields, renames: remote.renames.clone() });
     }
     (calls, requests)
 }
@@ -155,6 +160,7 @@ fn remote_path(error: &Value, namespace: Option<&str>) -> Vec<PathSegment> {
 
 /// Splices the remote answers into `data` and `errors`.
 pub fn apply_root_results(
+    document: &apollo_compiler::ExecutableDocument,
     calls: Vec<RootCall>,
     results: Vec<Result<Value, http::Failure>>,
     data: &mut Map<String, Value>,
@@ -174,12 +180,23 @@ pub fn apply_root_results(
             Ok(answer) => {
                 let remote_data = answer.get("data").cloned().unwrap_or(Value::Null);
                 let namespace = call.keys.iter().find(|(_, ns)| *ns).map(|(k, _)| k.as_str());
-                for (key, is_namespace) in &call.keys {
-                    let value = if *is_namespace {
+                for ((key, is_namespace), fields) in call.keys.iter().zip(&call.fields) {
+                    let mut value = if *is_namespace {
                         remote_data.clone()
                     } else {
                         remote_data.get(key).cloned().unwrap_or(Value::Null)
                     };
+                    for field in fields {
+                        if *is_namespace {
+                            super::forward::rename_typenames(&mut value, &field.selection_set, document, &call.renames);
+                        } else {
+                            let mut holder = Value::Object(Map::from_iter([(key.clone(), value)]));
+                            let mut set = apollo_compiler::executable::SelectionSet::new(field.selection_set.ty.clone());
+                            set.push(field.clone());
+                            super::forward::rename_typenames(&mut holder, &set, document, &call.renames);
+                            value = holder.get_mut(key).map(Value::take).unwrap_or(Value::Null);
+                        }
+                    }
                     data.insert(key.clone(), value);
                 }
                 for error in answer.get("errors").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {

@@ -72,14 +72,14 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             // The schema is rebuilt from the catalog on the next resolve in every backend.
             store::ensure_may_change()?;
             store::bump_schema_version();
-            let inconsistent = tables::inconsistencies(metadata);
+            let inconsistent = all_inconsistencies(metadata);
             Ok(Outcome {
                 response: json!({"message": "success", "is_consistent": inconsistent.is_empty()}),
                 changed: false,
             })
         }
         "get_inconsistent_metadata" => {
-            let inconsistent = tables::inconsistencies(metadata);
+            let inconsistent = all_inconsistencies(metadata);
             Ok(Outcome {
                 response: json!({"is_consistent": inconsistent.is_empty(),
                                  "inconsistent_objects": inconsistent}),
@@ -87,7 +87,21 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             })
         }
         "drop_inconsistent_metadata" => {
-            let changed = tables::drop_inconsistent(metadata);
+            let left_out = composition_left_out(metadata);
+            let mut changed = tables::drop_inconsistent(metadata);
+            for left in left_out {
+                match &left.table {
+                    None => {
+                        remote_schemas::delete_all(&Metadata {
+                            remote_schemas: metadata.remote_schemas.iter().filter(|r| r.name == left.name).cloned().collect(),
+                            ..Metadata::default()
+                        });
+                        metadata.remote_schemas.retain(|r| r.name != left.name);
+                    }
+                    Some(table) => remote_relationships::remove(metadata, table, &left.name),
+                }
+                changed = true;
+            }
             success(changed)
         }
         "pg_track_table" | "track_table" => tables::track(metadata, args).and_then(|_| success(true)),
@@ -109,6 +123,20 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         }
         other => meta_bail!("metadata type \"{other}\" is not supported"),
     }
+}
+
+/// Remote schemas and remote relationships that no longer compose.
+fn composition_left_out(metadata: &Metadata) -> Vec<crate::schema::compose::LeftOut> {
+    use crate::schema::{compose, model};
+    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    compose::compose(&mut tables, metadata, &compose::stored_introspections()).left_out
+}
+
+/// Every inconsistent object, in Hasura's `inconsistent_objects` shape.
+fn all_inconsistencies(metadata: &Metadata) -> Vec<Value> {
+    let mut out = tables::inconsistencies(metadata);
+    out.extend(composition_left_out(metadata).iter().map(|l| l.to_json()));
+    out
 }
 
 fn bulk(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataError> {

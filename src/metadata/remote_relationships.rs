@@ -103,3 +103,12 @@ pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
     }
     Ok(())
 }
+
+/// Removes a remote relationship (drop_inconsistent_metadata).
+pub fn remove(metadata: &mut Metadata, table: &QualifiedTable, name: &str) {
+    if let Some(entry) = tables_mut(metadata).iter_mut().find(|t| &t.table == table) {
+        if let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") {
+            list.retain(|r| r["name"].as_str() != Some(name));
+        }
+    }
+}

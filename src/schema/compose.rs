@@ -16,8 +16,35 @@ use crate::spi;
 pub struct Composition {
     pub sdl: String,
     pub remotes: Vec<RemoteModel>,
-    /// Remote schemas left out, with the reason.
-    pub left_out: Vec<(String, String)>,
+    /// Remote schemas and remote relationships left out, with the reason.
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Metadata that does not compose any more: inconsistent.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    /// The remote schema's name, or the relationship's.
+    pub name: String,
+    /// For a remote relationship, the table it is on.
+    pub table: Option<crate::metadata::document::QualifiedTable>,
+    pub reason: String,
+}
+
+impl LeftOut {
+    fn remote(name: &str, reason: String) -> LeftOut {
+        LeftOut { name: name.to_string(), table: None, reason }
+    }
+
+    /// Hasura's `inconsistent_objects` entry.
+    pub fn to_json(&self) -> Value {
+        match &self.table {
+            None => serde_json::json!({"type": "remote_schema", "name": format!("remote_schema {}", self.name),
+                                       "reason": self.reason, "definition": {"name": self.name}}),
+            Some(t) => serde_json::json!({"type": "remote_relationship",
+                                          "name": format!("remote_relationship {} in table {t}", self.name),
+                                          "reason": self.reason, "definition": {"name": self.name, "table": t}}),
+        }
+    }
 }
 
 /// Stored introspection results by remote schema name.
@@ -74,7 +101,7 @@ fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet
 /// Attaches the tables' remote relationships to the model; those that no longer
 /// resolve (a dropped column, a reloaded remote without the field) are left out
 /// and returned with the reason.
-fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: &[RemoteModel]) -> Vec<(String, String)> {
+fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: &[RemoteModel]) -> Vec<LeftOut> {
     let mut left_out = Vec::new();
     for entry in metadata.default_tables() {
         let Some(list) = entry.rest.get("remote_relationships").and_then(Value::as_array) else { continue };
@@ -83,7 +110,7 @@ fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: 
         };
         for item in list {
             let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-            let what = format!("remote relationship {name} on table {}", entry.table);
+            let left = |reason: String| LeftOut { name: name.clone(), table: Some(entry.table.clone()), reason };
             let resolved = remote_join::definition(item).and_then(|def| {
                 let index = remotes
                     .iter()
@@ -96,8 +123,8 @@ fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: 
                     table.fields.insert(name, super::model::FieldRef::RemoteRelationship(table.remote_relationships.len()));
                     table.remote_relationships.push(rel);
                 }
-                Ok(_) => left_out.push((what, format!("\"{name}\" is already a field of the table"))),
-                Err(reason) => left_out.push((what, reason)),
+                Ok(_) => left_out.push(left(format!("\"{name}\" is already a field of the table"))),
+                Err(reason) => left_out.push(left(reason)),
             }
         }
     }
@@ -111,18 +138,18 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     let mut left_out = Vec::new();
     for remote in &metadata.remote_schemas {
         let Some(introspection) = introspections.get(&remote.name) else {
-            left_out.push((remote.name.clone(), "no stored introspection: reload the remote schema".into()));
+            left_out.push(LeftOut::remote(&remote.name, "no stored introspection: reload the remote schema".into()));
             continue;
         };
         let built = match remote::from_introspection(remote, introspection) {
             Ok(m) => m,
             Err(e) => {
-                left_out.push((remote.name.clone(), e));
+                left_out.push(LeftOut::remote(&remote.name, e));
                 continue;
             }
         };
         if let Some(reason) = clash(&built, &types, &roots) {
-            left_out.push((remote.name.clone(), reason));
+            left_out.push(LeftOut::remote(&remote.name, reason));
             continue;
         }
         accept(&built, &mut types, &mut roots);
@@ -156,8 +183,8 @@ pub fn check_candidate(model: &mut Model, metadata: &Metadata, candidate: &Remot
     }
     others.remote_schemas.push(candidate.clone());
     let composition = compose(model, &others, &introspections);
-    if let Some((_, reason)) = composition.left_out.iter().find(|(n, _)| n == &candidate.name) {
-        return Err(reason.clone());
+    if let Some(left) = composition.left_out.iter().find(|l| l.table.is_none() && l.name == candidate.name) {
+        return Err(left.reason.clone());
     }
     Schema::parse_and_validate(composition.sdl, "schema.graphql")
         .map_err(|e| format!("the composed schema would be invalid: {}", e.errors))?;

@@ -22,6 +22,8 @@ fn field_path(first_paths: &HashMap<String, Vec<PathSegment>>, key_text: &str, j
 
 /// Splices every answer of this level into `data`; strips the hidden keys.
 pub fn splice(
+    document: &apollo_compiler::ExecutableDocument,
+    renames: &[crate::schema::remote::TypeRenames],
     joins: &[RemoteJoin],
     remote_names: &[String],
     calls: Vec<JoinCall>,
@@ -53,6 +55,11 @@ pub fn splice(
                     let mut value = remote_data.get(alias).cloned().unwrap_or(Value::Null);
                     for step in steps.iter().skip(1) {
                         value = value.get(&step.field).cloned().unwrap_or(Value::Null);
+                    }
+                    if let Some(renames) = renames.get(call.join) {
+                        for field in &join.field.ast {
+                            crate::execute::forward::rename_typenames(&mut value, &field.selection_set, document, renames);
+                        }
                     }
                     values[call.join].insert(key_text.clone(), value);
                 }

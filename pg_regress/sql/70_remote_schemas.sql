@@ -1,0 +1,106 @@
+-- Remote schemas: added (introspected once, stored), composed into the schema,
+-- queried next to tables, customised, secrets kept from other roles, removed.
+-- The fixture servers (tests/fixture_server) run on 127.0.0.1:4101 and :4102.
+begin;
+
+-- Test helpers: read and drive a fixture over HTTP (superuser only: COPY PROGRAM).
+create temp table fixture_out (line text);
+create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
+language plpgsql as $$
+declare
+  result jsonb;
+  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
+begin
+  if body is not null then
+    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
+  end if;
+  truncate fixture_out;
+  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
+  select string_agg(line, '')::jsonb into result from fixture_out;
+  return result;
+end
+$$;
+create function pg_temp.requests(port int) returns int language sql as $$
+  select (pg_temp.fixture(port, 'GET', '_stats') ->> 'requests')::int
+$$;
+select pg_temp.fixture(4101, 'POST', '_reset');
+select pg_temp.fixture(4102, 'POST', '_reset');
+
+create table accounts (id int primary key, owner_id int);
+insert into accounts values (1, 1), (2, 2);
+
+-- Adding introspects the remote once; the header value is a secret.
+select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_api",
+  "definition": {"url": "http://127.0.0.1:4101/graphql", "timeout_seconds": 5,
+                 "headers": [{"name": "X-Api-Key", "value": "k-123"}]},
+  "comment": "the users service"}}$$);
+select pg_temp.requests(4101) as introspections;
+select (graphql.metadata('{"type": "introspect_remote_schema", "args": {"name": "users_api"}}')
+        #>> '{data,__schema,queryType,name}') as remote_query_type;
+
+-- A document mixes table and remote root fields; resolve sends one request and
+-- never introspects.
+select pg_temp.fixture(4101, 'POST', '_reset');
+select jsonb_pretty(graphql.resolve($$
+  query ($id: Int!) {
+    accounts(order_by: {id: asc}) { id }
+    user(id: $id) { name email posts { title } }
+    friend: user(id: 2) { name }
+    search(text: "x") { __typename ... on User { userId } ... on Post { postId } }
+  } $$, '{"id": 3}'));
+select pg_temp.requests(4101) as requests;
+select pg_temp.fixture(4101, 'GET', '_stats') -> 'documents' ->> 0 as forwarded;
+
+-- Remote types appear in our introspection.
+select graphql.resolve($$ { __type(name: "User") { kind fields { name } } } $$) #> '{data,__type,kind}';
+
+-- The same API again clashes (types and root fields) unless customised.
+savepoint clash;
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "users_b", "definition": {"url": "http://127.0.0.1:4102/graphql"}}}');
+rollback to savepoint clash;
+select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_b",
+  "definition": {"url": "http://127.0.0.1:4102/graphql",
+                 "customization": {"root_fields_namespace": "b", "type_names": {"prefix": "B_"}}}}}$$);
+select graphql.resolve($$ { b { user(id: 5) { __typename name } node(id: "Post:7") { ... on B_Post { title } } } } $$);
+select graphql.resolve($$ { __type(name: "B_User") { name } } $$);
+
+-- Rejected bodies name the remote schema and the reason; nothing changes.
+savepoint bad;
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "down", "definition": {"url": "http://127.0.0.1:4199/graphql", "timeout_seconds": 2}}}');
+rollback to savepoint bad;
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "users_api", "definition": {"url": "http://127.0.0.1:4101/graphql"}}}');
+rollback to savepoint bad;
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "x", "definition": {}}}');
+rollback to savepoint bad;
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "x", "definition": {"url": "http://127.0.0.1:4101/graphql", "bogus": 1}}}');
+rollback to savepoint bad;
+select graphql.metadata('{"type": "remove_remote_schema", "args": {"name": "nope"}}');
+rollback to savepoint bad;
+select jsonb_array_length(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'remote_schemas') as remote_schemas;
+
+-- Secrets: the owner's export has the header value; another role's has not, and it
+-- cannot read the secrets table.
+select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{remote_schemas,0,definition,headers}';
+create role regress_pgf_remote_reader nologin;
+set local role regress_pgf_remote_reader;
+select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{remote_schemas,0,definition,headers}';
+select graphql.resolve('{ user(id: 1) { name } }');
+savepoint secret;
+select * from graphql.remote_schema_header;
+rollback to savepoint secret;
+-- ...and may not add remote schemas (so resolve only contacts registered URLs).
+select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "evil", "definition": {"url": "http://127.0.0.1:4102/graphql"}}}');
+rollback to savepoint secret;
+reset role;
+-- The configured header reached the remote (it echoes nothing, but counted the call).
+select pg_temp.requests(4101) > 0 as called;
+
+-- Reload re-introspects; remove drops the remote and its stored rows.
+select pg_temp.fixture(4102, 'POST', '_reset');
+select graphql.metadata('{"type": "reload_remote_schema", "args": {"name": "users_b"}}');
+select pg_temp.requests(4102) as reload_introspections;
+select graphql.metadata('{"type": "remove_remote_schema", "args": {"name": "users_b"}}');
+select graphql.resolve('{ b { user(id: 1) { name } } }') -> 'errors' -> 0 ->> 'message';
+select count(*) from graphql.remote_schema_introspection;
+
+rollback;

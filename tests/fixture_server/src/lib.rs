@@ -1,0 +1,255 @@
+//! pgf-fixture: a real GraphQL server (async-graphql on axum) for pg_federation's tests.
+//! It counts the GraphQL requests it receives, so tests assert batching, and it can be told
+//! to misbehave (`POST /_fault`), so tests exercise the extension's error paths.
+//!
+//! Endpoints (see README.md beside Cargo.toml):
+//!   POST|GET /graphql   the API of `schema.rs`; counted; subject to the current fault
+//!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...]}
+//!   POST /_reset        zero the counters, forget documents, clear the fault
+//!   POST /_fault        {"mode": M, "delay_ms": D, "bytes": B, "after": K}
+
+pub mod schema;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value as JsonValue};
+
+pub use schema::{build_schema, FixtureSchema};
+
+/// How many documents (and their variables) /_stats remembers.
+pub const KEEP_DOCUMENTS: usize = 50;
+/// The longest a `hang` fault holds a request when the client stays connected.
+pub const HANG_LIMIT: Duration = Duration::from_secs(600);
+/// Response size of a `huge` fault when the body names no `bytes`.
+pub const DEFAULT_HUGE_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    None,
+    Delay,
+    Http500,
+    GraphqlErrors,
+    Garbage,
+    Hang,
+    Huge,
+}
+
+impl Mode {
+    fn parse(s: &str) -> Option<Mode> {
+        Some(match s {
+            "none" => Mode::None,
+            "delay" => Mode::Delay,
+            "http500" => Mode::Http500,
+            "graphql_errors" => Mode::GraphqlErrors,
+            "garbage" => Mode::Garbage,
+            "hang" => Mode::Hang,
+            "huge" => Mode::Huge,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Fault {
+    mode: Mode,
+    delay_ms: u64,
+    bytes: usize,
+    /// normal requests still to serve before the fault applies
+    after: u64,
+}
+
+impl Default for Fault {
+    fn default() -> Self {
+        Fault {
+            mode: Mode::None,
+            delay_ms: 0,
+            bytes: DEFAULT_HUGE_BYTES,
+            after: 0,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Recorded {
+    requests: u64,
+    /// (query text, variables); null/null for a request that was not a GraphQL request
+    documents: VecDeque<(JsonValue, JsonValue)>,
+    fault: Fault,
+}
+
+pub struct AppState {
+    schema: FixtureSchema,
+    recorded: Mutex<Recorded>,
+}
+
+impl AppState {
+    fn lock(&self) -> MutexGuard<'_, Recorded> {
+        // a panicking handler must not wedge the fixture for the rest of a test run
+        self.recorded.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The whole application; serve it with `axum::serve`.
+pub fn app() -> Router {
+    let state = Arc::new(AppState {
+        schema: build_schema(),
+        recorded: Mutex::default(),
+    });
+    Router::new()
+        .route("/graphql", get(graphql).post(graphql))
+        .route("/_stats", get(stats))
+        .route("/_reset", post(reset))
+        .route("/_fault", post(set_fault))
+        .with_state(state)
+}
+
+fn json_response(status: StatusCode, body: &JsonValue) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn graphql(
+    State(state): State<Arc<AppState>>,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    // Count and record first: every request that reaches /graphql counts, whatever follows.
+    let fault = {
+        let mut rec = state.lock();
+        rec.requests += 1;
+        let entry = match &request {
+            Ok(r) => (
+                JsonValue::String(r.0.query.clone()),
+                serde_json::to_value(&r.0.variables).unwrap_or(JsonValue::Null),
+            ),
+            Err(_) => (JsonValue::Null, JsonValue::Null),
+        };
+        if rec.documents.len() == KEEP_DOCUMENTS {
+            rec.documents.pop_front();
+        }
+        rec.documents.push_back(entry);
+        if rec.fault.mode == Mode::None {
+            None
+        } else if rec.fault.after > 0 {
+            rec.fault.after -= 1;
+            None
+        } else {
+            Some(rec.fault)
+        }
+    };
+
+    let request = match request {
+        Ok(r) => r.into_inner(),
+        Err(rejection) => return rejection.into_response(),
+    };
+
+    match fault.map(|f| f.mode) {
+        None | Some(Mode::None) => {
+            GraphQLResponse::from(state.schema.execute(request).await).into_response()
+        }
+        Some(Mode::Delay) => {
+            tokio::time::sleep(Duration::from_millis(fault.map_or(0, |f| f.delay_ms))).await;
+            GraphQLResponse::from(state.schema.execute(request).await).into_response()
+        }
+        Some(Mode::Http500) => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &json!({"message": "injected"}),
+        ),
+        Some(Mode::GraphqlErrors) => json_response(
+            StatusCode::OK,
+            &json!({"data": null, "errors": [{"message": "injected failure"}]}),
+        ),
+        Some(Mode::Garbage) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            "not json{{",
+        )
+            .into_response(),
+        Some(Mode::Hang) => {
+            // hyper drops this future when the client closes the connection; otherwise give up
+            // after HANG_LIMIT.
+            tokio::time::sleep(HANG_LIMIT).await;
+            json_response(
+                StatusCode::GATEWAY_TIMEOUT,
+                &json!({"message": format!("hang fault: gave up after {} s", HANG_LIMIT.as_secs())}),
+            )
+        }
+        Some(Mode::Huge) => {
+            // The real answer, padded with extensions.padding to about `bytes` bytes in all.
+            let target = fault.map_or(DEFAULT_HUGE_BYTES, |f| f.bytes);
+            let response = state.schema.execute(request).await;
+            let mut body =
+                serde_json::to_value(&response).unwrap_or_else(|_| json!({"data": null}));
+            let base = body.to_string().len() + r#","extensions":{"padding":""}"#.len();
+            let padding = "x".repeat(target.saturating_sub(base));
+            if let Some(obj) = body.as_object_mut() {
+                obj.insert("extensions".into(), json!({ "padding": padding }));
+            }
+            json_response(StatusCode::OK, &body)
+        }
+    }
+}
+
+async fn stats(State(state): State<Arc<AppState>>) -> Response {
+    let rec = state.lock();
+    let (documents, variables): (Vec<_>, Vec<_>) = rec.documents.iter().cloned().unzip();
+    json_response(
+        StatusCode::OK,
+        &json!({"requests": rec.requests, "documents": documents, "variables": variables}),
+    )
+}
+
+async fn reset(State(state): State<Arc<AppState>>) -> Response {
+    *state.lock() = Recorded::default();
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultBody {
+    mode: String,
+    delay_ms: Option<u64>,
+    bytes: Option<usize>,
+    after: Option<u64>,
+}
+
+/// The body is read as JSON whatever its Content-Type, so `curl -d '{...}'` works.
+async fn set_fault(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let bad = |msg: String| {
+        json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"ok": false, "message": msg}),
+        )
+    };
+    let body: FaultBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return bad(format!("bad /_fault body: {e}; expected {{\"mode\": M, \"delay_ms\": D, \"bytes\": B, \"after\": K}}")),
+    };
+    let Some(mode) = Mode::parse(&body.mode) else {
+        return bad(format!(
+            "unknown fault mode {:?}; one of none, delay, http500, graphql_errors, garbage, hang, huge",
+            body.mode
+        ));
+    };
+    state.lock().fault = Fault {
+        mode,
+        delay_ms: body.delay_ms.unwrap_or(0),
+        bytes: body.bytes.unwrap_or(DEFAULT_HUGE_BYTES),
+        after: body.after.unwrap_or(0),
+    };
+    json_response(StatusCode::OK, &json!({"ok": true}))
+}
