@@ -59,10 +59,19 @@ savepoint clash;
 select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "users_b", "definition": {"url": "http://127.0.0.1:4102/graphql"}}}');
 rollback to savepoint clash;
 select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_b",
-  "definition": {"url": "http://127.0.0.1:4102/graphql",
+  "definition": {"url": "http://127.0.0.1:4102/graphql", "forward_client_headers": true,
+                 "headers": [{"name": "X-Role", "value": "from-config"}],
                  "customization": {"root_fields_namespace": "b", "type_names": {"prefix": "B_"}}}}}$$);
 select graphql.resolve($$ { b { user(id: 5) { __typename name } node(id: "Post:7") { ... on B_Post { title } } } } $$);
 select graphql.resolve($$ { __type(name: "B_User") { name } } $$);
+
+-- forward_client_headers: the headers an HTTP front (PostgREST) put in request.headers
+-- reach the remote, minus hop headers; configured headers win.
+set local request.headers = '{"x-user-id": "42", "x-role": "from-client", "host": "elsewhere"}';
+select pg_temp.fixture(4102, 'POST', '_reset');
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select pg_temp.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
+reset request.headers;
 
 -- Rejected bodies name the remote schema and the reason; nothing changes.
 savepoint bad;

@@ -100,6 +100,12 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
 select pg_temp.reset();
 select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$);
 select pg_temp.requests() as requests_for_two_relationships;
+-- Both relationships' requests go out concurrently (the figure is in bench/, not here).
+select pg_temp.reset();
+select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 300}');
+select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$) -> 'data';
+select pg_temp.requests() as requests_with_delay;
+select pg_temp.reset();
 
 -- Values survive the round trip: quotes, backslashes, unicode, control characters.
 update orders set note = E'quote" back\\slash \u00fc \U0001F600 tab\there' where id = 1;
@@ -146,6 +152,24 @@ select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "huge", "bytes": 300000
 set local graphql.max_remote_response_kb = 100;
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
 reset graphql.max_remote_response_kb;
+-- statement_timeout (like pg_cancel_backend) interrupts a wait on a remote at once:
+-- the remote here answers after 8 s, the remote's own timeout is 2 s.
+select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 8000}');
+create temp table cancel_timing (elapsed interval);
+set local statement_timeout = '400ms';
+do $$
+declare
+  started timestamptz := clock_timestamp();
+begin
+  perform graphql.resolve('{ orders(where: {id: {_eq: 1}}) { id user { name } } }');
+exception when query_canceled then
+  insert into cancel_timing values (clock_timestamp() - started);
+end
+$$;
+reset statement_timeout;
+select elapsed >= interval '0.4 seconds' as waited_for_the_timeout,
+       elapsed < interval '1.5 seconds' as interrupted_within_a_second_of_it
+from cancel_timing;
 -- Hasura's behaviour on request: the whole response is the error.
 select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
 set local graphql.remote_join_errors = 'fail';

@@ -4,7 +4,7 @@
 //!
 //! Endpoints (see README.md beside Cargo.toml):
 //!   POST|GET /graphql   the API of `schema.rs`; counted; subject to the current fault
-//!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...]}
+//!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...], "headers": [x-* headers]}
 //!   POST /_reset        zero the counters, forget documents, clear the fault
 //!   POST /_fault        {"mode": M, "delay_ms": D, "bytes": B, "after": K}
 
@@ -85,6 +85,8 @@ struct Recorded {
     requests: u64,
     /// (query text, variables); null/null for a request that was not a GraphQL request
     documents: VecDeque<(JsonValue, JsonValue)>,
+    /// x-* request headers, one object per entry of `documents`
+    headers: VecDeque<JsonValue>,
     fault: Fault,
 }
 
@@ -125,6 +127,7 @@ fn json_response(status: StatusCode, body: &JsonValue) -> Response {
 
 async fn graphql(
     State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     // Count and record first: every request that reaches /graphql counts, whatever follows.
@@ -140,8 +143,16 @@ async fn graphql(
         };
         if rec.documents.len() == KEEP_DOCUMENTS {
             rec.documents.pop_front();
+            rec.headers.pop_front();
         }
         rec.documents.push_back(entry);
+        // The request's x-* headers, so tests can see what a client forwarded.
+        let seen: serde_json::Map<String, JsonValue> = headers
+            .iter()
+            .filter(|(name, _)| name.as_str().starts_with("x-"))
+            .map(|(name, value)| (name.to_string(), JsonValue::String(value.to_str().unwrap_or("").to_string())))
+            .collect();
+        rec.headers.push_back(JsonValue::Object(seen));
         if rec.fault.mode == Mode::None {
             None
         } else if rec.fault.after > 0 {
@@ -209,7 +220,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let (documents, variables): (Vec<_>, Vec<_>) = rec.documents.iter().cloned().unzip();
     json_response(
         StatusCode::OK,
-        &json!({"requests": rec.requests, "documents": documents, "variables": variables}),
+        &json!({"requests": rec.requests, "documents": documents, "variables": variables, "headers": rec.headers}),
     )
 }
 
