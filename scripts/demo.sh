@@ -19,8 +19,11 @@ DB=pgf_demo
 bash scripts/setup.sh
 # shellcheck source=./cluster.sh source-path=SCRIPTDIR
 source scripts/cluster.sh
+# shellcheck source=./fixtures.sh source-path=SCRIPTDIR
+source scripts/fixtures.sh
+REMOTE_PORT="${PGF_DEMO_REMOTE_PORT:-4111}"
 
-trap 'pgf_cluster_stop "$CLUSTER" >/dev/null' EXIT
+trap 'pgf_cluster_stop "$CLUSTER" >/dev/null; pgf_fixture_stop demo_users_api >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 pgf_cluster_start "$CLUSTER" "$PORT"
 
@@ -61,6 +64,30 @@ run_queries() {
 
 # --- 2. table queries ------------------------------------------------------------
 run_queries "$ROOT/examples/queries"
+
+# --- a remote GraphQL API joined onto table rows ---------------------------------------
+# The example remote API is the test fixture (tests/fixture_server): a real GraphQL
+# server that counts the requests it gets.
+pgf_fixture_start demo_users_api "$REMOTE_PORT"
+psql_db -o /dev/null <<SQL
+select graphql.metadata(\$\${"type": "add_remote_schema", "args": {"name": "users_api",
+  "definition": {"url": "http://127.0.0.1:$REMOTE_PORT/graphql", "timeout_seconds": 10,
+                 "customization": {"root_fields_namespace": "users_api"}}}}\$\$);
+select graphql.metadata(\$\${"type": "pg_create_remote_relationship", "args": {
+  "table": "orders", "name": "profile",
+  "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"],
+                 "remote_field": {"user": {"arguments": {"id": "\$user_id"}}}}}}}\$\$);
+SQL
+curl -s -X POST "http://127.0.0.1:$REMOTE_PORT/_reset" >/dev/null
+remote_query='{ orders(order_by: {id: asc}) { id total user { name } profile { name country } } }'
+echo
+echo "=== table -> remote join: orders.profile comes from the remote users API"
+echo "$remote_query"
+echo "--- result"
+psql_db -At -c "select jsonb_pretty(graphql.resolve(\$q\$$remote_query\$q\$))"
+requests="$(curl -s "http://127.0.0.1:$REMOTE_PORT/_stats" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')"
+rows="$(psql_db -At -c "select count(*) from orders")"
+echo "--- remote requests for $rows order rows: $requests (one batched request, one alias per distinct user)"
 
 # --- 3. remote GraphQL join (to come) -----------------------------------------------
 # The remote-schema feature plugs in here:
