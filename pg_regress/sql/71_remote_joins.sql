@@ -116,6 +116,19 @@ select (r #>> '{data,orders,0,echoed,text}') = note as text_round_trip,
        (r #>> '{data,orders,0,echoed,number}')::float8 = score as number_round_trip
 from orders, graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echoed } } $$) r where id = 1;
 
+-- ...and so do big integers and JSON values.
+alter table orders add column big bigint, add column payload jsonb;
+update orders set big = 9007199254740993, payload = '{"a": [1, "x\"y", null, {"b": true}], "n": 12345678901234567}' where id = 1;
+select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "echo_big",
+  "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["big"],
+    "remote_field": {"echo": {"arguments": {"value": "$big"}}}}}}}$$);
+select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "echo_json",
+  "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["payload"],
+    "remote_field": {"echo": {"arguments": {"value": "$payload"}}}}}}}$$);
+select (r #>> '{data,orders,0,echo_big,value}') = big::text as bigint_round_trip,
+       (r #> '{data,orders,0,echo_json,value}') = payload as json_round_trip
+from orders, graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echo_big echo_json } } $$) r where id = 1;
+
 -- Checks at creation: each names the relationship and the reason.
 savepoint bad;
 select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "r1", "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["nope"], "remote_field": {"user": {"arguments": {"id": "$nope"}}}}}}}');
