@@ -32,7 +32,8 @@ psql_db() { pgf_psql "$CLUSTER" "$PORT" -d "$DB" -q "$@"; }
 # --- 1. database, extension, sample data ------------------------------------------
 pgf_psql "$CLUSTER" "$PORT" -q -c "create database $DB"
 psql_db -c 'create extension pg_federation'
-psql_db -o /dev/null -f "$ROOT/examples/demo_schema.sql"
+# On stdin, not -f: psql runs as postgres, which may not read a checkout under root's $HOME or mktemp -d.
+psql_db -o /dev/null <"$ROOT/examples/demo_schema.sql"
 echo "demo: database $DB has pg_federation and the shop schema (examples/demo_schema.sql)"
 
 # Run every NAME.graphql in a directory through graphql.resolve and print the answer.

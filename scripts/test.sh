@@ -218,7 +218,7 @@ else
     if ((node_ok)); then
         pgf_psql "$CLUSTER" "$PORT" -q -c "create database $NODE_DB" &&
             pgf_psql "$CLUSTER" "$PORT" -q -d "$NODE_DB" -c 'create extension pg_federation' &&
-            pgf_psql "$CLUSTER" "$PORT" -q -d "$NODE_DB" -o /dev/null -f "$ROOT/examples/demo_schema.sql" ||
+            pgf_psql "$CLUSTER" "$PORT" -q -d "$NODE_DB" -o /dev/null <"$ROOT/examples/demo_schema.sql" ||
             node_ok=0
     fi
 
