@@ -11,6 +11,17 @@ pub enum PathSegment {
     Index(usize),
 }
 
+/// A JSON error path (as a remote sends it) as path segments.
+pub fn path_segments(path: &[Value]) -> Vec<PathSegment> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            Value::String(s) => Some(PathSegment::Key(s.clone())),
+            Value::Number(n) => Some(PathSegment::Index(n.as_u64().unwrap_or(0) as usize)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `extensions.code` values, named as Hasura names them so clients can keep their handling.
 pub mod code {
     pub const PARSE_FAILED: &str = "parse-failed";

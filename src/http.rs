@@ -132,12 +132,7 @@ impl InFlight {
     }
 }
 
-/// Sends every request concurrently and waits for all of them.
-pub fn send_all(requests: Vec<Request>) -> Vec<Result<Value, Failure>> {
-    start(requests).wait()
-}
-
-/// Sends one request the same way.
+/// Sends one request on a worker thread and waits for it the same way.
 pub fn send_one(request: Request) -> Result<Value, Failure> {
-    send_all(vec![request]).pop().unwrap_or_else(|| Err(Failure::Connection("no answer".into())))
+    start(vec![request]).wait().pop().unwrap_or_else(|| Err(Failure::Connection("no answer".into())))
 }

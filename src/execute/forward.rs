@@ -112,9 +112,9 @@ impl RemoteDocument {
         out
     }
 
-    /// Names of the client variables the document uses.
-    pub fn variables(&self) -> &BTreeSet<String> {
-        &self.variables
+    /// The values of the client variables the document uses, for the request body.
+    pub fn client_variables(&self, values: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+        self.variables.iter().filter_map(|name| Some((name.clone(), values.get(name)?.clone()))).collect()
     }
 }
 

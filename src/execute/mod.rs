@@ -117,11 +117,8 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
         let mut tree = Value::Object(std::mem::take(&mut data));
         let errors_before = errors.len();
         let (calls, requests) = remote_joins::plan(&joins, &mut tree, &composed, &request, &variables, &mut errors);
-        let names_by_join: Vec<String> =
-            joins.iter().map(|j| composed.remotes[j.relationship.remote].name.clone()).collect();
         let results = http::start(requests).wait();
-        let renames_by_join: Vec<_> = joins.iter().map(|j| composed.remotes[j.relationship.remote].renames.clone()).collect();
-        remote_joins::join::splice(&request.document, &renames_by_join, &joins, &names_by_join, calls, results, &mut tree, &mut errors);
+        remote_joins::join::splice(&request.document, &composed.remotes, &joins, calls, results, &mut tree, &mut errors);
         if let Value::Object(map) = tree {
             data = map;
         }

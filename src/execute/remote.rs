@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::forward::RemoteDocument;
-use crate::error::{GraphqlError, PathSegment};
+use crate::error::{path_segments, GraphqlError, PathSegment};
 use crate::http;
 use crate::metadata::remote_schemas::Connection;
 use crate::query::request::Request;
@@ -128,11 +128,7 @@ pub fn plan_root_calls(
                 continue;
             }
         };
-        let used: Map<String, Value> = document
-            .variables()
-            .iter()
-            .filter_map(|name| Some((name.clone(), variables.get(name)?.clone())))
-            .collect();
+        let used = document.client_variables(variables);
         let text = document.text(&request.document, &operation_variables, &remote.renames);
         requests.push(http_request(
             connection,
@@ -148,13 +144,7 @@ pub fn plan_root_calls(
 /// The path of a remote error, as the client sees it.
 fn remote_path(error: &Value, namespace: Option<&str>) -> Vec<PathSegment> {
     let mut path: Vec<PathSegment> = namespace.map(|n| vec![PathSegment::Key(n.to_string())]).unwrap_or_default();
-    for segment in error.get("path").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
-        match segment {
-            Value::String(s) => path.push(PathSegment::Key(s.clone())),
-            Value::Number(n) => path.push(PathSegment::Index(n.as_u64().unwrap_or(0) as usize)),
-            _ => {}
-        }
-    }
+    path.extend(path_segments(error.get("path").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])));
     path
 }
 
@@ -186,16 +176,9 @@ pub fn apply_root_results(
                     } else {
                         remote_data.get(key).cloned().unwrap_or(Value::Null)
                     };
+                    // A root field is never `__typename` itself: its selection is what to map.
                     for field in fields {
-                        if *is_namespace {
-                            super::forward::rename_typenames(&mut value, &field.selection_set, document, &call.renames);
-                        } else {
-                            let mut holder = Value::Object(Map::from_iter([(key.clone(), value)]));
-                            let mut set = apollo_compiler::executable::SelectionSet::new(field.selection_set.ty.clone());
-                            set.push(field.clone());
-                            super::forward::rename_typenames(&mut holder, &set, document, &call.renames);
-                            value = holder.get_mut(key).map(Value::take).unwrap_or(Value::Null);
-                        }
+                        super::forward::rename_typenames(&mut value, &field.selection_set, document, &call.renames);
                     }
                     data.insert(key.clone(), value);
                 }

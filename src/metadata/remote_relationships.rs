@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::document::{Metadata, QualifiedTable};
-use super::tables::{entry_mut, tables_mut, target_table};
+use super::tables::{entry_mut, table_arg, tables_mut, target_table};
 use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::{compose, model, names::is_graphql_name, remote_join};
@@ -64,7 +64,13 @@ pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) 
         meta_bail!("{what}: the name is not a valid GraphQL name");
     }
     let entry = normalise(args, &name).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
-    let exists = remote_list(&mut metadata.clone(), &table).iter().any(|r| r["name"].as_str() == Some(&name));
+    let exists = metadata
+        .default_tables()
+        .iter()
+        .find(|t| t.table == table)
+        .and_then(|t| t.rest.get("remote_relationships"))
+        .and_then(Value::as_array)
+        .is_some_and(|list| list.iter().any(|r| r["name"].as_str() == Some(&name)));
     match (exists, replace) {
         (true, false) => meta_bail!("{what}: it already exists"),
         (false, true) => meta_bail!("{what}: it does not exist"),
@@ -82,10 +88,7 @@ pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) 
 
 pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_delete_remote_relationship";
-    let table: QualifiedTable = match args.get("table") {
-        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?,
-        None => meta_bail!("{call}: \"args.table\" is required"),
-    };
+    let table = table_arg(args, call)?;
     let name = match args.get("name").and_then(Value::as_str) {
         Some(n) => n.to_string(),
         None => meta_bail!("{call}: \"args.name\" is required"),

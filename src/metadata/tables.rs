@@ -11,18 +11,21 @@ use crate::meta_bail;
 use crate::schema::names::is_graphql_name;
 use crate::schema::reflect::{self, Relation};
 
+/// The `table` argument, which may name a table that no longer exists.
+pub(super) fn table_arg(args: &Value, call: &str) -> Result<QualifiedTable, MetadataError> {
+    match args.get("table") {
+        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}"))),
+        None => meta_bail!("{call}: \"args.table\" is required"),
+    }
+}
+
 /// The `source` and `table` every table call carries.
 pub(super) fn target_table(args: &Value, call: &str) -> Result<(QualifiedTable, Relation), MetadataError> {
     let source = args.get("source").and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE);
     if source != DEFAULT_SOURCE {
         meta_bail!("{call}: source \"{source}\" does not exist");
     }
-    let table_value = match args.get("table") {
-        Some(t) => t.clone(),
-        None => meta_bail!("{call}: \"args.table\" is required"),
-    };
-    let table: QualifiedTable = serde_json::from_value(table_value)
-        .map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?;
+    let table = table_arg(args, call)?;
     match reflect::relation(&table.schema, &table.name) {
         Some(relation) => Ok((table, relation)),
         None => meta_bail!("{call}: table \"{table}\" does not exist"),
@@ -116,10 +119,7 @@ pub fn untrack(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataErro
         meta_bail!("{call}: source \"{source}\" does not exist");
     }
     // The table may already be gone (dropped): untracking it must still work.
-    let table: QualifiedTable = match args.get("table") {
-        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?,
-        None => meta_bail!("{call}: \"args.table\" is required"),
-    };
+    let table = table_arg(args, call)?;
     let cascade = args.get("cascade").and_then(Value::as_bool).unwrap_or(false);
     if metadata.default_untracked().contains(&table) {
         meta_bail!("{call}: table \"{table}\" is not tracked");
@@ -222,10 +222,7 @@ fn column_field_names(relation: &Relation, configuration: Option<&TableConfigura
 
 pub fn drop_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_drop_relationship";
-    let table: QualifiedTable = match args.get("table") {
-        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?,
-        None => meta_bail!("{call}: \"args.table\" is required"),
-    };
+    let table = table_arg(args, call)?;
     let name = match args.get("relationship").and_then(Value::as_str) {
         Some(n) => n.to_string(),
         None => meta_bail!("{call}: \"args.relationship\" is required"),

@@ -162,31 +162,18 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
 /// The metadata API's check for a remote schema being added or updated: it must
 /// compose with the tables (as the current role sees them) and the other remotes,
 /// and the composed schema must be valid.
-pub fn check_candidate(model: &mut Model, metadata: &Metadata, candidate: &RemoteSchema, introspection: &Value) -> Result<RemoteModel, String> {
-    let built = remote::from_introspection(candidate, introspection)?;
+pub fn check_candidate(model: &mut Model, metadata: &Metadata, candidate: &RemoteSchema, introspection: &Value) -> Result<(), String> {
     let mut introspections = stored_introspections();
     introspections.insert(candidate.name.clone(), introspection.clone());
-    let mut others = metadata.clone();
-    others.remote_schemas.retain(|r| r.name != candidate.name);
-    let (mut types, mut roots) = table_names(model);
-    for other in &others.remote_schemas {
-        if let Some(i) = introspections.get(&other.name) {
-            if let Ok(m) = remote::from_introspection(other, i) {
-                if clash(&m, &types, &roots).is_none() {
-                    accept(&m, &mut types, &mut roots);
-                }
-            }
-        }
-    }
-    if let Some(reason) = clash(&built, &types, &roots) {
-        return Err(reason);
-    }
-    others.remote_schemas.push(candidate.clone());
-    let composition = compose(model, &others, &introspections);
+    // The candidate goes last, so a clash is always reported against it.
+    let mut with_candidate = metadata.clone();
+    with_candidate.remote_schemas.retain(|r| r.name != candidate.name);
+    with_candidate.remote_schemas.push(candidate.clone());
+    let composition = compose(model, &with_candidate, &introspections);
     if let Some(left) = composition.left_out.iter().find(|l| l.table.is_none() && l.name == candidate.name) {
         return Err(left.reason.clone());
     }
     Schema::parse_and_validate(composition.sdl, "schema.graphql")
         .map_err(|e| format!("the composed schema would be invalid: {}", e.errors))?;
-    Ok(built)
+    Ok(())
 }

@@ -112,6 +112,16 @@ fn deprecated(item: &Value) -> String {
     }
 }
 
+/// Our names of a list of type references (interfaces, union members).
+fn our_names(list: &Value, renames: &TypeRenames) -> Vec<String> {
+    list.as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(|n| renames.ours(n).to_string()))
+        .collect()
+}
+
 fn input_values(args: &Value, renames: &TypeRenames) -> Result<String, String> {
     let mut parts = Vec::new();
     for arg in args.as_array().map(Vec::as_slice).unwrap_or(&[]) {
@@ -185,13 +195,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
             }
             Some(kind @ ("OBJECT" | "INTERFACE")) => {
                 let keyword = if kind == "OBJECT" { "type" } else { "interface" };
-                let interfaces: Vec<String> = t["interfaces"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|i| i["name"].as_str().map(|n| renames.ours(n).to_string()))
-                    .collect();
+                let interfaces = our_names(&t["interfaces"], &renames);
                 let implements = if interfaces.is_empty() {
                     String::new()
                 } else {
@@ -212,13 +216,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
                 sdl.push_str("}\n\n");
             }
             Some("UNION") => {
-                let members: Vec<String> = t["possibleTypes"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|m| m["name"].as_str().map(|n| renames.ours(n).to_string()))
-                    .collect();
+                let members = our_names(&t["possibleTypes"], &renames);
                 let _ = writeln!(sdl, "union {ours} = {}\n", members.join(" | "));
             }
             Some("ENUM") => {

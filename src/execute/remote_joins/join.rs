@@ -4,96 +4,75 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::collect::{collect, visit_parents};
+use super::collect::visit_parents;
 use super::JoinCall;
-use crate::error::{GraphqlError, PathSegment};
+use crate::error::{path_segments, GraphqlError};
 use crate::execute::remote::code;
 use crate::http::Failure;
 use crate::plan::{hidden_key, RemoteJoin};
-
-/// The path of the relationship field under the first parent with `key_text`.
-fn field_path(first_paths: &HashMap<String, Vec<PathSegment>>, key_text: &str, join: &RemoteJoin) -> Vec<PathSegment> {
-    let mut path = first_paths.get(key_text).cloned().unwrap_or_default();
-    if let Some(last) = join.path.last() {
-        path.push(PathSegment::Key(last.clone()));
-    }
-    path
-}
+use crate::schema::remote::RemoteModel;
 
 /// Splices every answer of this level into `data`; strips the hidden keys.
 pub fn splice(
     document: &apollo_compiler::ExecutableDocument,
-    renames: &[crate::schema::remote::TypeRenames],
+    remotes: &[RemoteModel],
     joins: &[RemoteJoin],
-    remote_names: &[String],
     calls: Vec<JoinCall>,
     results: Vec<Result<Value, Failure>>,
     data: &mut Value,
     errors: &mut Vec<GraphqlError>,
 ) {
     let mut values: Vec<HashMap<String, Value>> = joins.iter().map(|_| HashMap::new()).collect();
-    let first_paths: Vec<HashMap<String, Vec<PathSegment>>> = joins
-        .iter()
-        .map(|join| collect(data, &join.path).distinct.into_iter().map(|(k, (_, p))| (k, p)).collect())
-        .collect();
     for (call, result) in calls.into_iter().zip(results) {
         let join = &joins[call.join];
-        let remote = remote_names.get(call.join).map(String::as_str).unwrap_or("?");
+        let remote = &remotes[join.relationship.remote];
         let steps = &join.relationship.path;
         match result {
             Err(failure) => {
-                if let Some((_, key_text)) = call.aliases.first() {
+                if let Some(first) = call.aliases.first() {
                     errors.push(
-                        GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{remote}\": {failure}"))
-                            .at(&field_path(&first_paths[call.join], key_text, join)),
+                        GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {failure}", remote.name))
+                            .at(&first.path),
                     );
                 }
             }
             Ok(answer) => {
                 let remote_data = answer.get("data").cloned().unwrap_or(Value::Null);
-                for (alias, key_text) in &call.aliases {
-                    let mut value = remote_data.get(alias).cloned().unwrap_or(Value::Null);
+                for alias in &call.aliases {
+                    let mut value = remote_data.get(&alias.name).cloned().unwrap_or(Value::Null);
                     for step in steps.iter().skip(1) {
                         value = value.get(&step.field).cloned().unwrap_or(Value::Null);
                     }
-                    if let Some(renames) = renames.get(call.join) {
-                        for field in &join.field.ast {
-                            crate::execute::forward::rename_typenames(&mut value, &field.selection_set, document, renames);
-                        }
+                    for field in &join.field.ast {
+                        crate::execute::forward::rename_typenames(&mut value, &field.selection_set, document, &remote.renames);
                     }
-                    values[call.join].insert(key_text.clone(), value);
+                    values[call.join].insert(alias.key.clone(), value);
                 }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 if !answer.is_object() || (answer.get("data").is_none() && remote_errors.is_empty()) {
-                    if let Some((_, key_text)) = call.aliases.first() {
+                    if let Some(first) = call.aliases.first() {
                         errors.push(
-                            GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{remote}\": the answer is not a GraphQL response"))
-                                .at(&field_path(&first_paths[call.join], key_text, join)),
+                            GraphqlError::new(
+                                code::REMOTE_UNAVAILABLE,
+                                format!("remote schema \"{}\": the answer is not a GraphQL response", remote.name),
+                            )
+                            .at(&first.path),
                         );
                     }
                 }
                 for error in remote_errors {
                     let message = error.get("message").and_then(Value::as_str).unwrap_or("remote error");
                     let remote_path = error.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
-                    let alias = remote_path.first().and_then(Value::as_str);
-                    let key_text = call
-                        .aliases
-                        .iter()
-                        .find(|(a, _)| Some(a.as_str()) == alias)
-                        .or(call.aliases.first())
-                        .map(|(_, k)| k.clone())
-                        .unwrap_or_default();
-                    let mut path = field_path(&first_paths[call.join], &key_text, join);
-                    if alias.is_some() {
-                        for segment in remote_path.iter().skip(steps.len()) {
-                            match segment {
-                                Value::String(s) => path.push(PathSegment::Key(s.clone())),
-                                Value::Number(n) => path.push(PathSegment::Index(n.as_u64().unwrap_or(0) as usize)),
-                                _ => {}
-                            }
-                        }
+                    let alias_name = remote_path.first().and_then(Value::as_str);
+                    let alias = call.aliases.iter().find(|a| Some(a.name.as_str()) == alias_name).or(call.aliases.first());
+                    let mut path = alias.map(|a| a.path.clone()).unwrap_or_default();
+                    if alias_name.is_some() {
+                        // Past the alias and the path's inner steps: the client's own fields.
+                        path.extend(path_segments(remote_path.get(steps.len()..).unwrap_or(&[])));
                     }
-                    errors.push(GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{remote}\": {message}")).at(&path));
+                    errors.push(
+                        GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{}\": {message}", remote.name)).at(&path),
+                    );
                 }
             }
         }

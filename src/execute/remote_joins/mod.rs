@@ -21,8 +21,17 @@ use crate::schema::remote_join::RemoteRelationship;
 /// One request: which join it serves, and which alias answers which key.
 pub struct JoinCall {
     pub join: usize,
-    /// (alias in the remote document, key text)
-    pub aliases: Vec<(String, String)>,
+    pub aliases: Vec<Alias>,
+}
+
+/// One distinct key of a request.
+pub struct Alias {
+    /// The aliased field's name in the remote document.
+    pub name: String,
+    /// The key's JSON text, as `collect` deduplicates it.
+    pub key: String,
+    /// The relationship field under the first parent with this key (for error paths).
+    pub path: Vec<PathSegment>,
 }
 
 /// Replaces `$lhs` strings in a template with the key's values.
@@ -138,7 +147,8 @@ pub fn plan(
         let connection = match &composed.connections[join.relationship.remote] {
             Ok(c) => c,
             Err(reason) => {
-                let path = first_path(&keys, join);
+                let first_parent = keys.distinct.values().next().map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+                let path = field_path(first_parent, join);
                 errors.push(
                     GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name)).at(&path),
                 );
@@ -151,17 +161,13 @@ pub fn plan(
             let selection = document.selection_text(&request.document, &join.field.ast, &remote.renames);
             let mut variables = Map::new();
             let mut aliases = Vec::new();
-            for (i, (key_text, (values, _))) in chunk.iter().enumerate() {
+            for (i, (key_text, (values, parent_path))) in chunk.iter().enumerate() {
                 let alias = format!("pgf_{i}");
                 let text = key_field(&mut document, &mut variables, join, &alias, values, &selection);
                 document.add_text(text);
-                aliases.push((alias, (*key_text).clone()));
+                aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
             }
-            for name in document.variables().clone() {
-                if let Some(v) = client_variables.get(&name) {
-                    variables.insert(name, v.clone());
-                }
-            }
+            variables.extend(document.client_variables(client_variables));
             let query = document.text(&request.document, &operation_variables, &remote.renames);
             requests.push(http_request(
                 connection,
@@ -175,9 +181,9 @@ pub fn plan(
     (calls, requests)
 }
 
-/// The path of the relationship field in the first parent that has a key.
-fn first_path(keys: &collect::Keys, join: &RemoteJoin) -> Vec<PathSegment> {
-    let mut path = keys.distinct.values().next().map(|(_, p)| p.clone()).unwrap_or_default();
+/// The path of the relationship field under a parent at `parent_path`.
+fn field_path(parent_path: &[PathSegment], join: &RemoteJoin) -> Vec<PathSegment> {
+    let mut path = parent_path.to_vec();
     if let Some(last) = join.path.last() {
         path.push(PathSegment::Key(last.clone()));
     }
