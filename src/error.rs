@@ -39,11 +39,14 @@ pub struct GraphqlError {
     pub path: Vec<PathSegment>,
     pub locations: Vec<(usize, usize)>,
     pub code: &'static str,
+    /// Extensions a remote (an action's handler) gave; `code` fills `extensions.code`
+    /// when they have none.
+    pub extensions: Map<String, Value>,
 }
 
 impl GraphqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        GraphqlError { message: message.into(), path: Vec::new(), locations: Vec::new(), code }
+        GraphqlError { message: message.into(), path: Vec::new(), locations: Vec::new(), code, extensions: Map::new() }
     }
 
     pub fn at(mut self, path: &[PathSegment]) -> Self {
@@ -73,7 +76,9 @@ impl GraphqlError {
                 .collect();
             obj.insert("path".into(), Value::Array(path));
         }
-        obj.insert("extensions".into(), json!({"code": self.code}));
+        let mut extensions = self.extensions.clone();
+        extensions.entry("code").or_insert_with(|| json!(self.code));
+        obj.insert("extensions".into(), Value::Object(extensions));
         Value::Object(obj)
     }
 }

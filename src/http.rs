@@ -39,7 +39,11 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Timeout(d) => write!(f, "the remote did not answer within {} s", d.as_secs_f64()),
             Failure::Connection(m) => write!(f, "could not reach the remote: {m}"),
-            Failure::Status(code, body) => write!(f, "the remote answered HTTP {code}: {body}"),
+            Failure::Status(code, body) => {
+                // The body is kept whole for action handlers' errors; a message shows its start.
+                let shown: String = body.chars().take(512).collect();
+                write!(f, "the remote answered HTTP {code}: {shown}")
+            }
             Failure::InvalidJson(m) => write!(f, "the remote answered with invalid JSON: {m}"),
             Failure::TooLarge(max) => write!(f, "the remote's response is larger than {max} bytes"),
         }
@@ -56,7 +60,7 @@ fn send(request: &Request) -> Result<Value, Failure> {
         Ok(r) => r,
         Err(ureq::Error::Status(code, response)) => {
             let mut body = String::new();
-            let _ = response.into_reader().take(512).read_to_string(&mut body);
+            let _ = response.into_reader().take(64 * 1024).read_to_string(&mut body);
             return Err(Failure::Status(code, body.trim().to_string()));
         }
         Err(ureq::Error::Transport(t)) => {

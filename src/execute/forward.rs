@@ -1,27 +1,52 @@
 //! Forwarding a client's selection to a remote schema, faithfully: fields, aliases,
 //! arguments, directives, named and inline fragments, `__typename` and variables,
-//! with our type names mapped back to the remote's.
+//! with our type names mapped back to the remote's. Join fields (relationships of
+//! remote object types) are not the remote's: they are replaced by their lhs fields
+//! under hidden aliases (see `joins::nested`).
 
 use apollo_compiler::ast::{Type, Value as AstValue};
 use apollo_compiler::executable::{Field, Fragment, Selection, SelectionSet};
 use apollo_compiler::{ExecutableDocument, Name, Node};
 use std::collections::BTreeSet;
 
+use super::joins::nested::hidden_alias;
+use crate::schema::cache::Composed;
 use crate::schema::remote::TypeRenames;
 
 /// A query document for a remote, built from client fields.
-#[derive(Default)]
-pub struct RemoteDocument {
+pub struct RemoteDocument<'a> {
     fields: Vec<String>,
     generated: Vec<(String, String)>,
     variables: BTreeSet<String>,
     fragments: BTreeSet<String>,
+    /// Where the join fields to strip are known.
+    composed: Option<&'a Composed>,
 }
 
-impl RemoteDocument {
+impl<'a> RemoteDocument<'a> {
+    pub fn new(composed: Option<&'a Composed>) -> Self {
+        RemoteDocument {
+            fields: Vec::new(),
+            generated: Vec::new(),
+            variables: BTreeSet::new(),
+            fragments: BTreeSet::new(),
+            composed,
+        }
+    }
+
+    /// A client field as the remote must see it: join fields stripped, type names
+    /// mapped to the remote's.
+    fn prepared(&self, field: &Node<Field>, renames: &TypeRenames) -> Node<Field> {
+        let mut field = field.clone();
+        if let Some(composed) = self.composed.filter(|c| !c.type_joins.is_empty()) {
+            strip_set(&mut field.make_mut().selection_set, composed);
+        }
+        renamed_field(&field, renames)
+    }
+
     /// Adds `field` (printed with its alias, arguments and selection).
     pub fn add_field(&mut self, document: &ExecutableDocument, field: &Node<Field>, renames: &TypeRenames) {
-        let field = renamed_field(field, renames);
+        let field = self.prepared(field, renames);
         self.collect_field(document, &field);
         self.fields.push(field.serialize().no_indent().to_string());
     }
@@ -31,7 +56,7 @@ impl RemoteDocument {
     pub fn selection_text(&mut self, document: &ExecutableDocument, fields: &[Node<Field>], renames: &TypeRenames) -> String {
         let mut parts = Vec::new();
         for field in fields {
-            let field = renamed_field(field, renames);
+            let field = self.prepared(field, renames);
             self.collect_set(document, &field.selection_set);
             for selection in &field.selection_set.selections {
                 parts.push(selection.serialize().no_indent().to_string());
@@ -105,8 +130,12 @@ impl RemoteDocument {
         out.push_str(" }");
         for name in &self.fragments {
             if let Some(fragment) = document.fragments.get(name.as_str()) {
+                let mut fragment = fragment.clone();
+                if let Some(composed) = self.composed.filter(|c| !c.type_joins.is_empty()) {
+                    strip_set(&mut fragment.make_mut().selection_set, composed);
+                }
                 out.push(' ');
-                out.push_str(&renamed_fragment(fragment, renames).serialize().no_indent().to_string());
+                out.push_str(&renamed_fragment(&fragment, renames).serialize().no_indent().to_string());
             }
         }
         out
@@ -115,6 +144,43 @@ impl RemoteDocument {
     /// The values of the client variables the document uses, for the request body.
     pub fn client_variables(&self, values: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
         self.variables.iter().filter_map(|name| Some((name.clone(), values.get(name)?.clone()))).collect()
+    }
+}
+
+/// Removes the join fields of `set` (and below), adding their lhs fields under
+/// hidden aliases so the answer carries each parent's join key.
+fn strip_set(set: &mut SelectionSet, composed: &Composed) {
+    let type_name = set.ty.to_string();
+    let joins = composed.type_joins.get(&type_name);
+    let mut hidden: Vec<(String, String)> = Vec::new();
+    set.selections.retain_mut(|selection| match selection {
+        Selection::Field(field) => {
+            match joins.and_then(|list| list.iter().find(|j| j.name() == field.name.as_str())) {
+                Some(join) => {
+                    for (_, source) in join.lhs() {
+                        let alias = hidden_alias(&type_name, source);
+                        if !hidden.iter().any(|(a, _)| a == &alias) {
+                            hidden.push((alias, source.clone()));
+                        }
+                    }
+                    false
+                }
+                None => {
+                    strip_set(&mut field.make_mut().selection_set, composed);
+                    true
+                }
+            }
+        }
+        Selection::InlineFragment(inline) => {
+            strip_set(&mut inline.make_mut().selection_set, composed);
+            true
+        }
+        Selection::FragmentSpread(_) => true,
+    });
+    for (alias, source) in hidden {
+        let Ok(definition) = composed.schema.type_field(&type_name, &source) else { continue };
+        let (Ok(name), Ok(alias)) = (Name::new(&source), Name::new(&alias)) else { continue };
+        set.push(Field::new(name, definition.node.clone()).with_alias(alias));
     }
 }
 

@@ -5,9 +5,10 @@
 use apollo_compiler::introspection;
 use serde_json::{Map, Value};
 
+mod actions;
 mod forward;
+pub mod joins;
 mod remote;
-mod remote_joins;
 
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
@@ -17,6 +18,7 @@ use crate::query::request;
 use crate::schema::cache;
 use crate::schema::model::RootKind;
 use crate::spi;
+use joins::Context;
 
 /// `graphql.resolve`: never raises for a bad request; errors go in the response.
 pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Value {
@@ -43,13 +45,62 @@ fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
 fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Value, Vec<GraphqlError>> {
     let composed = cache::get().map_err(|e| vec![e])?;
     let request = request::prepare(&composed.schema, query, variables, operation_name)?;
-    if !request.operation.operation_type.is_query() {
-        return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "only queries are supported")]);
+    let is_mutation = request.operation.operation_type.is_mutation();
+    if !request.operation.operation_type.is_query() && !is_mutation {
+        return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "subscriptions are not supported")]);
     }
     let variables = request.variables_json();
     let collector = Collector { schema: &composed.schema, document: &request.document, variables: &variables };
-    let root_fields = collector.collect(&request.operation.selection_set, "query_root");
+    let root_type = if is_mutation { "mutation_root" } else { "query_root" };
+    let root_fields = collector.collect(&request.operation.selection_set, root_type);
+    let context = Context { composed: &composed, request: &request, collector: &collector, variables: &variables };
+    let mut data = Map::new();
+    let mut errors = Vec::new();
 
+    let joins = if is_mutation {
+        mutation_fields(&context, &root_fields, query, &mut data, &mut errors)
+    } else {
+        query_fields(&context, &root_fields, query, &mut data, &mut errors)?
+    };
+    let data_is_null = data.remove(DATA_IS_NULL).is_some();
+
+    // Joins, level by level, below what the root fields returned.
+    if !joins.is_empty() {
+        let mut tree = Value::Object(std::mem::take(&mut data));
+        let failed = joins::run(joins, &mut tree, &context, &mut errors);
+        if let Value::Object(map) = tree {
+            data = map;
+        }
+        if failed && crate::remote_join_errors_fail() {
+            return Ok(response(None, errors));
+        }
+    }
+    // Response keys in the order the client asked for them.
+    let mut ordered = Map::new();
+    for field in &root_fields {
+        if let Some(value) = data.remove(&field.response_key) {
+            ordered.insert(field.response_key.clone(), value);
+        }
+    }
+    let data = if data_is_null { Value::Null } else { Value::Object(ordered) };
+    Ok(response(Some(data), errors))
+}
+
+/// Marks (in the root data) that a non-null root field failed, so `data` is null.
+const DATA_IS_NULL: &str = "pgf:data-is-null";
+
+/// The root fields of a query: introspection from the schema, remote root fields and
+/// actions on worker threads while each table field runs as one SQL statement.
+/// Returns the joins below them.
+fn query_fields(
+    context: &Context,
+    root_fields: &[crate::query::normalize::Field],
+    query: &str,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> Result<Vec<plan::Join>, Vec<GraphqlError>> {
+    let composed = context.composed;
+    let request = context.request;
     // Introspection meta-fields are answered from the schema in one pass, no SQL.
     let introspection_data = if root_fields.iter().any(|f| f.name == "__schema" || f.name == "__type") {
         introspection::check_max_depth(&request.document, &request.operation)
@@ -70,15 +121,15 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
         Map::new()
     };
 
-    let mut data = Map::new();
-    let mut errors = Vec::new();
-    let mut data_is_null = false;
-    // Remote root fields go out first, on worker threads, while the SQL below runs.
-    let (remote_calls, remote_requests) =
-        remote::plan_root_calls(&composed, &request, &collector, &variables, &mut errors, &mut data);
-    let in_flight = http::start(remote_requests);
+    // Remote root fields and actions go out first, on worker threads.
+    let (remote_calls, mut requests) =
+        remote::plan_root_calls(composed, request, context.collector, context.variables, errors, data);
+    let remote_count = requests.len();
+    let (action_calls, action_requests) = actions::plan(composed, "query_root", root_fields, query, data, errors);
+    requests.extend(action_requests);
+    let in_flight = http::start(requests);
     let mut joins = Vec::new();
-    for field in &root_fields {
+    for field in root_fields {
         let key = field.response_key.clone();
         match field.name.as_str() {
             "__typename" => {
@@ -87,7 +138,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             "__schema" | "__type" => {
                 data.insert(key.clone(), introspection_data.get(&key).cloned().unwrap_or(Value::Null));
             }
-            name if composed.remote_roots.contains_key(name) => {}
+            name if composed.remote_roots.contains_key(name) || composed.actions.contains_key(name) => {}
             name => {
                 let Some(&root) = composed.model.roots.get(name) else {
                     errors.push(GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'")).at(&[PathSegment::Key(key)]));
@@ -101,7 +152,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
                     Err(error) => {
                         // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
                         if root.kind != RootKind::ByPk {
-                            data_is_null = true;
+                            data.insert(DATA_IS_NULL.into(), Value::Null);
                         }
                         data.insert(key, Value::Null);
                         errors.push(error);
@@ -110,52 +161,65 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             }
         }
     }
-    remote::apply_root_results(&request.document, remote_calls, in_flight.wait(), &mut data, &mut errors);
-
-    // Table -> remote joins: keys from the rows, one request per relationship.
-    if !joins.is_empty() {
-        let mut tree = Value::Object(std::mem::take(&mut data));
-        let errors_before = errors.len();
-        let (calls, requests) = remote_joins::plan(&joins, &mut tree, &composed, &request, &variables, &mut errors);
-        let results = http::start(requests).wait();
-        remote_joins::join::splice(&request.document, &composed.remotes, &joins, calls, results, &mut tree, &mut errors);
+    let mut results = in_flight.wait();
+    let action_results = results.split_off(remote_count.min(results.len()));
+    let remote_roots = remote::root_fields(&remote_calls);
+    remote::apply_root_results(&request.document, remote_calls, results, data, errors);
+    joins.extend(actions::apply(composed, action_calls, action_results, data, errors));
+    if !remote_roots.is_empty() && !composed.type_joins.is_empty() {
+        let mut tree = Value::Object(std::mem::take(data));
+        joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
         if let Value::Object(map) = tree {
-            data = map;
-        }
-        if errors.len() > errors_before && crate::remote_join_errors_fail() {
-            return Ok(response(None, errors));
+            *data = map;
         }
     }
-    // Response keys in the order the client asked for them.
-    let mut ordered = Map::new();
-    for field in &root_fields {
-        if let Some(value) = data.remove(&field.response_key) {
-            ordered.insert(field.response_key.clone(), value);
+    Ok(joins)
+}
+
+/// The root fields of a mutation (actions of type mutation), one after another as
+/// the spec says. Returns the joins below them.
+fn mutation_fields(
+    context: &Context,
+    root_fields: &[crate::query::normalize::Field],
+    query: &str,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> Vec<plan::Join> {
+    let mut joins = Vec::new();
+    for field in root_fields {
+        if field.name == "__typename" {
+            data.insert(field.response_key.clone(), Value::String("mutation_root".into()));
+            continue;
         }
+        let (calls, requests) = actions::plan(context.composed, "mutation_root", std::slice::from_ref(field), query, data, errors);
+        let results = http::start(requests).wait();
+        joins.extend(actions::apply(context.composed, calls, results, data, errors));
     }
-    let data = if data_is_null { Value::Null } else { Value::Object(ordered) };
-    Ok(response(Some(data), errors))
+    joins
 }
 
 fn execute_root(
     model: &crate::schema::model::Model,
     root: crate::schema::model::RootField,
     field: &crate::query::normalize::Field,
-) -> Result<(Value, Vec<plan::RemoteJoin>), GraphqlError> {
+) -> Result<(Value, Vec<plan::Join>), GraphqlError> {
     let statement = plan::root_statement(model, root, field)?;
     let path = [PathSegment::Key(field.response_key.clone())];
     match spi::select_json(&statement.sql, &statement.params) {
         Ok(Some(value)) => Ok((value, statement.joins)),
         Ok(None) => Ok((Value::Null, statement.joins)),
-        Err(e) => {
-            let code = if e.is_permission_denied() {
-                code::PERMISSION_DENIED
-            } else if e.is_data_exception() {
-                code::DATA_EXCEPTION
-            } else {
-                code::UNEXPECTED
-            };
-            Err(GraphqlError::new(code, e.message).at(&path))
-        }
+        Err(e) => Err(sql_error(e, &path)),
     }
+}
+
+/// A failed statement as the client's error at `path`.
+pub(crate) fn sql_error(e: spi::SqlError, path: &[PathSegment]) -> GraphqlError {
+    let code = if e.is_permission_denied() {
+        code::PERMISSION_DENIED
+    } else if e.is_data_exception() {
+        code::DATA_EXCEPTION
+    } else {
+        code::UNEXPECTED
+    };
+    GraphqlError::new(code, e.message).at(path)
 }

@@ -30,7 +30,7 @@ pub struct RootCall {
 
 /// Headers an HTTP front (PostgREST) put in the `request.headers` setting, minus
 /// those that describe the hop rather than the client.
-fn client_headers() -> Vec<(String, String)> {
+pub fn client_headers() -> Vec<(String, String)> {
     const HOP: &[&str] = &[
         "host", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
         "upgrade", "accept-encoding", "te", "trailer", "proxy-authorization", "proxy-connection",
@@ -90,7 +90,7 @@ pub fn plan_root_calls(
     let mut calls = Vec::new();
     let mut requests = Vec::new();
     for (index, remote) in composed.remotes.iter().enumerate() {
-        let mut document = RemoteDocument::default();
+        let mut document = RemoteDocument::new(Some(composed));
         let mut keys = Vec::new();
         let mut key_fields = Vec::new();
         for (key, fields) in &grouped {
@@ -139,6 +139,14 @@ pub fn plan_root_calls(
         calls.push(RootCall { remote: remote.name.clone(), keys, fields: key_fields, renames: remote.renames.clone() });
     }
     (calls, requests)
+}
+
+/// Each call's (response key, client AST fields), to find the joins under them.
+pub fn root_fields(calls: &[RootCall]) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
+    calls
+        .iter()
+        .flat_map(|call| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone())))
+        .collect()
 }
 
 /// The path of a remote error, as the client sees it.

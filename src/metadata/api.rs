@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{remote_relationships, remote_schemas, store, tables};
+use super::{actions, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
+use crate::schema::compose::Owner;
 use crate::error::MetadataError;
 use crate::meta_bail;
 
@@ -61,6 +62,23 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "pg_delete_remote_relationship" | "delete_remote_relationship" => {
             remote_relationships::delete(metadata, args).and_then(|_| success(true))
         }
+        "create_remote_schema_remote_relationship" => {
+            remote_schema_relationships::create(metadata, args, "create_remote_schema_remote_relationship", false)
+                .and_then(|_| success(true))
+        }
+        "update_remote_schema_remote_relationship" => {
+            remote_schema_relationships::create(metadata, args, "update_remote_schema_remote_relationship", true)
+                .and_then(|_| success(true))
+        }
+        "delete_remote_schema_remote_relationship" => {
+            remote_schema_relationships::delete(metadata, args).and_then(|_| success(true))
+        }
+        "create_action" => actions::create(metadata, args, false).and_then(|_| success(true)),
+        "update_action" => actions::create(metadata, args, true).and_then(|_| success(true)),
+        "drop_action" => actions::drop(metadata, args).and_then(|_| success(true)),
+        "set_custom_types" => actions::set_custom_types(metadata, args).and_then(|_| success(true)),
+        "pg_add_source" | "add_source" => sources::add(metadata, args).and_then(|_| success(true)),
+        "pg_drop_source" | "drop_source" => sources::drop(metadata, args).and_then(|_| success(true)),
         "add_remote_schema" => remote_schemas::add(metadata, args).and_then(|_| success(true)),
         "update_remote_schema" => remote_schemas::update(metadata, args).and_then(|_| success(true)),
         "remove_remote_schema" => remote_schemas::remove(metadata, args).and_then(|_| success(true)),
@@ -90,15 +108,19 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             let left_out = composition_left_out(metadata);
             let mut changed = tables::drop_inconsistent(metadata);
             for left in left_out {
-                match &left.table {
-                    None => {
+                match &left.owner {
+                    Owner::RemoteSchema => {
                         remote_schemas::delete_all(&Metadata {
                             remote_schemas: metadata.remote_schemas.iter().filter(|r| r.name == left.name).cloned().collect(),
                             ..Metadata::default()
                         });
                         metadata.remote_schemas.retain(|r| r.name != left.name);
                     }
-                    Some(table) => remote_relationships::remove(metadata, table, &left.name),
+                    Owner::Table(table) => remote_relationships::remove(metadata, table, &left.name),
+                    Owner::RemoteType { remote, type_name } => {
+                        remote_schema_relationships::remove(metadata, remote, type_name, &left.name)
+                    }
+                    Owner::Actions => actions::drop_inconsistent(metadata, &left.name),
                 }
                 changed = true;
             }

@@ -1,6 +1,7 @@
-//! Handlers for table -> remote schema relationships, in both of Hasura's forms
-//! (`definition.to_remote_schema` and the legacy `hasura_fields`/`remote_schema`/
-//! `remote_field`), stored in the current form.
+//! Handlers for a table's remote relationships: to a remote schema, in both of
+//! Hasura's forms (`definition.to_remote_schema` and the legacy `hasura_fields`/
+//! `remote_schema`/`remote_field`), stored in the current form; and to a table of
+//! this database or of a source (`definition.to_source`).
 
 use serde_json::{json, Value};
 
@@ -8,10 +9,16 @@ use super::document::{Metadata, QualifiedTable};
 use super::tables::{entry_mut, table_arg, tables_mut, target_table};
 use crate::error::MetadataError;
 use crate::meta_bail;
+use crate::schema::join_field::table_lhs;
 use crate::schema::{compose, model, names::is_graphql_name, remote_join};
 
 /// The stored (current) form of a relationship body.
-fn normalise(args: &Value, name: &str) -> Result<Value, String> {
+pub fn normalise(args: &Value, name: &str) -> Result<Value, String> {
+    let def = args.get("definition").unwrap_or(args);
+    if let Some(to) = def.get("to_source") {
+        remote_join::target(args)?;
+        return Ok(json!({"name": name, "definition": {"to_source": to}}));
+    }
     let def = remote_join::definition(args)?;
     Ok(json!({"name": name, "definition": {"to_remote_schema": {
         "remote_schema": def.remote_schema,
@@ -32,16 +39,10 @@ fn remote_list<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mu
     }
 }
 
-/// Checks `entry` against the table and the remote, as `resolve` will see them.
+/// Checks `entry` against the table and its target, as `resolve` will see them.
 fn check(metadata: &Metadata, table: &QualifiedTable, name: &str, entry: &Value) -> Result<(), String> {
     let mut tables = model::build(&crate::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
-    let def = remote_join::definition(entry)?;
-    let index = composition
-        .remotes
-        .iter()
-        .position(|r| r.name == def.remote_schema)
-        .ok_or_else(|| format!("remote schema \"{}\" does not exist", def.remote_schema))?;
     let table_model = tables
         .tables
         .iter()
@@ -50,7 +51,7 @@ fn check(metadata: &Metadata, table: &QualifiedTable, name: &str, entry: &Value)
     if table_model.fields.contains_key(name) {
         return Err(format!("\"{name}\" is already a field of the table (a column or another relationship)"));
     }
-    remote_join::resolve(table_model, name, &def, &composition.remotes[index], index).map(|_| ())
+    compose::resolve_join(&tables, &composition.remotes, name, entry, &|fields| table_lhs(table_model, fields)).map(|_| ())
 }
 
 pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) -> Result<(), MetadataError> {

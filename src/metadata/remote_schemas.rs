@@ -212,9 +212,13 @@ pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
 
 pub fn update(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     store::ensure_may_change()?;
-    let remote = parse(args, "update_remote_schema")?;
-    if !metadata.remote_schemas.iter().any(|r| r.name == remote.name) {
+    let mut remote = parse(args, "update_remote_schema")?;
+    let Some(existing) = metadata.remote_schemas.iter().find(|r| r.name == remote.name) else {
         meta_bail!("update_remote_schema: remote schema \"{}\" does not exist", remote.name);
+    };
+    // The body defines the connection; the type relationships stay unless it gives some.
+    if let Some(relationships) = existing.rest.get("remote_relationships") {
+        remote.rest.entry("remote_relationships").or_insert_with(|| relationships.clone());
     }
     install(metadata, remote, "update_remote_schema")
 }

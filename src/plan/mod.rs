@@ -14,22 +14,24 @@ pub mod select;
 
 use crate::error::GraphqlError;
 use crate::query::normalize::Field;
+use crate::schema::join_field::{JoinField, TableJoin};
 use crate::schema::model::{Model, RootField, RootKind};
 
-/// A statement ready for SPI: its text, its text parameters, and the remote joins
-/// whose keys it selects as hidden fields.
+/// A statement ready for SPI: its text, its text parameters, and the joins whose
+/// keys it selects as hidden fields.
 #[derive(Debug)]
 pub struct Statement {
     pub sql: String,
     pub params: Vec<Option<String>>,
-    pub joins: Vec<RemoteJoin>,
+    pub joins: Vec<Join>,
 }
 
-/// A remote relationship the client selected somewhere under a root field. The
-/// statement puts its key values in each parent object under `hidden_key(field)`.
+/// A join field the client selected (a remote relationship, to a remote schema or
+/// to a table). Each parent object carries its key values under
+/// `hidden_key(field)`; the join runs once its parents are in the response.
 #[derive(Debug, Clone)]
-pub struct RemoteJoin {
-    pub relationship: crate::schema::remote_join::RemoteRelationship,
+pub struct Join {
+    pub relationship: JoinField,
     /// Response keys from the root field down to the relationship field itself.
     pub path: Vec<String>,
     pub field: Field,
@@ -50,6 +52,18 @@ pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<S
         RootKind::ByPk => builder.by_pk(table, field)?,
         RootKind::Aggregate => builder.aggregate(table, field, None)?,
     };
+    let (params, joins) = builder.finish();
+    Ok(Statement { sql: format!("select {expr}"), params, joins })
+}
+
+/// Plans a table join at one level as ONE statement over the distinct keys of its
+/// parents (`keys`, in the order of `join.columns`). It returns one jsonb object
+/// `{"<key index>": object or list}`; keys without rows are absent. Nested joins
+/// come back with paths that start at the join field's response key.
+pub fn keyed_statement(model: &Model, join: &TableJoin, field: &Field, keys: &[Vec<serde_json::Value>]) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, field.response_key.clone());
+    let table = &model.tables[join.table];
+    let expr = builder.keyed(table, field, join, keys)?;
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expr}"), params, joins })
 }

@@ -9,6 +9,7 @@ use super::{filter, ident, literal, order};
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::metadata::resolve::RelKind;
 use crate::query::normalize::Field;
+use crate::schema::join_field::TableJoin;
 use crate::schema::model::{FieldRef, Model, Table};
 
 /// jsonb_build_object takes at most 100 arguments: 50 key/value pairs a call.
@@ -35,7 +36,7 @@ pub struct Builder<'m> {
     params: Params,
     aliases: usize,
     path: Vec<PathSegment>,
-    joins: Vec<super::RemoteJoin>,
+    joins: Vec<super::Join>,
 }
 
 impl<'m> Builder<'m> {
@@ -44,7 +45,7 @@ impl<'m> Builder<'m> {
     }
 
     /// The bound parameters and the remote joins met on the way.
-    pub fn finish(self) -> (Vec<Option<String>>, Vec<super::RemoteJoin>) {
+    pub fn finish(self) -> (Vec<Option<String>>, Vec<super::Join>) {
         (self.params.into_values(), self.joins)
     }
 
@@ -60,11 +61,28 @@ impl<'m> Builder<'m> {
     /// `select <columns>, row_number() over (order by …) as __ord from <table> … `:
     /// the filtered, ordered, limited rows of `table`. `__ord` carries the order out.
     fn rows(&mut self, table: &Table, args: &Map<String, Value>, parent: Option<Parent>) -> Result<String, GraphqlError> {
+        self.rows_for(table, args, parent, &[])
+    }
+
+    /// `rows`, or with `keys` (column, bound array) the rows of every key at once:
+    /// `column = any(array)` filters (pushed down to a foreign table), `__ord`
+    /// numbers the rows of each key, and limit/offset are left to the caller.
+    fn rows_for(
+        &mut self,
+        table: &Table,
+        args: &Map<String, Value>,
+        parent: Option<Parent>,
+        keys: &[(String, String)],
+    ) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
         let mut conditions = Vec::new();
         if let Some(p) = parent {
             conditions.push(join_condition(p.mapping, p.alias, &x));
         }
+        for (column, array) in keys {
+            conditions.push(format!("{x}.{} = any({array})", ident(column)));
+        }
+        let partition: Vec<String> = keys.iter().map(|(column, _)| format!("{x}.{}", ident(column))).collect();
         if let Some(exp) = args.get("where").filter(|v| !v.is_null()) {
             let cond = filter::condition(self.model, &mut self.params, &mut self.aliases, table, &x, exp)
                 .map_err(|m| self.error(m))?;
@@ -74,10 +92,15 @@ impl<'m> Builder<'m> {
             Some(o) => order::terms(self.model, &mut self.aliases, table, &x, o).map_err(|m| self.error(m))?,
             None => Vec::new(),
         };
-        let distinct = match args.get("distinct_on").filter(|v| !v.is_null()) {
+        let mut distinct = match args.get("distinct_on").filter(|v| !v.is_null()) {
             Some(d) => order::distinct_on(table, &x, d).map_err(|m| self.error(m))?,
             None => Vec::new(),
         };
+        if !distinct.is_empty() {
+            // distinct within each key's rows
+            distinct.splice(0..0, partition.iter().cloned());
+        }
+        let over = if partition.is_empty() { String::new() } else { format!("partition by {} ", partition.join(", ")) };
         let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
         let mut sql = String::from("select ");
         if !distinct.is_empty() {
@@ -88,9 +111,9 @@ impl<'m> Builder<'m> {
             sql.push_str(", ");
         }
         if order_terms.is_empty() {
-            sql.push_str("row_number() over () as __ord");
+            sql.push_str(&format!("row_number() over ({over}) as __ord"));
         } else {
-            sql.push_str(&format!("row_number() over (order by {}) as __ord", order_terms.join(", ")));
+            sql.push_str(&format!("row_number() over ({over}order by {}) as __ord", order_terms.join(", ")));
         }
         sql.push_str(&format!(" from {}.{} {x}", ident(&table.schema), ident(&table.name)));
         if !conditions.is_empty() {
@@ -104,6 +127,9 @@ impl<'m> Builder<'m> {
             sql.push_str(&format!(" order by {}", sort.join(", ")));
         }
         for (arg, keyword) in [("limit", "limit"), ("offset", "offset")] {
+            if !keys.is_empty() {
+                break;
+            }
             if let Some(v) = args.get(arg).filter(|v| !v.is_null()) {
                 match v.as_i64() {
                     Some(n) if n >= 0 => {
@@ -148,6 +174,62 @@ impl<'m> Builder<'m> {
             ident(&table.schema),
             ident(&table.name),
             conditions.join(" and ")
+        ))
+    }
+
+    /// A table join over a key set (see `plan::keyed_statement`).
+    pub fn keyed(&mut self, table: &Table, field: &Field, join: &TableJoin, keys: &[Vec<Value>]) -> Result<String, GraphqlError> {
+        let mut arrays = Vec::new();
+        for (i, column_name) in join.columns.iter().enumerate() {
+            let column = table
+                .columns
+                .iter()
+                .find(|c| &c.sql_name == column_name)
+                .ok_or_else(|| self.error(format!("column \"{column_name}\" is not readable")))?;
+            let values: Vec<Value> = keys.iter().map(|k| k.get(i).cloned().unwrap_or(Value::Null)).collect();
+            let text = super::params::array_text(&values, &column.ty).map_err(|m| self.error(m))?;
+            arrays.push((column.sql_name.clone(), self.params.bind(text, &format!("{}[]", column.sql_type))));
+        }
+        let args = if join.kind == RelKind::Array { field.arguments.clone() } else { Map::new() };
+        let rows = self.rows_for(table, &args, None, &arrays)?;
+        let t = self.next_alias("t");
+        let k = self.next_alias("k");
+        let key_columns: Vec<String> = (0..arrays.len()).map(|i| format!("c{i}")).collect();
+        let on: Vec<String> = join
+            .columns
+            .iter()
+            .zip(&key_columns)
+            .map(|(column, key)| format!("{t}.{} = {k}.{key}", ident(column)))
+            .collect();
+        let mut window = Vec::new();
+        for (arg, op) in [("offset", ">"), ("limit", "<=")] {
+            if let Some(v) = args.get(arg).filter(|v| !v.is_null()) {
+                let n = v.as_i64().filter(|n| *n >= 0).ok_or_else(|| self.error(format!("\"{arg}\" must be a non-negative integer")))?;
+                window.push((op, n));
+            }
+        }
+        let offset = window.iter().find(|(op, _)| *op == ">").map(|(_, n)| *n).unwrap_or(0);
+        let mut filters = Vec::new();
+        for (op, n) in &window {
+            let bound = if *op == "<=" { n.saturating_add(offset) } else { *n };
+            let p = self.params.bind(bound.to_string(), "bigint");
+            filters.push(format!("{t}.__ord {op} {p}"));
+        }
+        let object = self.object(table, &t, &field.selection)?;
+        let aggregate = match join.kind {
+            RelKind::Object => format!("(jsonb_agg({object} order by {t}.__ord)) -> 0"),
+            RelKind::Array => format!("jsonb_agg({object} order by {t}.__ord)"),
+        };
+        let array_list: Vec<String> = arrays.iter().map(|(_, a)| a.clone()).collect();
+        let filter = if filters.is_empty() { String::new() } else { format!(" where {}", filters.join(" and ")) };
+        Ok(format!(
+            "(select coalesce(jsonb_object_agg(g.i, g.v), '{{}}'::jsonb) from (\
+             select {k}.i::text as i, {aggregate} as v \
+             from unnest({}) with ordinality as {k}({}, i) \
+             join ({rows}) {t} on {}{filter} group by {k}.i) g)",
+            array_list.join(", "),
+            key_columns.join(", "),
+            on.join(" and ")
         ))
     }
 
@@ -244,9 +326,9 @@ impl<'m> Builder<'m> {
                 // The field itself comes from the remote; the row carries its key.
                 let relationship = &table.remote_relationships[*r];
                 let columns: Vec<String> =
-                    relationship.lhs.iter().map(|(_, column)| format!("{alias}.{}", ident(column))).collect();
+                    relationship.lhs().iter().map(|(_, column)| format!("{alias}.{}", ident(column))).collect();
                 pairs.push((super::hidden_key(&field.response_key), format!("jsonb_build_array({})", columns.join(", "))));
-                self.joins.push(super::RemoteJoin {
+                self.joins.push(super::Join {
                     relationship: relationship.clone(),
                     path: self
                         .path

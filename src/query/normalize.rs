@@ -50,6 +50,13 @@ impl Collector<'_> {
         grouped
     }
 
+    /// The planner's field for AST fields sharing response key `key`.
+    pub fn field(&self, key: &str, fields: Vec<&Node<AstField>>) -> Option<Field> {
+        let mut grouped = IndexMap::new();
+        grouped.insert(key.to_string(), fields);
+        self.finish(grouped).pop()
+    }
+
     fn finish(&self, grouped: IndexMap<String, Vec<&Node<AstField>>>) -> Vec<Field> {
         grouped
             .into_iter()
@@ -116,7 +123,7 @@ impl Collector<'_> {
     }
 
     /// `@skip(if: true)` drops, `@include(if: false)` drops.
-    fn included(&self, directives: &apollo_compiler::executable::DirectiveList) -> bool {
+    pub fn included(&self, directives: &apollo_compiler::executable::DirectiveList) -> bool {
         for directive in directives.iter() {
             let condition = directive
                 .specified_argument_by_name("if")

@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use super::actions::ActionModel;
 use super::compose;
+use super::join_field::JoinField;
 use super::model::{self, Model};
 use super::remote::RemoteModel;
 use crate::error::{code, GraphqlError};
@@ -26,6 +28,17 @@ pub struct Composed {
     pub connections: Vec<Result<crate::metadata::remote_schemas::Connection, String>>,
     pub schema: Valid<Schema>,
     pub implementers: HashMap<Name, Implementers>,
+    /// Join fields of remote object types and actions' custom types, by our type name.
+    pub type_joins: std::collections::HashMap<String, Vec<JoinField>>,
+    /// Actions by root field name.
+    pub actions: std::collections::HashMap<String, ActionModel>,
+}
+
+impl Composed {
+    /// The join field `field` of object type `type_name`, if it is one.
+    pub fn type_join(&self, type_name: &str, field: &str) -> Option<&JoinField> {
+        self.type_joins.get(type_name)?.iter().find(|j| j.name() == field)
+    }
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -85,12 +98,7 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
     let metadata = store::load().map_err(|e| GraphqlError::new(code::UNEXPECTED, e.message))?;
     let mut model = model::build(exposed, &metadata);
     let composition = compose::compose(&mut model, &metadata, &compose::stored_introspections());
-    let schema = Schema::parse_and_validate(composition.sdl, "schema.graphql").map_err(|with_errors| {
-        GraphqlError::new(
-            code::UNEXPECTED,
-            format!("pg_federation could not compose a valid schema: {}", with_errors.errors),
-        )
-    })?;
+    let schema = composition.schema.map_err(|message| GraphqlError::new(code::UNEXPECTED, message))?;
     let implementers = schema.implementers_map();
     let mut remote_roots = std::collections::HashMap::new();
     for (index, remote) in composition.remotes.iter().enumerate() {
@@ -103,7 +111,17 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
         .iter()
         .map(|r| crate::metadata::remote_schemas::connection(&r.definition))
         .collect();
-    Ok(Composed { model, remotes: composition.remotes, remote_roots, connections, schema, implementers })
+    let actions = composition.actions.into_iter().map(|a| (a.name.clone(), a)).collect();
+    Ok(Composed {
+        model,
+        remotes: composition.remotes,
+        remote_roots,
+        connections,
+        schema,
+        implementers,
+        type_joins: composition.type_joins,
+        actions,
+    })
 }
 
 /// `graphql.cache_stats()`: how often this backend built the schema and reused it.

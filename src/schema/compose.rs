@@ -1,48 +1,73 @@
 //! Composition: the tables' model plus every remote schema, checked for name
-//! clashes, printed as one SDL. A remote that clashes is left out (and reported);
-//! adding one that clashes is refused by the metadata API with the same check.
+//! clashes, then the join fields (on tables, remote object types and actions'
+//! custom types) and the actions, printed as one SDL and validated. What clashes or
+//! no longer resolves is left out (and reported); the metadata API refuses to add
+//! it with the same checks.
 
+use apollo_compiler::validation::Valid;
 use apollo_compiler::Schema;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
+use super::actions::{self, ActionModel};
+use super::join_field::{remote_type_lhs, resolve_table_join, table_lhs, JoinField, Lhs};
 use super::model::Model;
 use super::remote::{self, RemoteModel};
-use super::remote_join;
-use super::sdl;
-use crate::metadata::document::{Metadata, RemoteSchema};
+use super::remote_join::{self, Target};
+use super::sdl::{self, Additions};
+use crate::metadata::document::{Metadata, QualifiedTable, RemoteSchema};
 use crate::spi;
 
 pub struct Composition {
-    pub sdl: String,
+    pub schema: Result<Valid<Schema>, String>,
     pub remotes: Vec<RemoteModel>,
-    /// Remote schemas and remote relationships left out, with the reason.
+    /// Join fields of remote object types and custom types, by our type name.
+    pub type_joins: HashMap<String, Vec<JoinField>>,
+    pub actions: Vec<ActionModel>,
+    /// Remote schemas, relationships and actions left out, with the reason.
     pub left_out: Vec<LeftOut>,
+}
+
+/// What a left-out piece of metadata belongs to.
+#[derive(Debug, Clone)]
+pub enum Owner {
+    RemoteSchema,
+    /// A remote relationship of this table.
+    Table(QualifiedTable),
+    /// A relationship of this remote schema's type (the remote's type name).
+    RemoteType { remote: String, type_name: String },
+    /// An action, a custom type or a custom type's relationship.
+    Actions,
 }
 
 /// Metadata that does not compose any more: inconsistent.
 #[derive(Debug, Clone)]
 pub struct LeftOut {
-    /// The remote schema's name, or the relationship's.
+    /// The remote schema's name, the relationship's or the action's.
     pub name: String,
-    /// For a remote relationship, the table it is on.
-    pub table: Option<crate::metadata::document::QualifiedTable>,
+    pub owner: Owner,
     pub reason: String,
 }
 
 impl LeftOut {
     fn remote(name: &str, reason: String) -> LeftOut {
-        LeftOut { name: name.to_string(), table: None, reason }
+        LeftOut { name: name.to_string(), owner: Owner::RemoteSchema, reason }
     }
 
     /// Hasura's `inconsistent_objects` entry.
     pub fn to_json(&self) -> Value {
-        match &self.table {
-            None => serde_json::json!({"type": "remote_schema", "name": format!("remote_schema {}", self.name),
+        match &self.owner {
+            Owner::RemoteSchema => serde_json::json!({"type": "remote_schema", "name": format!("remote_schema {}", self.name),
                                        "reason": self.reason, "definition": {"name": self.name}}),
-            Some(t) => serde_json::json!({"type": "remote_relationship",
+            Owner::Table(t) => serde_json::json!({"type": "remote_relationship",
                                           "name": format!("remote_relationship {} in table {t}", self.name),
                                           "reason": self.reason, "definition": {"name": self.name, "table": t}}),
+            Owner::RemoteType { remote, type_name } => serde_json::json!({"type": "remote_schema_remote_relationship",
+                "name": format!("remote_relationship {} on type {type_name} of remote_schema {remote}", self.name),
+                "reason": self.reason,
+                "definition": {"name": self.name, "remote_schema": remote, "type_name": type_name}}),
+            Owner::Actions => serde_json::json!({"type": "action", "name": self.name, "reason": self.reason,
+                                                 "definition": {"name": self.name}}),
         }
     }
 }
@@ -62,7 +87,7 @@ pub fn stored_introspections() -> HashMap<String, Value> {
 
 /// Names of the types and root fields the tables' part of the schema defines.
 fn table_names(model: &Model) -> (HashSet<String>, HashSet<String>) {
-    let text = sdl::print(model, &[]);
+    let text = sdl::print(model, &[], &Additions::default());
     let types = match Schema::parse(text, "tables.graphql") {
         Ok(schema) => schema.types.keys().map(|k| k.to_string()).collect(),
         Err(with_errors) => with_errors.partial.types.keys().map(|k| k.to_string()).collect(),
@@ -98,6 +123,32 @@ fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet
     roots.extend(remote.root_fields.keys().cloned());
 }
 
+/// Resolves one stored relationship from parents with `lhs` fields (all the
+/// parent's scalar fields; the definition picks its own).
+pub fn resolve_join(
+    model: &Model,
+    remotes: &[RemoteModel],
+    name: &str,
+    entry: &Value,
+    lhs_of: &dyn Fn(&[String]) -> Result<Vec<Lhs>, String>,
+) -> Result<JoinField, String> {
+    match remote_join::target(entry)? {
+        Target::Remote(def) => {
+            let index = remotes
+                .iter()
+                .position(|r| r.name == def.remote_schema)
+                .ok_or_else(|| format!("remote schema \"{}\" is not available", def.remote_schema))?;
+            let lhs = lhs_of(&def.lhs_fields)?;
+            remote_join::resolve(name, &lhs, &def, &remotes[index], index).map(JoinField::Remote)
+        }
+        Target::Source(def) => {
+            let fields: Vec<String> = def.mapping.iter().map(|(f, _)| f.clone()).collect();
+            let lhs = lhs_of(&fields)?;
+            resolve_table_join(model, name, &lhs, &def).map(JoinField::Table)
+        }
+    }
+}
+
 /// Attaches the tables' remote relationships to the model; those that no longer
 /// resolve (a dropped column, a reloaded remote without the field) are left out
 /// and returned with the reason.
@@ -105,23 +156,19 @@ fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: 
     let mut left_out = Vec::new();
     for entry in metadata.default_tables() {
         let Some(list) = entry.rest.get("remote_relationships").and_then(Value::as_array) else { continue };
-        let Some(table) = model.tables.iter_mut().find(|t| t.schema == entry.table.schema && t.name == entry.table.name) else {
+        let Some(t) = model.tables.iter().position(|t| t.schema == entry.table.schema && t.name == entry.table.name) else {
             continue;
         };
         for item in list {
             let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-            let left = |reason: String| LeftOut { name: name.clone(), table: Some(entry.table.clone()), reason };
-            let resolved = remote_join::definition(item).and_then(|def| {
-                let index = remotes
-                    .iter()
-                    .position(|r| r.name == def.remote_schema)
-                    .ok_or_else(|| format!("remote schema \"{}\" is not available", def.remote_schema))?;
-                remote_join::resolve(table, &name, &def, &remotes[index], index)
-            });
+            let left = |reason: String| LeftOut { name: name.clone(), owner: Owner::Table(entry.table.clone()), reason };
+            let table = &model.tables[t];
+            let resolved = resolve_join(model, remotes, &name, item, &|fields| table_lhs(table, fields));
+            let table = &mut model.tables[t];
             match resolved {
-                Ok(rel) if !table.fields.contains_key(&name) => {
+                Ok(join) if !table.fields.contains_key(&name) => {
                     table.fields.insert(name, super::model::FieldRef::RemoteRelationship(table.remote_relationships.len()));
-                    table.remote_relationships.push(rel);
+                    table.remote_relationships.push(join);
                 }
                 Ok(_) => left_out.push(left(format!("\"{name}\" is already a field of the table"))),
                 Err(reason) => left_out.push(left(reason)),
@@ -131,7 +178,75 @@ fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: 
     left_out
 }
 
-/// Composes the tables' model with the remote schemas of `metadata`.
+/// The relationships of remote object types (`create_remote_schema_remote_relationship`),
+/// stored as Hasura exports them: `remote_relationships: [{type_name, relationships}]`.
+fn remote_type_joins(model: &Model, remotes: &[RemoteModel], joins: &mut HashMap<String, Vec<JoinField>>) -> Vec<LeftOut> {
+    let mut left_out = Vec::new();
+    for remote in remotes {
+        let Some(groups) = remote.definition.rest.get("remote_relationships").and_then(Value::as_array) else { continue };
+        for group in groups {
+            let type_name = group.get("type_name").and_then(Value::as_str).unwrap_or_default();
+            for item in group.get("relationships").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                let owner = Owner::RemoteType { remote: remote.name.clone(), type_name: type_name.to_string() };
+                let resolved = remote_type_join(model, remotes, remote, type_name, &name, item);
+                match resolved {
+                    Ok(join) => joins.entry(remote.renames.ours(type_name).to_string()).or_default().push(join),
+                    Err(reason) => left_out.push(LeftOut { name, owner, reason }),
+                }
+            }
+        }
+    }
+    left_out
+}
+
+/// Checks and resolves one relationship of remote type `type_name` (the remote's name).
+pub fn remote_type_join(
+    model: &Model,
+    remotes: &[RemoteModel],
+    remote: &RemoteModel,
+    type_name: &str,
+    name: &str,
+    entry: &Value,
+) -> Result<JoinField, String> {
+    let ty = remote
+        .remote_types
+        .get(type_name)
+        .ok_or_else(|| format!("type \"{type_name}\" does not exist in remote schema \"{}\"", remote.name))?;
+    if ty["kind"].as_str() != Some("OBJECT") || type_name == remote.remote_query_type {
+        return Err(format!("type \"{type_name}\" is not an object type of the remote; relationships attach to object types"));
+    }
+    if remote.field(type_name, name).is_some() {
+        return Err(format!("\"{name}\" is already a field of remote type \"{type_name}\""));
+    }
+    if !super::names::is_graphql_name(name) {
+        return Err("the name is not a valid GraphQL name".into());
+    }
+    resolve_join(model, remotes, name, entry, &|fields| remote_type_lhs(remote, type_name, fields))
+}
+
+/// Adds `joins` to `additions` as fields of their types, dropping duplicate names.
+fn add_join_fields(joins: &mut HashMap<String, Vec<JoinField>>, additions: &mut Additions, left_out: &mut Vec<LeftOut>) {
+    for (type_name, list) in joins.iter_mut() {
+        let mut seen = HashSet::new();
+        list.retain(|join| {
+            if seen.insert(join.name().to_string()) {
+                additions.fields.push((type_name.clone(), join.field_sdl().to_string()));
+                true
+            } else {
+                left_out.push(LeftOut {
+                    name: join.name().to_string(),
+                    owner: Owner::Actions,
+                    reason: format!("type \"{type_name}\" has two relationships named \"{}\"", join.name()),
+                });
+                false
+            }
+        });
+    }
+}
+
+/// Composes the tables' model with the remote schemas, relationships and actions
+/// of `metadata`.
 pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<String, Value>) -> Composition {
     let (mut types, mut roots) = table_names(model);
     let mut remotes = Vec::new();
@@ -156,7 +271,61 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
         remotes.push(built);
     }
     left_out.extend(attach_remote_relationships(model, metadata, &remotes));
-    Composition { sdl: sdl::print(model, &remotes), remotes, left_out }
+    let mut type_joins = HashMap::new();
+    left_out.extend(remote_type_joins(model, &remotes, &mut type_joins));
+
+    // Actions and custom types: all of them, or (when they clash or do not validate
+    // with the rest) none, so one bad action cannot take the tables down.
+    let built = actions::build(model, metadata.rest.get("actions"), metadata.rest.get("custom_types"));
+    left_out.extend(built.left_out.iter().map(|(name, reason)| LeftOut { name: name.clone(), owner: Owner::Actions, reason: reason.clone() }));
+    let mut base = Additions::default();
+    add_join_fields(&mut type_joins, &mut base, &mut left_out);
+    let base_joins = type_joins.clone();
+    let mut with_actions = base.clone();
+    let mut action_joins = type_joins;
+    let mut clashes = Vec::new();
+    for (name, block) in &built.types {
+        if types.contains(name) {
+            clashes.push(format!("custom type \"{name}\" is already defined by a table or a remote schema"));
+        }
+        with_actions.types.push(block.clone());
+    }
+    for action in &built.actions {
+        if roots.contains(&action.name) {
+            clashes.push(format!("action \"{}\": the root field already exists", action.name));
+        }
+        if action.is_mutation {
+            with_actions.mutation_fields.push(action.field_sdl.clone());
+        } else {
+            with_actions.query_fields.push(action.field_sdl.clone());
+        }
+    }
+    let mut custom_joins: HashMap<String, Vec<JoinField>> = HashMap::new();
+    for (type_name, join) in &built.joins {
+        custom_joins.entry(type_name.clone()).or_default().push(JoinField::Table(join.clone()));
+    }
+    let mut custom_additions = Additions::default();
+    add_join_fields(&mut custom_joins, &mut custom_additions, &mut left_out);
+    with_actions.fields.extend(custom_additions.fields);
+    for (type_name, list) in custom_joins {
+        action_joins.entry(type_name).or_default().extend(list);
+    }
+    let has_actions = !built.types.is_empty() || !built.actions.is_empty();
+    if has_actions && clashes.is_empty() {
+        let text = sdl::print(model, &remotes, &with_actions);
+        match Schema::parse_and_validate(text, "schema.graphql") {
+            Ok(schema) => {
+                return Composition { schema: Ok(schema), remotes, type_joins: action_joins, actions: built.actions, left_out };
+            }
+            Err(e) => clashes.push(format!("the actions' custom types do not validate: {}", e.errors)),
+        }
+    }
+    for reason in clashes {
+        left_out.push(LeftOut { name: "actions and custom_types".into(), owner: Owner::Actions, reason });
+    }
+    let schema = Schema::parse_and_validate(sdl::print(model, &remotes, &base), "schema.graphql")
+        .map_err(|e| format!("pg_federation could not compose a valid schema: {}", e.errors));
+    Composition { schema, remotes, type_joins: base_joins, actions: Vec::new(), left_out }
 }
 
 /// The metadata API's check for a remote schema being added or updated: it must
@@ -170,10 +339,10 @@ pub fn check_candidate(model: &mut Model, metadata: &Metadata, candidate: &Remot
     with_candidate.remote_schemas.retain(|r| r.name != candidate.name);
     with_candidate.remote_schemas.push(candidate.clone());
     let composition = compose(model, &with_candidate, &introspections);
-    if let Some(left) = composition.left_out.iter().find(|l| l.table.is_none() && l.name == candidate.name) {
+    if let Some(left) =
+        composition.left_out.iter().find(|l| matches!(l.owner, Owner::RemoteSchema) && l.name == candidate.name)
+    {
         return Err(left.reason.clone());
     }
-    Schema::parse_and_validate(composition.sdl, "schema.graphql")
-        .map_err(|e| format!("the composed schema would be invalid: {}", e.errors))?;
-    Ok(())
+    composition.schema.map(|_| ()).map_err(|e| format!("the composed schema would be invalid: {e}"))
 }

@@ -2,8 +2,10 @@
 //! turned into a model of types, fields and relationships (`model`), printed as SDL
 //! and validated by apollo-compiler (`sdl`), and cached per backend (`cache`).
 
+pub mod actions;
 pub mod cache;
 pub mod compose;
+pub mod join_field;
 pub mod model;
 pub mod names;
 pub mod reflect;

@@ -45,7 +45,7 @@ pub struct Table {
     pub primary_key: Vec<usize>,
     pub relationships: Vec<Relationship>,
     /// Relationships to remote schemas (attached at composition).
-    pub remote_relationships: Vec<super::remote_join::RemoteRelationship>,
+    pub remote_relationships: Vec<super::join_field::JoinField>,
     /// GraphQL field name -> what it reads.
     pub fields: IndexMap<String, FieldRef>,
 }
@@ -98,8 +98,13 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
     let tracked = metadata.default_tables();
     let untracked: HashSet<&QualifiedTable> = metadata.default_untracked().iter().collect();
     let extra: Vec<String> = tracked.iter().map(|t| t.table.to_string()).collect();
+    // A source's foreign tables live in a schema named after it (metadata::sources).
+    let mut schemas = exposed_schemas.to_vec();
+    schemas.extend(
+        metadata.sources.iter().filter(|s| s.name != crate::metadata::document::DEFAULT_SOURCE).map(|s| s.name.clone()),
+    );
     let relations = reflect::relations(&reflect::Scope {
-        schemas: exposed_schemas,
+        schemas: &schemas,
         extra: &extra,
         for_current_role: true,
     });

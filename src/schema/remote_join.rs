@@ -1,12 +1,12 @@
-//! Table -> remote schema relationships: checking a `to_remote_schema` definition
-//! against the table's columns and the remote's introspection, and the model the
-//! planner and the executor use.
+//! Remote relationships to a remote schema (`to_remote_schema`), from a table, a
+//! remote object type or an action's output type: checking the definition against
+//! the parent's lhs fields and the remote's introspection, and the model the planner
+//! and the executor use.
 
 use serde_json::{Map, Value};
 
-use super::model::{Column, Table};
+use super::join_field::{source_definition, Lhs, SourceDefinition};
 use super::remote::{named_type, remote_type_text, RemoteModel};
-use super::scalars::{ColumnType, ScalarKind};
 
 /// One step of a `remote_field` path: a field and its argument template.
 #[derive(Debug, Clone)]
@@ -36,6 +36,21 @@ pub struct Definition<'a> {
     pub remote_field: &'a Value,
 }
 
+/// What a stored relationship joins to.
+pub enum Target<'a> {
+    Remote(Definition<'a>),
+    Source(SourceDefinition),
+}
+
+/// Reads a relationship's target: `to_source`, or `to_remote_schema` in either form.
+pub fn target(entry: &Value) -> Result<Target<'_>, String> {
+    let def = entry.get("definition").unwrap_or(entry);
+    match def.get("to_source") {
+        Some(to) => source_definition(to).map(Target::Source),
+        None => definition(entry).map(Target::Remote),
+    }
+}
+
 /// Reads either form: `definition.to_remote_schema {remote_schema, lhs_fields,
 /// remote_field}` or legacy `{hasura_fields, remote_schema, remote_field}`.
 pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
@@ -43,7 +58,7 @@ pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
     let (remote_schema, lhs, remote_field) = if let Some(to) = def.get("to_remote_schema") {
         (to.get("remote_schema"), to.get("lhs_fields"), to.get("remote_field"))
     } else if def.get("to_source").is_some() {
-        return Err("to_source relationships are not supported yet".into());
+        return Err("a to_source relationship has no remote schema".into());
     } else {
         (def.get("remote_schema"), def.get("hasura_fields"), def.get("remote_field"))
     };
@@ -55,23 +70,6 @@ pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
     let lhs_fields = lhs_fields.filter(|l| !l.is_empty()).ok_or("\"lhs_fields\" must be a non-empty list of column names")?;
     let remote_field = remote_field.filter(|r| r.is_object()).ok_or("\"remote_field\" must be an object")?;
     Ok(Definition { remote_schema, lhs_fields, remote_field })
-}
-
-/// Whether a column's values fit a remote input type (named `type_name`, of `kind`).
-fn column_fits(column: &ColumnType, type_name: &str, kind: &str) -> bool {
-    match kind {
-        "ENUM" => matches!(column.kind, ScalarKind::Text | ScalarKind::Ordered) && !column.is_list,
-        "INPUT_OBJECT" => false,
-        _ => match type_name {
-            "Int" => column.scalar == "Int",
-            "Float" => column.kind == ScalarKind::Numeric,
-            "Boolean" => column.kind == ScalarKind::Boolean,
-            "String" => matches!(column.kind, ScalarKind::Text | ScalarKind::Ordered),
-            "ID" => matches!(column.scalar.as_str(), "Int" | "bigint" | "String" | "uuid"),
-            // A custom scalar of the remote: its own rules, which we cannot know.
-            _ => true,
-        },
-    }
 }
 
 fn literal_fits(value: &Value, type_name: &str, kind: &str, remote: &RemoteModel) -> bool {
@@ -97,7 +95,7 @@ fn check_value(
     value: &Value,
     ty: &Value,
     remote: &RemoteModel,
-    lhs: &[(String, &Column)],
+    lhs: &[Lhs],
     at: &str,
 ) -> Result<(), String> {
     let is_list = {
@@ -112,19 +110,17 @@ fn check_value(
     match value {
         Value::String(s) if s.starts_with('$') => {
             let var = &s[1..];
-            let column = lhs
+            let field = lhs
                 .iter()
-                .find(|(n, _)| n == var)
-                .map(|(_, c)| *c)
+                .find(|l| l.name == var)
                 .ok_or_else(|| format!("{at}: \"${var}\" is not one of the lhs_fields"))?;
-            if column.ty.is_list && !is_list {
-                return Err(format!("{at}: column \"{}\" is a list, the argument is not", column.sql_name));
+            if field.is_list() && !is_list {
+                return Err(format!("{at}: {} is a list, the argument is not", field.describe()));
             }
-            if !column_fits(&column.ty, name, kind) {
+            if !field.fits(name, kind) {
                 return Err(format!(
-                    "{at}: column \"{}\" ({}) does not fit the argument type {}",
-                    column.sql_name,
-                    column.sql_type,
+                    "{at}: {} does not fit the argument type {}",
+                    field.describe(),
                     remote_type_text(ty).unwrap_or_default()
                 ));
             }
@@ -163,24 +159,16 @@ fn check_value(
     }
 }
 
-/// Resolves a stored remote relationship of `table`. `remote_index` is the composed
-/// index of the remote it names.
+/// Resolves a stored remote relationship from parents whose lhs fields are `lhs`
+/// (those `def.lhs_fields` names). `remote_index` is the composed index of the
+/// remote it names.
 pub fn resolve(
-    table: &Table,
     name: &str,
+    lhs: &[Lhs],
     def: &Definition,
     remote: &RemoteModel,
     remote_index: usize,
 ) -> Result<RemoteRelationship, String> {
-    let mut lhs_columns = Vec::new();
-    for field in &def.lhs_fields {
-        let column = table
-            .columns
-            .iter()
-            .find(|c| &c.sql_name == field || &c.field_name == field)
-            .ok_or_else(|| format!("lhs field \"{field}\" is not a column of \"{}.{}\"", table.schema, table.name))?;
-        lhs_columns.push((field.clone(), column));
-    }
     let mut path = Vec::new();
     let mut current_type = remote.remote_query_type.clone();
     let mut step = def.remote_field;
@@ -195,7 +183,7 @@ pub fn resolve(
         for (arg_name, value) in &arguments {
             let arg = RemoteModel::argument(field, arg_name)
                 .ok_or_else(|| format!("argument \"{arg_name}\" does not exist on field \"{current_type}.{field_name}\""))?;
-            check_value(value, &arg["type"], remote, &lhs_columns, &format!("argument \"{field_name}.{arg_name}\""))?;
+            check_value(value, &arg["type"], remote, lhs, &format!("argument \"{field_name}.{arg_name}\""))?;
         }
         for arg in field.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(arg_name) = arg["name"].as_str() {
@@ -220,7 +208,7 @@ pub fn resolve(
     Ok(RemoteRelationship {
         name: name.to_string(),
         remote: remote_index,
-        lhs: lhs_columns.iter().map(|(n, c)| (n.clone(), c.sql_name.clone())).collect(),
+        lhs: lhs.iter().map(|l| (l.name.clone(), l.source.clone())).collect(),
         path,
         field_sdl,
     })

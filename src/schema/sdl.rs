@@ -22,11 +22,28 @@ pub fn comparison_type_name(ty: &ColumnType) -> String {
     }
 }
 
+/// What composition adds to the tables and the remote schemas: actions' custom
+/// types and root fields, and join fields on remote and custom object types.
+#[derive(Debug, Default, Clone)]
+pub struct Additions {
+    /// Type definitions (custom types of actions).
+    pub types: Vec<String>,
+    /// Fields added to object types: (our type name, field SDL).
+    pub fields: Vec<(String, String)>,
+    /// Field SDL added to query_root and to mutation_root.
+    pub query_fields: Vec<String>,
+    pub mutation_fields: Vec<String>,
+}
+
 /// The SDL of the whole schema: the tables' part, then each remote schema's types
-/// (a scalar already declared is declared once) and root fields.
-pub fn print(model: &Model, remotes: &[RemoteModel]) -> String {
+/// (a scalar already declared is declared once) and root fields, then `additions`.
+pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> String {
     let mut out = String::new();
-    out.push_str("schema { query: query_root }\n\n");
+    if additions.mutation_fields.is_empty() {
+        out.push_str("schema { query: query_root }\n\n");
+    } else {
+        out.push_str("schema { query: query_root mutation: mutation_root }\n\n");
+    }
     for scalar in CUSTOM_SCALARS {
         let _ = writeln!(out, "scalar {scalar}");
     }
@@ -49,14 +66,26 @@ pub fn print(model: &Model, remotes: &[RemoteModel]) -> String {
             out.push_str(block);
         }
     }
+    for block in &additions.types {
+        out.push_str(block);
+    }
+    for (type_name, field) in &additions.fields {
+        let _ = writeln!(out, "extend type {type_name} {{\n  \"A remote relationship\"\n  {field}\n}}\n");
+    }
+    if !additions.mutation_fields.is_empty() {
+        let _ = writeln!(out, "type mutation_root {{\n  {}\n}}\n", additions.mutation_fields.join("\n  "));
+    }
     out.push_str("type query_root {\n");
+    for field in &additions.query_fields {
+        let _ = writeln!(out, "  {field}");
+    }
     for remote in remotes {
         for definition in &remote.root_field_definitions {
             let _ = writeln!(out, "  {definition}");
         }
     }
     let has_remote_roots = remotes.iter().any(|r| !r.root_field_definitions.is_empty());
-    if model.roots.is_empty() && !has_remote_roots {
+    if model.roots.is_empty() && !has_remote_roots && additions.query_fields.is_empty() {
         out.push_str("  \"no tables are exposed to this role\"\n  no_queries_available: String!\n");
     }
     for (name, root) in &model.roots {
@@ -93,7 +122,7 @@ fn describe(table: &Table) -> String {
     format!("{}.{}", table.schema, table.name).replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn list_arguments(t: &str) -> String {
+pub fn list_arguments(t: &str) -> String {
     format!(
         "(distinct_on: [{t}_select_column!], limit: Int, offset: Int, order_by: [{t}_order_by!], where: {t}_bool_exp)"
     )
@@ -171,7 +200,7 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
                 let _ = writeln!(out, "  \"An aggregate relationship\"\n  {field}{}: {target}_aggregate!", list_arguments(target));
             }
             FieldRef::RemoteRelationship(r) => {
-                let _ = writeln!(out, "  \"A remote relationship\"\n  {}", table.remote_relationships[r].field_sdl);
+                let _ = writeln!(out, "  \"A remote relationship\"\n  {}", table.remote_relationships[r].field_sdl());
             }
         }
     }

@@ -1,21 +1,16 @@
-//! Table -> remote joins. After a level's SQL, the keys of every remote relationship
-//! are collected from the parent rows and deduplicated (`collect`), sent as ONE
-//! request per (relationship, level) with one aliased field per distinct key (chunked
-//! at `graphql.remote_batch_size`, chunks concurrent), and the answers are spliced
-//! back by key (`join`).
-
-pub mod collect;
-pub mod join;
+//! Joins to a remote schema: ONE request per (relationship, level) with one aliased
+//! field per distinct key (chunked at `graphql.remote_batch_size`, chunks sent
+//! concurrently), arguments filled from the relationship's templates.
 
 use serde_json::{Map, Value};
 
-use super::forward::RemoteDocument;
-use super::remote::{code, http_request};
+use super::{collect, field_path, Context};
 use crate::error::{GraphqlError, PathSegment};
+use crate::execute::forward::RemoteDocument;
+use crate::execute::remote::{code, http_request};
 use crate::http;
-use crate::plan::RemoteJoin;
-use crate::query::request::Request;
-use crate::schema::cache::Composed;
+use crate::plan::Join;
+use crate::schema::join_field::JoinField;
 use crate::schema::remote_join::RemoteRelationship;
 
 /// One request: which join it serves, and which alias answers which key.
@@ -78,12 +73,12 @@ fn merge(template: Value, client: &Value) -> Value {
 fn key_field(
     document: &mut RemoteDocument,
     variables: &mut Map<String, Value>,
-    join: &RemoteJoin,
+    relationship: &RemoteRelationship,
+    join: &Join,
     alias: &str,
     key: &[Value],
     selection: &str,
 ) -> String {
-    let relationship = &join.relationship;
     let last = relationship.path.len().saturating_sub(1);
     let mut opening = Vec::new();
     for (s, step) in relationship.path.iter().enumerate() {
@@ -123,28 +118,28 @@ fn key_field(
     text
 }
 
-/// Plans the requests of every join at this level. Joins whose remote cannot be
-/// reached get their errors at once (and null values when spliced).
+/// Plans the requests of every remote join at this level. Joins whose remote cannot
+/// be reached get their errors at once (and null values when spliced).
 pub fn plan(
-    joins: &[RemoteJoin],
+    joins: &[Join],
     data: &mut Value,
-    composed: &Composed,
-    request: &Request,
-    client_variables: &Map<String, Value>,
+    context: &Context,
     errors: &mut Vec<GraphqlError>,
 ) -> (Vec<JoinCall>, Vec<http::Request>) {
+    let composed = context.composed;
     let batch = crate::REMOTE_BATCH_SIZE.get().max(1) as usize;
     let operation_variables: Vec<_> =
-        request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
+        context.request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let mut calls = Vec::new();
     let mut requests = Vec::new();
     for (index, join) in joins.iter().enumerate() {
+        let JoinField::Remote(relationship) = &join.relationship else { continue };
         let keys = collect::collect(data, &join.path);
         if keys.distinct.is_empty() {
             continue;
         }
-        let remote = &composed.remotes[join.relationship.remote];
-        let connection = match &composed.connections[join.relationship.remote] {
+        let remote = &composed.remotes[relationship.remote];
+        let connection = match &composed.connections[relationship.remote] {
             Ok(c) => c,
             Err(reason) => {
                 let first_parent = keys.distinct.values().next().map(|(_, p)| p.as_slice()).unwrap_or(&[]);
@@ -157,18 +152,18 @@ pub fn plan(
         };
         let entries: Vec<_> = keys.distinct.iter().collect();
         for chunk in entries.chunks(batch) {
-            let mut document = RemoteDocument::default();
-            let selection = document.selection_text(&request.document, &join.field.ast, &remote.renames);
+            let mut document = RemoteDocument::new(Some(composed));
+            let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames);
             let mut variables = Map::new();
             let mut aliases = Vec::new();
             for (i, (key_text, (values, parent_path))) in chunk.iter().enumerate() {
                 let alias = format!("pgf_{i}");
-                let text = key_field(&mut document, &mut variables, join, &alias, values, &selection);
+                let text = key_field(&mut document, &mut variables, relationship, join, &alias, values, &selection);
                 document.add_text(text);
                 aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
             }
-            variables.extend(document.client_variables(client_variables));
-            let query = document.text(&request.document, &operation_variables, &remote.renames);
+            variables.extend(document.client_variables(context.variables));
+            let query = document.text(&context.request.document, &operation_variables, &remote.renames);
             requests.push(http_request(
                 connection,
                 remote.definition.definition.forward_client_headers,
@@ -179,13 +174,4 @@ pub fn plan(
         }
     }
     (calls, requests)
-}
-
-/// The path of the relationship field under a parent at `parent_path`.
-fn field_path(parent_path: &[PathSegment], join: &RemoteJoin) -> Vec<PathSegment> {
-    let mut path = parent_path.to_vec();
-    if let Some(last) = join.path.last() {
-        path.push(PathSegment::Key(last.clone()));
-    }
-    path
 }

@@ -4,19 +4,20 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::collect::visit_parents;
-use super::JoinCall;
+use super::remote::JoinCall;
+use super::splice_values;
 use crate::error::{path_segments, GraphqlError};
 use crate::execute::remote::code;
 use crate::http::Failure;
-use crate::plan::{hidden_key, RemoteJoin};
+use crate::plan::Join;
+use crate::schema::join_field::JoinField;
 use crate::schema::remote::RemoteModel;
 
 /// Splices every answer of this level into `data`; strips the hidden keys.
 pub fn splice(
     document: &apollo_compiler::ExecutableDocument,
     remotes: &[RemoteModel],
-    joins: &[RemoteJoin],
+    joins: &[Join],
     calls: Vec<JoinCall>,
     results: Vec<Result<Value, Failure>>,
     data: &mut Value,
@@ -25,8 +26,9 @@ pub fn splice(
     let mut values: Vec<HashMap<String, Value>> = joins.iter().map(|_| HashMap::new()).collect();
     for (call, result) in calls.into_iter().zip(results) {
         let join = &joins[call.join];
-        let remote = &remotes[join.relationship.remote];
-        let steps = &join.relationship.path;
+        let JoinField::Remote(relationship) = &join.relationship else { continue };
+        let remote = &remotes[relationship.remote];
+        let steps = &relationship.path;
         match result {
             Err(failure) => {
                 if let Some(first) = call.aliases.first() {
@@ -78,16 +80,6 @@ pub fn splice(
         }
     }
     for (index, join) in joins.iter().enumerate() {
-        let Some((field_key, parents)) = join.path.split_last() else { continue };
-        let hidden = hidden_key(field_key);
-        let answers = &values[index];
-        visit_parents(data, parents, &mut Vec::new(), &mut |parent, _| {
-            let Some(key) = parent.remove(&hidden) else { return };
-            let value = match &key {
-                Value::Array(parts) if parts.iter().any(Value::is_null) => Value::Null,
-                key => answers.get(&key.to_string()).cloned().unwrap_or(Value::Null),
-            };
-            parent.insert(field_key.clone(), value);
-        });
+        splice_values(data, join, &values[index]);
     }
 }

@@ -1,0 +1,176 @@
+//! Actions: a root field answered by a REST handler, called as Hasura calls it —
+//! POST `{action: {name}, input, session_variables, request_query}`. A 2xx body is
+//! the output, shaped by the client's selection; a non-2xx `{message, extensions}`
+//! is a GraphQL error at the field. Relationships of the output type (action ->
+//! table) come back as joins for the next level.
+
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+
+use super::remote::{client_headers, code, max_response_bytes};
+use crate::error::{GraphqlError, PathSegment};
+use crate::http::{self, Failure};
+use crate::plan::{hidden_key, Join};
+use crate::query::normalize::Field;
+use crate::schema::actions::ActionModel;
+use crate::schema::cache::Composed;
+use crate::spi;
+
+/// One action field of the operation and where its answer goes.
+pub struct ActionCall {
+    field: Field,
+    action: String,
+    /// The output's named type (ours).
+    output_type: String,
+}
+
+fn session_variables() -> Value {
+    let role = spi::catalog_json("select to_jsonb(current_user::text)", &[]);
+    json!({"x-hasura-role": role})
+}
+
+/// The handler request for one action field; an error when it cannot be built.
+fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Request, String> {
+    let url = action.handler.clone()?;
+    let mut headers = if action.forward_client_headers { client_headers() } else { Vec::new() };
+    for header in &action.headers {
+        let value = match (&header.value, &header.value_from_env) {
+            (Some(v), _) => v.clone(),
+            (None, Some(var)) => std::env::var(var)
+                .map_err(|_| format!("environment variable \"{var}\" (header \"{}\") is not set", header.name))?,
+            (None, None) => return Err(format!("header \"{}\" has no value", header.name)),
+        };
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&header.name));
+        headers.push((header.name.clone(), value));
+    }
+    Ok(http::Request {
+        url,
+        headers,
+        body: json!({
+            "action": {"name": action.name},
+            "input": Value::Object(field.arguments.clone()),
+            "session_variables": session_variables(),
+            "request_query": query,
+        }),
+        timeout: action.timeout,
+        max_bytes: max_response_bytes(),
+    })
+}
+
+/// Plans the action fields among `fields` (of `root_type`); those whose request
+/// cannot be built get their error and a null at once.
+pub fn plan(
+    composed: &Composed,
+    root_type: &str,
+    fields: &[Field],
+    query: &str,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> (Vec<ActionCall>, Vec<http::Request>) {
+    let mut calls = Vec::new();
+    let mut requests = Vec::new();
+    for field in fields {
+        let Some(action) = composed.actions.get(&field.name) else { continue };
+        let path = [PathSegment::Key(field.response_key.clone())];
+        match request(action, field, query) {
+            Ok(r) => {
+                let output_type = composed
+                    .schema
+                    .type_field(root_type, &field.name)
+                    .map(|f| f.ty.inner_named_type().to_string())
+                    .unwrap_or_default();
+                requests.push(r);
+                calls.push(ActionCall { field: field.clone(), action: action.name.clone(), output_type });
+            }
+            Err(reason) => {
+                data.insert(field.response_key.clone(), Value::Null);
+                errors.push(GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("action \"{}\": {reason}", action.name)).at(&path));
+            }
+        }
+    }
+    (calls, requests)
+}
+
+/// A handler's non-2xx body as the client's error: its `message` and `extensions`.
+fn handler_error(action: &str, failure: Failure) -> GraphqlError {
+    if let Failure::Status(status, body) = &failure {
+        if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(body) {
+            if let Some(message) = body.get("message").and_then(Value::as_str) {
+                let mut error = GraphqlError::new(crate::error::code::UNEXPECTED, message);
+                if let Some(Value::Object(extensions)) = body.get("extensions") {
+                    error.extensions = extensions.clone();
+                }
+                return error;
+            }
+        }
+        return GraphqlError::new(code::REMOTE_ERROR, format!("action \"{action}\": the handler answered HTTP {status}: {body}"));
+    }
+    GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("action \"{action}\": {failure}"))
+}
+
+/// Shapes `value` (of our type `type_name`) by the client's `selection`, turning
+/// relationship fields into hidden keys and joins at `path`.
+fn shape(composed: &Composed, value: &Value, selection: &[Field], type_name: &str, path: &[String], joins: &mut Vec<Join>, seen: &mut HashSet<Vec<String>>) -> Value {
+    match value {
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| shape(composed, v, selection, type_name, path, joins, seen)).collect())
+        }
+        Value::Object(object) if !selection.is_empty() => {
+            let mut out = Map::new();
+            for sub in selection {
+                let mut sub_path = path.to_vec();
+                sub_path.push(sub.response_key.clone());
+                if sub.name == "__typename" {
+                    out.insert(sub.response_key.clone(), Value::String(type_name.to_string()));
+                } else if let Some(join) = composed.type_join(type_name, &sub.name) {
+                    let key: Vec<Value> = join.lhs().iter().map(|(_, f)| object.get(f).cloned().unwrap_or(Value::Null)).collect();
+                    out.insert(hidden_key(&sub.response_key), Value::Array(key));
+                    if seen.insert(sub_path.clone()) {
+                        joins.push(Join { relationship: join.clone(), path: sub_path, field: sub.clone() });
+                    }
+                } else {
+                    let inner = object.get(&sub.name).cloned().unwrap_or(Value::Null);
+                    let value = if sub.selection.is_empty() {
+                        inner
+                    } else {
+                        let inner_type = composed
+                            .schema
+                            .type_field(type_name, &sub.name)
+                            .map(|f| f.ty.inner_named_type().to_string())
+                            .unwrap_or_default();
+                        shape(composed, &inner, &sub.selection, &inner_type, &sub_path, joins, seen)
+                    };
+                    out.insert(sub.response_key.clone(), value);
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Puts the handlers' answers into `data`; returns the joins under them.
+pub fn apply(
+    composed: &Composed,
+    calls: Vec<ActionCall>,
+    results: Vec<Result<Value, Failure>>,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> Vec<Join> {
+    let mut joins = Vec::new();
+    for (call, result) in calls.into_iter().zip(results) {
+        let key = call.field.response_key.clone();
+        match result {
+            Ok(output) => {
+                let mut seen = HashSet::new();
+                let shaped = shape(composed, &output, &call.field.selection, &call.output_type, &[key.clone()], &mut joins, &mut seen);
+                data.insert(key, shaped);
+            }
+            Err(failure) => {
+                data.insert(key.clone(), Value::Null);
+                errors.push(handler_error(&call.action, failure).at(&[PathSegment::Key(key)]));
+            }
+        }
+    }
+    joins
+}

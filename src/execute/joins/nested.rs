@@ -1,0 +1,119 @@
+//! Joins under remote objects (remote -> remote, remote -> table). The client's
+//! selection is forwarded without the join fields, and with each join's lhs fields
+//! under hidden aliases (`hidden_alias`, added by `forward`); once the answer is in
+//! the tree, the aliases become the parent's hidden join key, like a table row's.
+
+use apollo_compiler::executable::{Field as AstField, Selection, SelectionSet};
+use apollo_compiler::Node;
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::{collect, Context};
+use crate::plan::{hidden_key, Join};
+use crate::schema::join_field::JoinField;
+
+/// The alias under which a remote answer carries lhs field `lhs` of an object of
+/// (our) type `type_name`. Reserved: clients should not use the `pgf__` prefix.
+pub fn hidden_alias(type_name: &str, lhs: &str) -> String {
+    format!("pgf__{type_name}__{lhs}")
+}
+
+/// A join found in a remote selection, with the type of its parents.
+struct Found {
+    join: Join,
+    parent_type: String,
+}
+
+/// One join field met while walking: its parents' type and its AST fields.
+type Groups = IndexMap<Vec<String>, (String, JoinField, Vec<Node<AstField>>)>;
+
+fn walk(context: &Context, set: &SelectionSet, path: &mut Vec<String>, out: &mut Groups, depth: usize) {
+    // Validation rejects fragment cycles; the bound is a second line of defence.
+    if depth > 64 {
+        return;
+    }
+    for selection in &set.selections {
+        if !context.collector.included(selection.directives()) {
+            continue;
+        }
+        match selection {
+            Selection::Field(field) => {
+                path.push(field.response_key().to_string());
+                if let Some(join) = context.composed.type_join(set.ty.as_str(), field.name.as_str()) {
+                    let entry = out
+                        .entry(path.clone())
+                        .or_insert_with(|| (set.ty.to_string(), join.clone(), Vec::new()));
+                    entry.2.push(field.clone());
+                } else if !field.selection_set.selections.is_empty() {
+                    walk(context, &field.selection_set, path, out, depth + 1);
+                }
+                path.pop();
+            }
+            Selection::InlineFragment(inline) => walk(context, &inline.selection_set, path, out, depth + 1),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = context.request.document.fragments.get(&spread.fragment_name) {
+                    walk(context, &fragment.selection_set, path, out, depth + 1);
+                }
+            }
+        }
+    }
+}
+
+/// The joins inside the selections of `fields` (one response key's AST fields),
+/// whose values sit at `base` in the tree.
+fn find(context: &Context, fields: &[Node<AstField>], base: &[String]) -> Vec<Found> {
+    let mut groups = Groups::new();
+    for field in fields {
+        walk(context, &field.selection_set, &mut base.to_vec(), &mut groups, 0);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(path, (parent_type, relationship, asts))| {
+            let key = path.last()?.clone();
+            let field = context.collector.field(&key, asts.iter().collect())?;
+            Some(Found { join: Join { relationship, path, field }, parent_type })
+        })
+        .collect()
+}
+
+/// Turns the hidden aliases of `found`'s parents into hidden join keys, strips the
+/// aliases, and returns the joins ready to run.
+fn materialize(tree: &mut Value, found: Vec<Found>) -> Vec<Join> {
+    for f in &found {
+        let Some((field_key, parents)) = f.join.path.split_last() else { continue };
+        let aliases: Vec<String> = f.join.relationship.lhs().iter().map(|(_, source)| hidden_alias(&f.parent_type, source)).collect();
+        let hidden = hidden_key(field_key);
+        collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
+            let values: Option<Vec<Value>> = aliases.iter().map(|a| parent.get(a).cloned()).collect();
+            if let Some(values) = values {
+                parent.insert(hidden.clone(), Value::Array(values));
+            }
+        });
+    }
+    for f in &found {
+        let Some((_, parents)) = f.join.path.split_last() else { continue };
+        let prefix = hidden_alias(&f.parent_type, "");
+        collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
+            parent.retain(|k, _| !k.starts_with(&prefix));
+        });
+    }
+    found.into_iter().map(|f| f.join).collect()
+}
+
+/// The joins under the answers of a level's remote joins.
+pub fn after_remote_joins(joins: &[Join], tree: &mut Value, context: &Context) -> Vec<Join> {
+    let mut found = Vec::new();
+    for join in joins {
+        found.extend(find(context, &join.field.ast, &join.path));
+    }
+    materialize(tree, found)
+}
+
+/// The joins under remote root fields: `roots` are (response key, AST fields).
+pub fn under_remote_roots(roots: &[(String, Vec<Node<AstField>>)], tree: &mut Value, context: &Context) -> Vec<Join> {
+    let mut found = Vec::new();
+    for (key, fields) in roots {
+        found.extend(find(context, fields, std::slice::from_ref(key)));
+    }
+    materialize(tree, found)
+}

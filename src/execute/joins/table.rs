@@ -1,0 +1,70 @@
+//! Joins to a table (remote -> table, action -> table, table -> source): ONE
+//! statement per (relationship, level) over the deduplicated key set, run with the
+//! caller's rights (privileges and row-level security hold), spliced back by key.
+
+use serde_json::Value;
+use std::collections::HashMap;
+
+use super::{collect, field_path, splice_values};
+use crate::error::{GraphqlError, PathSegment};
+use crate::execute::sql_error;
+use crate::metadata::resolve::RelKind;
+use crate::plan::{self, Join};
+use crate::schema::cache::Composed;
+use crate::schema::join_field::JoinField;
+use crate::spi;
+
+/// Runs every table join of a level; returns the joins found in their rows.
+pub fn run(joins: &[Join], tree: &mut Value, composed: &Composed, errors: &mut Vec<GraphqlError>) -> Vec<Join> {
+    let mut next = Vec::new();
+    for join in joins {
+        let JoinField::Table(target) = &join.relationship else { continue };
+        let keys = collect::collect(tree, &join.path);
+        let mut answers = HashMap::new();
+        if !keys.distinct.is_empty() {
+            let first_parent = keys.distinct.values().next().map(|(_, p)| p.clone()).unwrap_or_default();
+            let path = field_path(&first_parent, join);
+            let values: Vec<Vec<Value>> = keys.distinct.values().map(|(v, _)| v.clone()).collect();
+            match fetch(composed, target, join, &values, &path) {
+                Ok((rows, nested)) => {
+                    let empty = match target.kind {
+                        RelKind::Object => Value::Null,
+                        RelKind::Array => Value::Array(Vec::new()),
+                    };
+                    for (i, key_text) in keys.distinct.keys().enumerate() {
+                        // `with ordinality` counts from 1.
+                        let value = rows.get(&(i + 1).to_string()).cloned().unwrap_or_else(|| empty.clone());
+                        answers.insert(key_text.clone(), value);
+                    }
+                    let parents = &join.path[..join.path.len().saturating_sub(1)];
+                    next.extend(nested.into_iter().map(|mut inner| {
+                        let mut full = parents.to_vec();
+                        full.append(&mut inner.path);
+                        inner.path = full;
+                        inner
+                    }));
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        splice_values(tree, join, &answers);
+    }
+    next
+}
+
+/// One statement for one join: rows by key index, and the joins under them (paths
+/// starting at the join field's key).
+fn fetch(
+    composed: &Composed,
+    target: &crate::schema::join_field::TableJoin,
+    join: &Join,
+    keys: &[Vec<Value>],
+    path: &[PathSegment],
+) -> Result<(serde_json::Map<String, Value>, Vec<Join>), GraphqlError> {
+    let statement = plan::keyed_statement(&composed.model, target, &join.field, keys).map_err(|e| e.at(path))?;
+    match spi::select_json(&statement.sql, &statement.params) {
+        Ok(Some(Value::Object(rows))) => Ok((rows, statement.joins)),
+        Ok(_) => Ok((serde_json::Map::new(), statement.joins)),
+        Err(e) => Err(sql_error(e, path)),
+    }
+}

@@ -1,0 +1,145 @@
+//! Handlers for actions and their custom types: `create_action`, `update_action`,
+//! `drop_action`, `set_custom_types`. Stored as Hasura exports them: `actions` and
+//! `custom_types` at the top of the document. Every change is checked by composing
+//! the schema with it, so a body that would not compose is refused.
+
+use serde_json::{json, Value};
+
+use super::document::Metadata;
+use crate::error::MetadataError;
+use crate::meta_bail;
+use crate::schema::compose::{self, Owner};
+use crate::schema::{model, names::is_graphql_name};
+
+fn actions_mut(metadata: &mut Metadata) -> &mut Vec<Value> {
+    let list = metadata.rest.entry("actions").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    match list {
+        Value::Array(items) => items,
+        _ => unreachable!("made an array just above"),
+    }
+}
+
+/// Drops an empty `actions` list, so an export shows none.
+fn tidy(metadata: &mut Metadata) {
+    if metadata.rest.get("actions").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+        metadata.rest.remove("actions");
+    }
+}
+
+/// The composition's complaints about actions and custom types that `relevant` keeps.
+fn problems(metadata: &Metadata, relevant: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
+    composition
+        .left_out
+        .iter()
+        .filter(|l| matches!(l.owner, Owner::Actions) && relevant(&l.name))
+        .map(|l| format!("{}: {}", l.name, l.reason))
+        .collect()
+}
+
+fn shared_problem(name: &str) -> bool {
+    name == "actions and custom_types" || name == "custom_types"
+}
+
+pub fn create(metadata: &mut Metadata, args: &Value, replace: bool) -> Result<(), MetadataError> {
+    let call = if replace { "update_action" } else { "create_action" };
+    let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
+        meta_bail!("{call}: \"args.name\" is required");
+    };
+    let what = format!("{call}: action \"{name}\"");
+    if !is_graphql_name(&name) {
+        meta_bail!("{what}: the name is not a valid GraphQL name");
+    }
+    if !args.get("definition").is_some_and(Value::is_object) {
+        meta_bail!("{what}: \"args.definition\" must be an object");
+    }
+    let exists = actions_mut(metadata).iter().any(|a| a["name"].as_str() == Some(&name));
+    match (exists, replace) {
+        (true, false) => meta_bail!("{what}: it already exists"),
+        (false, true) => meta_bail!("{what}: it does not exist"),
+        _ => {}
+    }
+    let mut entry = json!({"name": name, "definition": args["definition"]});
+    if let Some(comment) = args.get("comment").filter(|c| c.is_string()) {
+        entry["comment"] = comment.clone();
+    }
+    let mut next = metadata.clone();
+    let list = actions_mut(&mut next);
+    list.retain(|a| a["name"].as_str() != Some(&name));
+    list.push(entry);
+    let own = format!("action {name}");
+    let found = problems(&next, &|n| n == own || shared_problem(n));
+    if !found.is_empty() {
+        meta_bail!("{what}: {}", found.join("; "));
+    }
+    *metadata = next;
+    Ok(())
+}
+
+pub fn drop(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    let Some(name) = args.get("name").and_then(Value::as_str) else {
+        meta_bail!("drop_action: \"args.name\" is required");
+    };
+    let list = actions_mut(metadata);
+    let before = list.len();
+    list.retain(|a| a["name"].as_str() != Some(name));
+    let removed = list.len() != before;
+    tidy(metadata);
+    if !removed {
+        meta_bail!("drop_action: action \"{name}\" does not exist");
+    }
+    Ok(())
+}
+
+pub fn set_custom_types(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    let Some(types) = args.as_object() else {
+        meta_bail!("set_custom_types: \"args\" must be an object {{scalars, enums, input_objects, objects}}");
+    };
+    for key in types.keys() {
+        if !matches!(key.as_str(), "scalars" | "enums" | "input_objects" | "objects") {
+            meta_bail!("set_custom_types: unknown key \"{key}\" (expected scalars, enums, input_objects, objects)");
+        }
+        if !types[key].is_array() {
+            meta_bail!("set_custom_types: \"{key}\" must be a list");
+        }
+    }
+    let mut next = metadata.clone();
+    if types.values().all(|v| v.as_array().is_some_and(Vec::is_empty)) {
+        next.rest.remove("custom_types");
+    } else {
+        next.rest.insert("custom_types".into(), args.clone());
+    }
+    let found = problems(&next, &|_| true);
+    if !found.is_empty() {
+        meta_bail!("set_custom_types: {}", found.join("; "));
+    }
+    *metadata = next;
+    Ok(())
+}
+
+/// drop_inconsistent_metadata: removes what `left_out_name` names (see
+/// `schema::actions`: "action NAME", "relationship NAME of custom type TYPE", or the
+/// custom types as a whole).
+pub fn drop_inconsistent(metadata: &mut Metadata, left_out_name: &str) {
+    if let Some(name) = left_out_name.strip_prefix("action ") {
+        actions_mut(metadata).retain(|a| a["name"].as_str() != Some(name));
+    } else if let Some(rest) = left_out_name.strip_prefix("relationship ") {
+        if let Some((name, type_name)) = rest.split_once(" of custom type ") {
+            if let Some(Value::Array(objects)) = metadata.rest.get_mut("custom_types").and_then(|c| c.get_mut("objects")) {
+                for object in objects.iter_mut().filter(|o| o["name"].as_str() == Some(type_name)) {
+                    if let Some(Value::Array(list)) = object.get_mut("relationships") {
+                        list.retain(|r| r["name"].as_str() != Some(name));
+                    }
+                }
+            }
+        }
+    } else {
+        metadata.rest.remove("actions");
+        metadata.rest.remove("custom_types");
+    }
+    tidy(metadata);
+}
