@@ -103,7 +103,8 @@ timezone = 'UTC'
 log_timezone = 'UTC'
 EOF
 
-    if ! pgf_as_postgres "$PGF_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    # 9>&-: the server must not inherit (and hold) the install lock of the script that started it.
+    if ! pgf_as_postgres "$PGF_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 9>&-; then
         echo "cluster $name: failed to start; server log:" >&2
         tail -n 30 "$dir/server.log" >&2 || true
         return 1

@@ -115,7 +115,8 @@ pgf_fixture_start() {
 
     pgf_fixture_build || return 1
 
-    "$PGF_FIXTURE_BIN" --port "$port" </dev/null >"$logfile" 2>&1 &
+    # 9>&-: a long-lived server must not inherit (and hold) the install lock of the script that started it.
+    "$PGF_FIXTURE_BIN" --port "$port" </dev/null >"$logfile" 2>&1 9>&- &
     pid=$!
     echo "$pid" >"$pidfile"
 

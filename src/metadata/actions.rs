@@ -30,14 +30,14 @@ fn tidy(metadata: &mut Metadata) {
 }
 
 /// The composition's complaints about actions and custom types that `relevant` keeps.
-fn problems(metadata: &Metadata, relevant: &dyn Fn(&str) -> bool) -> Vec<String> {
+fn problems(metadata: &Metadata, relevant: &dyn Fn(&str) -> bool, own: &str) -> Vec<String> {
     let mut tables = model::build(&crate::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
     composition
         .left_out
         .iter()
         .filter(|l| matches!(l.owner, Owner::Actions) && relevant(&l.name))
-        .map(|l| format!("{}: {}", l.name, l.reason))
+        .map(|l| if l.name == own { l.reason.clone() } else { format!("{}: {}", l.name, l.reason) })
         .collect()
 }
 
@@ -72,7 +72,7 @@ pub fn create(metadata: &mut Metadata, args: &Value, replace: bool) -> Result<()
     list.retain(|a| a["name"].as_str() != Some(&name));
     list.push(entry);
     let own = format!("action {name}");
-    let found = problems(&next, &|n| n == own || shared_problem(n));
+    let found = problems(&next, &|n| n == own || shared_problem(n), &own);
     if !found.is_empty() {
         meta_bail!("{what}: {}", found.join("; "));
     }
@@ -113,7 +113,7 @@ pub fn set_custom_types(metadata: &mut Metadata, args: &Value) -> Result<(), Met
     } else {
         next.rest.insert("custom_types".into(), args.clone());
     }
-    let found = problems(&next, &|_| true);
+    let found = problems(&next, &|_| true, "");
     if !found.is_empty() {
         meta_bail!("set_custom_types: {}", found.join("; "));
     }

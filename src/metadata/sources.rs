@@ -97,8 +97,9 @@ fn server_name(source: &str) -> String {
 fn run_ddl(statements: &[(&str, Vec<String>)]) -> Result<(), String> {
     for (template, args) in statements {
         let params: Vec<Option<String>> = args.iter().cloned().map(Some).collect();
-        let placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}::text")).collect();
-        let query = format!("select to_jsonb(pg_catalog.format({}, {}))", crate::plan::literal(template), placeholders.join(", "));
+        let mut arguments = vec![crate::plan::literal(template)];
+        arguments.extend((1..=args.len()).map(|i| format!("${i}::text")));
+        let query = format!("select to_jsonb(pg_catalog.format({}))", arguments.join(", "));
         let text = spi::select_json(&query, &params).map_err(|e| e.message)?;
         let Some(Value::String(sql)) = text else { return Err("could not build a statement".into()) };
         spi::in_subtransaction(move || spi::run(&sql, &[])).map_err(|e| e.message)?;
@@ -112,6 +113,8 @@ fn exists(query: &str, name: &str) -> bool {
 
 pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_add_source";
+    // DDL happens here, before the document is written: check the writer first.
+    super::store::ensure_may_change()?;
     let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
         meta_bail!("{call}: \"args.name\" is required");
     };
@@ -167,6 +170,7 @@ pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
 
 pub fn drop(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_drop_source";
+    super::store::ensure_may_change()?;
     let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
         meta_bail!("{call}: \"args.name\" is required");
     };

@@ -80,7 +80,12 @@ impl<'m> Builder<'m> {
             conditions.push(join_condition(p.mapping, p.alias, &x));
         }
         for (column, array) in keys {
-            conditions.push(format!("{x}.{} = any({array})", ident(column)));
+            // `(select $n::type[])`: an init plan's value has the array's type, so
+            // postgres_fdw ships the condition to a foreign table; a text parameter
+            // cast in place (an I/O coercion) would not ship. The outer cast makes
+            // `any(…)` take an array, not a subquery.
+            let array_type = array.split_once("::").map(|(_, t)| t).unwrap_or("");
+            conditions.push(format!("{x}.{} = any((select {array})::{array_type})", ident(column)));
         }
         let partition: Vec<String> = keys.iter().map(|(column, _)| format!("{x}.{}", ident(column))).collect();
         if let Some(exp) = args.get("where").filter(|v| !v.is_null()) {

@@ -137,7 +137,7 @@ pub fn resolve_join(
             let index = remotes
                 .iter()
                 .position(|r| r.name == def.remote_schema)
-                .ok_or_else(|| format!("remote schema \"{}\" is not available", def.remote_schema))?;
+                .ok_or_else(|| format!("remote schema \"{}\" does not exist (or is inconsistent)", def.remote_schema))?;
             let lhs = lhs_of(&def.lhs_fields)?;
             remote_join::resolve(name, &lhs, &def, &remotes[index], index).map(JoinField::Remote)
         }
@@ -317,7 +317,7 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
             Ok(schema) => {
                 return Composition { schema: Ok(schema), remotes, type_joins: action_joins, actions: built.actions, left_out };
             }
-            Err(e) => clashes.push(format!("the actions' custom types do not validate: {}", e.errors)),
+            Err(e) => clashes.push(format!("the actions' custom types do not validate: {}", messages(&e.errors))),
         }
     }
     for reason in clashes {
@@ -326,6 +326,11 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     let schema = Schema::parse_and_validate(sdl::print(model, &remotes, &base), "schema.graphql")
         .map_err(|e| format!("pg_federation could not compose a valid schema: {}", e.errors));
     Composition { schema, remotes, type_joins: base_joins, actions: Vec::new(), left_out }
+}
+
+/// Validation errors, messages only: the SDL behind their locations is ours, not the user's.
+fn messages(errors: &apollo_compiler::validation::DiagnosticList) -> String {
+    errors.iter().map(|d| d.error.to_string()).collect::<Vec<_>>().join("; ")
 }
 
 /// The metadata API's check for a remote schema being added or updated: it must

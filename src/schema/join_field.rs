@@ -61,8 +61,8 @@ impl JoinField {
 /// The type of a parent's lhs field, for checking it against what it fills.
 #[derive(Debug, Clone)]
 pub enum LhsType {
-    /// A table column.
-    Column(ColumnType),
+    /// A table column: its GraphQL shape and SQL type.
+    Column(ColumnType, String),
     /// A field of a remote object or an action's output type: its named type (the
     /// remote's own name) and whether it is a list.
     Field { type_name: String, is_list: bool },
@@ -79,7 +79,7 @@ pub struct Lhs {
 impl Lhs {
     pub fn is_list(&self) -> bool {
         match &self.ty {
-            LhsType::Column(c) => c.is_list,
+            LhsType::Column(c, _) => c.is_list,
             LhsType::Field { is_list, .. } => *is_list,
         }
     }
@@ -87,14 +87,14 @@ impl Lhs {
     /// Whether the values fit a remote input type `type_name` of `kind`.
     pub fn fits(&self, type_name: &str, kind: &str) -> bool {
         match &self.ty {
-            LhsType::Column(column) => column_fits(column, type_name, kind),
+            LhsType::Column(column, _) => column_fits(column, type_name, kind),
             LhsType::Field { type_name: ours, .. } => field_fits(ours, type_name, kind),
         }
     }
 
     pub fn describe(&self) -> String {
         match &self.ty {
-            LhsType::Column(c) => format!("column \"{}\" ({})", self.source, c.scalar),
+            LhsType::Column(_, sql_type) => format!("column \"{}\" ({sql_type})", self.source),
             LhsType::Field { type_name, .. } => format!("field \"{}\" ({type_name})", self.source),
         }
     }
@@ -145,7 +145,7 @@ pub fn table_lhs(table: &Table, fields: &[String]) -> Result<Vec<Lhs>, String> {
                 .iter()
                 .find(|c| &c.sql_name == field || &c.field_name == field)
                 .ok_or_else(|| format!("lhs field \"{field}\" is not a column of \"{}.{}\"", table.schema, table.name))?;
-            Ok(Lhs { name: field.clone(), source: column.sql_name.clone(), ty: LhsType::Column(column.ty.clone()) })
+            Ok(Lhs { name: field.clone(), source: column.sql_name.clone(), ty: LhsType::Column(column.ty.clone(), column.sql_type.clone()) })
         })
         .collect()
 }

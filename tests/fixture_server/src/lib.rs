@@ -4,7 +4,9 @@
 //!
 //! Endpoints (see README.md beside Cargo.toml):
 //!   POST|GET /graphql   the API of `schema.rs`; counted; subject to the current fault
-//!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...], "headers": [x-* headers]}
+//!   POST /actions       a REST action handler (Hasura's contract); see `action_handler`
+//!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...], "headers": [x-* headers],
+//!                        "action_requests": N, "actions": [last 50 {body, headers}]}
 //!   POST /_reset        zero the counters, forget documents, clear the fault
 //!   POST /_fault        {"mode": M, "delay_ms": D, "bytes": B, "after": K}
 
@@ -88,6 +90,9 @@ struct Recorded {
     /// x-* request headers, one object per entry of `documents`
     headers: VecDeque<JsonValue>,
     fault: Fault,
+    /// POSTs to /actions (the action handler), and the last bodies with their x-* headers
+    action_requests: u64,
+    actions: VecDeque<JsonValue>,
 }
 
 pub struct AppState {
@@ -110,6 +115,7 @@ pub fn app() -> Router {
     });
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
+        .route("/actions", post(action_handler))
         .route("/_stats", get(stats))
         .route("/_reset", post(reset))
         .route("/_fault", post(set_fault))
@@ -220,8 +226,64 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let (documents, variables): (Vec<_>, Vec<_>) = rec.documents.iter().cloned().unzip();
     json_response(
         StatusCode::OK,
-        &json!({"requests": rec.requests, "documents": documents, "variables": variables, "headers": rec.headers}),
+        &json!({"requests": rec.requests, "documents": documents, "variables": variables, "headers": rec.headers,
+                "action_requests": rec.action_requests, "actions": rec.actions}),
     )
+}
+
+/// A REST action handler with Hasura's contract: POST {action: {name}, input,
+/// session_variables, request_query}; 2xx body = output, non-2xx {message, extensions}.
+///   getOrder(id)    {id, user_id (null when id % 4 == 0), label}; placeOrder(id) the same
+///   listOrders(n)   [{id, user_id, label}] for ids 1..=n
+///   failing(id)     HTTP 400 {message, extensions: {code, order_id}}
+///   echo            {name, input, role, request_query, headers}: what arrived, as text
+///   slow(ms)        getOrder(1) after `ms` milliseconds
+async fn action_handler(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> Response {
+    let body: JsonValue = serde_json::from_str(&body).unwrap_or(JsonValue::Null);
+    let seen: serde_json::Map<String, JsonValue> = headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-"))
+        .map(|(name, value)| (name.to_string(), JsonValue::String(value.to_str().unwrap_or("").to_string())))
+        .collect();
+    {
+        let mut rec = state.lock();
+        rec.action_requests += 1;
+        if rec.actions.len() == KEEP_DOCUMENTS {
+            rec.actions.pop_front();
+        }
+        rec.actions.push_back(json!({"body": body, "headers": seen}));
+    }
+    let input = &body["input"];
+    let order = |id: i64| {
+        let user_id = if id % 4 == 0 { JsonValue::Null } else { json!(id % 3 + 1) };
+        json!({"id": id, "user_id": user_id, "label": format!("order {id}")})
+    };
+    match body["action"]["name"].as_str().unwrap_or("") {
+        "getOrder" | "placeOrder" => json_response(StatusCode::OK, &order(input["id"].as_i64().unwrap_or(0))),
+        "listOrders" => {
+            let n = input["n"].as_i64().unwrap_or(0).clamp(0, 10_000);
+            json_response(StatusCode::OK, &JsonValue::Array((1..=n).map(order).collect()))
+        }
+        "failing" => json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"message": "order is locked", "extensions": {"code": "order-locked", "order_id": input["id"]}}),
+        ),
+        "echo" => json_response(
+            StatusCode::OK,
+            &json!({"name": body["action"]["name"], "input": input.to_string(),
+                    "role": body["session_variables"]["x-hasura-role"],
+                    "request_query": body["request_query"], "headers": JsonValue::Object(seen).to_string()}),
+        ),
+        "slow" => {
+            tokio::time::sleep(Duration::from_millis(input["ms"].as_u64().unwrap_or(0).min(60_000))).await;
+            json_response(StatusCode::OK, &order(1))
+        }
+        other => json_response(StatusCode::NOT_FOUND, &json!({"message": format!("unknown action \"{other}\"")})),
+    }
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
