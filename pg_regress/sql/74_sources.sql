@@ -58,14 +58,16 @@ $$;
 select graphql.metadata(format($${"type": "pg_add_source", "args": {"name": "crm", "configuration":
   {"connection_info": {"database_url": "postgres://postgres:s3cret@127.0.0.1:%s/pgf_regress_crm"}}}}$$,
   current_setting('port'))::jsonb);
-select srvname, array_to_string(srvoptions, ', ') as options from pg_foreign_server where srvname = 'pgf_crm';
+select srvname, replace(array_to_string(srvoptions, ', '), current_setting('port'), 'PORT') as options
+  from pg_foreign_server where srvname = 'pgf_crm';
 select foreign_table_schema, foreign_table_name from information_schema.foreign_tables
  where foreign_table_schema = 'crm' order by 2;
-select jsonb_pretty(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'sources');
+select replace(jsonb_pretty(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'sources'),
+               current_setting('port'), 'PORT') as sources;
 select graphql.metadata('{"type": "export_metadata", "args": {}}')::text like '%s3cret%' as password_in_metadata;
 
 -- Its tables are queryable (root fields crm_<table>; foreign tables have no primary key).
-select graphql.resolve($${ crm_customers_by_pk(id: 3) { id tier } }$$);
+select graphql.resolve($${ crm_customers(where: {id: {_eq: 3}}) { id tier } }$$);
 
 create table orders (id int primary key, user_id int);
 insert into orders select g, case when g % 10 = 0 then null else g % 5 + 1 end from generate_series(1, 100) g;
