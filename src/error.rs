@@ -111,6 +111,30 @@ impl From<String> for MetadataError {
     }
 }
 
+/// Runs `f`, and re-raises an ERROR that Postgres raised inside it without the Rust
+/// backtrace that pgrx puts in its DETAIL when the server runs with RUST_BACKTRACE set
+/// (a cancelled wait on a remote printed some forty stack frames to the client).
+/// Message, SQLSTATE, detail and hint are kept; Rust panics are re-raised as they are.
+pub fn without_backtrace<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R {
+    use pgrx::pg_sys::panic::{CaughtError, ErrorReport};
+    PgTryBuilder::new(f)
+        .catch_others(|caught| match caught {
+            CaughtError::PostgresError(report) => {
+                let mut clean = ErrorReport::new(report.sql_error_code(), report.message().to_string(), "pg_federation");
+                if let Some(detail) = report.detail() {
+                    clean = clean.set_detail(detail);
+                }
+                if let Some(hint) = report.hint() {
+                    clean = clean.set_hint(hint);
+                }
+                clean.report(PgLogLevel::ERROR);
+                unreachable!("ereport(ERROR) does not return")
+            }
+            other => other.rethrow(),
+        })
+        .execute()
+}
+
 /// Shorthand for metadata handlers: `bail!("table {t}: no such column")`.
 #[macro_export]
 macro_rules! meta_bail {

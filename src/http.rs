@@ -117,7 +117,7 @@ impl InFlight {
         let mut results: Vec<Option<Result<Value, Failure>>> = (0..self.count).map(|_| None).collect();
         let mut pending = self.count;
         while pending > 0 {
-            pgrx::check_for_interrupts!();
+            check_for_interrupts();
             match self.receiver.recv_timeout(Duration::from_millis(50)) {
                 Ok((index, result)) => {
                     if let Some(slot) = results.get_mut(index) {
@@ -133,6 +133,17 @@ impl InFlight {
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(Failure::Connection("the worker thread ended without an answer".into()))))
             .collect()
+    }
+}
+
+/// Answers a pending cancel or statement_timeout with the usual ERROR (SQLSTATE 57014),
+/// without a Rust backtrace in its DETAIL.
+fn check_for_interrupts() {
+    // SAFETY: a plain read of a flag Postgres sets from its signal handlers.
+    if unsafe { pgrx::pg_sys::InterruptPending } != 0 {
+        crate::error::without_backtrace(|| {
+            pgrx::check_for_interrupts!();
+        });
     }
 }
 

@@ -31,8 +31,35 @@ pub static REMOTE_BATCH_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1000);
 /// `graphql.remote_join_errors`: `partial` (GraphQL null propagation) or `fail`.
 pub static REMOTE_JOIN_ERRORS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"partial"));
 
+/// `graphql.max_query_depth`: deepest field nesting a document may have (0 = no limit).
+pub static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(32);
+
+/// `graphql.max_query_fields`: most fields a document may stand for once its fragments
+/// are inlined (0 = no limit).
+pub static MAX_QUERY_FIELDS: GucSetting<i32> = GucSetting::<i32>::new(10_000);
+
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    GucRegistry::define_int_guc(
+        c"graphql.max_query_depth",
+        c"Deepest nesting of fields a GraphQL document may have (0: no limit).",
+        c"A deeper document is refused with a validation error whose path leads to the first field too deep.",
+        &MAX_QUERY_DEPTH,
+        0,
+        100_000,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"graphql.max_query_fields",
+        c"Most fields a GraphQL document may select once its fragments are inlined (0: no limit).",
+        c"Bounds documents whose fragments or aliases multiply the work; refused with a validation error.",
+        &MAX_QUERY_FIELDS,
+        0,
+        i32::MAX,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"graphql.remote_batch_size",
         c"Distinct join keys per request to a remote schema.",
@@ -74,6 +101,16 @@ pub extern "C-unwind" fn _PG_init() {
 /// Whether a failed remote join fails the whole response.
 pub fn remote_join_errors_fail() -> bool {
     REMOTE_JOIN_ERRORS.get().is_some_and(|v| v.to_string_lossy().eq_ignore_ascii_case("fail"))
+}
+
+/// `graphql.max_query_depth` (0: no limit).
+pub fn max_query_depth() -> usize {
+    MAX_QUERY_DEPTH.get().max(0) as usize
+}
+
+/// `graphql.max_query_fields` (0: no limit).
+pub fn max_query_fields() -> usize {
+    MAX_QUERY_FIELDS.get().max(0) as usize
 }
 
 /// The exposed schemas, as the GUC says right now.
@@ -139,6 +176,9 @@ mod sql_surface {
 
 #[cfg(any(test, feature = "pg_test"))]
 mod pg_tests;
+
+#[cfg(any(test, feature = "pg_test"))]
+mod fuzz_tests;
 
 /// Required by `cargo pgrx test`.
 #[cfg(test)]

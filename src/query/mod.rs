@@ -1,6 +1,8 @@
 //! From query text to a normalised operation: parse and validate against the
 //! composed schema (`request`), then collect fields through fragments and
-//! directives, with arguments resolved against the variables (`normalize`).
+//! directives, with arguments resolved against the variables (`normalize`). The
+//! document's depth and expanded size are bounded first (`limits`).
 
+pub mod limits;
 pub mod normalize;
 pub mod request;

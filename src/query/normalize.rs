@@ -7,6 +7,7 @@ use apollo_compiler::executable::{Field as AstField, Selection, SelectionSet};
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 
 /// A field as the planner sees it.
 #[derive(Debug, Clone)]
@@ -38,7 +39,7 @@ impl Collector<'_> {
     /// Collects the fields of `selection_set` that apply to object type `type_name`.
     pub fn collect(&self, selection_set: &SelectionSet, type_name: &str) -> Vec<Field> {
         let mut grouped: IndexMap<String, Vec<&Node<AstField>>> = IndexMap::new();
-        self.group(selection_set, type_name, &mut grouped, 0);
+        self.group(selection_set, type_name, &mut grouped, 0, &mut HashSet::new());
         self.finish(grouped)
     }
 
@@ -46,7 +47,7 @@ impl Collector<'_> {
     /// (fragments inlined, directives applied): what is forwarded to a remote as is.
     pub fn group_ast<'d>(&'d self, selection_set: &'d SelectionSet, type_name: &str) -> IndexMap<String, Vec<&'d Node<AstField>>> {
         let mut grouped = IndexMap::new();
-        self.group(selection_set, type_name, &mut grouped, 0);
+        self.group(selection_set, type_name, &mut grouped, 0, &mut HashSet::new());
         grouped
     }
 
@@ -64,8 +65,12 @@ impl Collector<'_> {
                 let first = *fields.first()?;
                 let inner_type = first.ty().inner_named_type().to_string();
                 let mut merged: IndexMap<String, Vec<&Node<AstField>>> = IndexMap::new();
+                // One set of visited fragments for the merged fields: a fragment spread
+                // in several of them adds the same fields again, and expanding it each
+                // time multiplies the work at every level.
+                let mut visited = HashSet::new();
                 for f in &fields {
-                    self.group(&f.selection_set, &inner_type, &mut merged, 0);
+                    self.group(&f.selection_set, &inner_type, &mut merged, 0, &mut visited);
                 }
                 Some(Field {
                     response_key: key,
@@ -85,6 +90,7 @@ impl Collector<'_> {
         type_name: &str,
         out: &mut IndexMap<String, Vec<&'d Node<AstField>>>,
         depth: usize,
+        visited: &mut HashSet<&'d str>,
     ) {
         // Validation rejects fragment cycles; the bound is a second line of defence.
         if depth > 64 {
@@ -99,9 +105,14 @@ impl Collector<'_> {
                     out.entry(field.response_key().to_string()).or_default().push(field);
                 }
                 Selection::FragmentSpread(spread) => {
+                    // CollectFields' visitedFragments: a fragment is expanded once per
+                    // selection set, however often it is spread there.
+                    if !visited.insert(spread.fragment_name.as_str()) {
+                        continue;
+                    }
                     if let Some(fragment) = self.document.fragments.get(&spread.fragment_name) {
                         if self.applies(fragment.type_condition().as_str(), type_name) {
-                            self.group(&fragment.selection_set, type_name, out, depth + 1);
+                            self.group(&fragment.selection_set, type_name, out, depth + 1, visited);
                         }
                     }
                 }
@@ -111,7 +122,7 @@ impl Collector<'_> {
                         None => true,
                     };
                     if applies {
-                        self.group(&inline.selection_set, type_name, out, depth + 1);
+                        self.group(&inline.selection_set, type_name, out, depth + 1, visited);
                     }
                 }
             }

@@ -27,6 +27,9 @@ impl Request {
     }
 }
 
+/// Most parse and validation errors one response reports.
+const MAX_REPORTED_ERRORS: usize = 100;
+
 fn from_apollo(error: ApolloError, default_code: &'static str) -> GraphqlError {
     let code = if error.message.starts_with("syntax error") { code::PARSE_FAILED } else { default_code };
     let mut out = GraphqlError::new(code, error.message);
@@ -42,8 +45,41 @@ pub fn prepare(
     variables: &Value,
     operation_name: Option<&str>,
 ) -> Result<Request, Vec<GraphqlError>> {
-    let document = ExecutableDocument::parse_and_validate(schema, query, "query.graphql").map_err(|with_errors| {
-        with_errors.errors.iter().map(|d| from_apollo(d.to_json(), code::VALIDATION_FAILED)).collect::<Vec<_>>()
+    // The shape limits run on the parsed document before validation, whose cost grows
+    // with the document's size; a document with errors is parsed again by
+    // parse_and_validate, so that its errors are reported as they always were.
+    super::limits::check_text(query).map_err(|e| vec![e])?;
+    let validated = match ExecutableDocument::parse(schema, query, "query.graphql") {
+        Ok(document) => {
+            super::limits::check(&document, crate::max_query_depth(), crate::max_query_fields()).map_err(|e| vec![e])?;
+            document.validate(schema)
+        }
+        Err(with_errors) => {
+            // Unknown fields are build errors, not syntax errors: the limits still
+            // apply to what was built, before validation looks at it all.
+            super::limits::check(&with_errors.partial, crate::max_query_depth(), crate::max_query_fields())
+                .map_err(|e| vec![e])?;
+            ExecutableDocument::parse_and_validate(schema, query, "query.graphql")
+        }
+    };
+    let document = validated.map_err(|with_errors| {
+        // A hostile document can yield one diagnostic per token (a 1.6 MB document
+        // nested past the parser's limit gave 200,000 of them, a 31 MB response and
+        // 11 s spent locating each in the source); the first ones say what is wrong.
+        let total = with_errors.errors.len();
+        let mut errors: Vec<GraphqlError> = with_errors
+            .errors
+            .iter()
+            .take(MAX_REPORTED_ERRORS)
+            .map(|d| from_apollo(d.to_json(), code::VALIDATION_FAILED))
+            .collect();
+        if total > MAX_REPORTED_ERRORS {
+            errors.push(GraphqlError::new(
+                code::VALIDATION_FAILED,
+                format!("{} more errors in this document are not shown", total - MAX_REPORTED_ERRORS),
+            ));
+        }
+        errors
     })?;
     let operation = document
         .operations

@@ -1,0 +1,811 @@
+//! Fuzzing the path from text to plan, inside Postgres (`cargo pgrx test`), with
+//! proptest: random and mutated GraphQL documents, random variables and metadata
+//! bodies go through the real entry points, `crate::execute::resolve` and
+//! `crate::metadata::api::handle`. Every input must get an answer or an error: a Rust
+//! panic fails the test, and so does an SQL ERROR escaping `resolve` (it never
+//! raises for a bad request) or a single input taking longer than `SLOW`.
+//!
+//! Each input runs in a subtransaction that is rolled back, so inputs do not see each
+//! other's metadata changes. The number of inputs per property is `DEFAULT_CASES`
+//! (CI), or `PGF_FUZZ_CASES` from the server's environment (`scripts/reliability.sh`
+//! passes it as `CARGO_PGF_FUZZ_CASES`, the prefix `cargo pgrx test --runas` lets
+//! through to the server). `CARGO_PGF_FUZZ_SEED` picks the seed (default: fixed in
+//! CI, from the clock when a case count is given); `CARGO_PGF_FUZZ_REPORT` names a
+//! file where each property appends one line with its figures.
+//!
+//! The fixed hostile cases (deep nesting, alias fan-out, fragments that expand
+//! exponentially or recursively, SQL injection in every position) are tests of their
+//! own below.
+
+#[pgrx::pg_schema]
+mod tests {
+    use pgrx::pg_sys;
+    use pgrx::pg_sys::panic::CaughtError;
+    use pgrx::prelude::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+    use serde_json::{json, Map, Value};
+    use std::time::{Duration, Instant};
+
+    const DEFAULT_CASES: u32 = 200;
+    const SLOW: Duration = Duration::from_secs(20);
+
+    // ---------------------------------------------------------------- harness
+
+    enum Outcome<R> {
+        Done(R),
+        SqlError(String),
+        Panic(String),
+    }
+
+    fn panic_text(caught: &CaughtError) -> String {
+        match caught {
+            CaughtError::RustPanic { ereport, .. }
+            | CaughtError::PostgresError(ereport)
+            | CaughtError::ErrorReport(ereport) => {
+                format!("{} at {}:{}", ereport.message(), ereport.file(), ereport.line_number())
+            }
+        }
+    }
+
+    /// Makes what this test function wrote so far visible to `resolve`: its statements
+    /// run through read-only SPI, which otherwise keeps the snapshot the test's own
+    /// `SELECT` started with (in real use, each call to resolve is a statement of its
+    /// own). Pushed at the current (sub)transaction level, popped by its end.
+    fn fresh_snapshot() {
+        // SAFETY: plain calls on the backend thread inside a transaction.
+        unsafe {
+            pg_sys::CommandCounterIncrement();
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+        }
+    }
+
+    /// Runs `f` in a subtransaction that is always rolled back; Postgres ERRORs and
+    /// Rust panics come back as values.
+    fn guarded<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Outcome<R> {
+        // SAFETY: begin and rollback pair up on every path; memory context and resource
+        // owner are restored as spi::in_subtransaction does.
+        let (old_context, old_owner) = unsafe {
+            let context = pg_sys::CurrentMemoryContext;
+            let owner = pg_sys::CurrentResourceOwner;
+            pg_sys::BeginInternalSubTransaction(std::ptr::null());
+            pg_sys::MemoryContextSwitchTo(context);
+            (context, owner)
+        };
+        fresh_snapshot();
+        let outcome = PgTryBuilder::new(move || Outcome::Done(f()))
+            .catch_rust_panic(|caught| Outcome::Panic(panic_text(&caught)))
+            .catch_others(|caught| match caught {
+                CaughtError::RustPanic { .. } => Outcome::Panic(panic_text(&caught)),
+                CaughtError::PostgresError(ref r) | CaughtError::ErrorReport(ref r) => {
+                    Outcome::SqlError(r.message().to_string())
+                }
+            })
+            .execute();
+        unsafe {
+            pg_sys::MemoryContextSwitchTo(old_context);
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+            pg_sys::MemoryContextSwitchTo(old_context);
+            pg_sys::CurrentResourceOwner = old_owner;
+        }
+        outcome
+    }
+
+    fn env_u64(name: &str) -> Option<u64> {
+        std::env::var(format!("CARGO_{name}")).or_else(|_| std::env::var(name)).ok()?.trim().parse().ok()
+    }
+
+    fn runner() -> (TestRunner, u32, u64) {
+        let cases = env_u64("PGF_FUZZ_CASES").map(|c| c.clamp(1, u32::MAX as u64) as u32);
+        let seed = env_u64("PGF_FUZZ_SEED").unwrap_or_else(|| match cases {
+            // A given case count is a long run: a new seed each time (reported).
+            Some(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(7),
+            None => 0x5eed_f00d,
+        });
+        let cases = cases.unwrap_or(DEFAULT_CASES);
+        let mut bytes = [0u8; 32];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (seed.rotate_left((i * 8) as u32) & 0xff) as u8 ^ i as u8;
+        }
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            max_shrink_iters: 200,
+            // Inputs are generated from strategies that never reject; no global limit needed.
+            ..Config::default()
+        };
+        (TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)), cases, seed)
+    }
+
+    #[derive(Default)]
+    struct Tally {
+        inputs: u64,
+        answers: u64,
+        errors: u64,
+        sql_errors: u64,
+        slowest: Duration,
+        sql_error_samples: Vec<String>,
+    }
+
+    fn report(property: &str, cases: u32, seed: u64, tally: &Tally, elapsed: Duration) {
+        let line = format!(
+            "fuzz {property}: {} inputs in {:.1} s (cases {cases}, seed {seed}): {} answered, {} GraphQL/metadata errors, {} SQL errors, slowest {:.0} ms{}",
+            tally.inputs,
+            elapsed.as_secs_f64(),
+            tally.answers,
+            tally.errors,
+            tally.sql_errors,
+            tally.slowest.as_secs_f64() * 1000.0,
+            if tally.sql_error_samples.is_empty() {
+                String::new()
+            } else {
+                format!("; SQL errors seen: {}", tally.sql_error_samples.join(" | "))
+            }
+        );
+        pgrx::log!("{line}");
+        if let Ok(path) = std::env::var("CARGO_PGF_FUZZ_REPORT") {
+            use std::io::Write;
+            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                let _ = writeln!(file, "{line}");
+            }
+        }
+    }
+
+    /// Runs one property over its strategy; `check` sees each input and its outcome.
+    fn fuzz<S: Strategy>(property: &str, strategy: S, check: impl FnMut(&S::Value, &mut Tally) -> Result<(), String>)
+    where
+        S::Value: std::fmt::Debug,
+    {
+        let (mut runner, cases, seed) = runner();
+        let tally = std::cell::RefCell::new(Tally::default());
+        let check = std::cell::RefCell::new(check);
+        let started = Instant::now();
+        let result = runner.run(&strategy, |input| {
+            let t0 = Instant::now();
+            let verdict = (check.borrow_mut())(&input, &mut tally.borrow_mut());
+            let spent = t0.elapsed();
+            let mut t = tally.borrow_mut();
+            t.inputs += 1;
+            t.slowest = t.slowest.max(spent);
+            drop(t);
+            if spent > SLOW {
+                return Err(TestCaseError::fail(format!("took {spent:?}")));
+            }
+            verdict.map_err(TestCaseError::fail)
+        });
+        report(property, cases, seed, &tally.borrow(), started.elapsed());
+        if let Err(e) = result {
+            panic!("fuzz {property} (seed {seed}): {e}");
+        }
+    }
+
+    // ---------------------------------------------------------------- the schema under test
+
+    /// Tables of every shape the planner knows, a relationship both ways, a view, an
+    /// enum, and a remote schema whose stored introspection is our own schema and whose
+    /// URL is a closed port (so remote fields and a table -> remote join are planned and
+    /// fail fast, without a server).
+    fn setup() -> bool {
+        // Test functions run with the `tests` schema first in search_path.
+        Spi::run("set local search_path = public").unwrap();
+        Spi::run(
+            r#"create type public.fz_mood as enum ('happy', 'sad');
+               create table public.fz_user (id int primary key, name text, mood public.fz_mood, tags text[], meta jsonb,
+                                     score numeric, born date, "weird col" text, uid uuid);
+               create table public.fz_post (id int primary key, user_id int references public.fz_user(id), title text,
+                                     body text, big bigint, at timestamptz);
+               create view public.fz_view as select id, name from public.fz_user;
+               insert into public.fz_user select g, 'user ' || g, case when g % 2 = 0 then 'happy' else 'sad' end::public.fz_mood,
+                      array['a', 'b"c'], jsonb_build_object('k', g, 'l', jsonb_build_array(1, 'x')),
+                      g * 1.5, date '2020-01-01' + g, E'q\'"\\', gen_random_uuid()
+                 from generate_series(1, 20) g;
+               insert into public.fz_post select g, g % 20 + 1, 'post ' || g, repeat('x', g), g::bigint * 1000000000000,
+                      timestamptz '2020-01-01' + g * interval '1 hour'
+                 from generate_series(1, 60) g;"#,
+        )
+        .unwrap();
+        fresh_snapshot();
+        // Our own introspection, stored as the remote's: no HTTP needed to compose it.
+        let own = crate::execute::resolve(crate::schema::remote::INTROSPECTION_QUERY, &Value::Null, None);
+        let Some(schema) = own.pointer("/data/__schema").cloned() else {
+            return false;
+        };
+        Spi::run_with_args(
+            "insert into graphql.remote_schema_introspection (remote_schema, introspection) values ('fake', $1)",
+            &[pgrx::JsonB(json!({"__schema": schema})).into()],
+        )
+        .unwrap();
+        let mut document = crate::metadata::api::handle(&json!({"type": "export_metadata", "args": {}})).unwrap();
+        document["remote_schemas"] = json!([{"name": "fake", "definition": {
+            "url": "http://127.0.0.1:9/graphql", "timeout_seconds": 1,
+            "customization": {"root_fields_namespace": "fake", "type_names": {"prefix": "F_"}}}}]);
+        Spi::run_with_args(
+            "insert into graphql.metadata_document (singleton, document) values (true, $1)
+             on conflict (singleton) do update set document = excluded.document",
+            &[pgrx::JsonB(document).into()],
+        )
+        .unwrap();
+        fresh_snapshot();
+        let related = crate::metadata::api::handle(&json!({"type": "pg_create_remote_relationship", "args": {
+            "table": "fz_post", "name": "remote_user",
+            "definition": {"to_remote_schema": {"remote_schema": "fake", "lhs_fields": ["user_id"],
+                           "remote_field": {"fz_user_by_pk": {"arguments": {"id": "$user_id"}}}}}}}));
+        fresh_snapshot();
+        let probe = crate::execute::resolve("{ fz_post(limit: 1) { id } }", &Value::Null, None);
+        assert_eq!(probe, json!({"data": {"fz_post": [{"id": 1}]}}), "set-up: {related:?}");
+        related.is_ok()
+    }
+
+    // ---------------------------------------------------------------- generators
+
+    /// Strings that have broken SQL generators elsewhere, and text encodings' corners.
+    const NASTY: &[&str] = &[
+        "'; drop table fz_user; --",
+        "\" or 1=1 --",
+        "'' or ''='",
+        "x'); select pg_sleep(10); --",
+        "$1",
+        "$$; select 1; $$",
+        "\\",
+        "\\\\'",
+        "%s%s%n",
+        "\u{0}",
+        "a\u{0}b",
+        "\u{FEFF}",
+        "\u{1F600}",
+        "\u{10FFFF}",
+        "é\u{301}",
+        "\t\r\n",
+        "NaN",
+        "Infinity",
+        "-0",
+        "1e999999",
+        "99999999999999999999999999999999",
+        "2020-13-45",
+        "{\"a\":",
+        "fz_user",
+        "__typename",
+        "",
+        " ",
+    ];
+
+    const FIELDS: &[&str] = &[
+        "fz_user", "fz_post", "fz_view", "fz_user_by_pk", "fz_post_by_pk", "fz_user_aggregate",
+        "fz_post_aggregate", "id", "name", "mood", "tags", "meta", "score", "born", "uid", "user_id",
+        "title", "body", "big", "at", "user", "fz_post", "aggregate", "count", "nodes", "sum", "avg",
+        "max", "min", "__typename", "__schema", "__type", "types", "fields", "kind", "ofType", "fake",
+        "remote_user", "nope", "query_root", "weird_col",
+    ];
+    const ARGUMENTS: &[&str] = &[
+        "where", "order_by", "limit", "offset", "distinct_on", "id", "columns", "distinct", "name",
+        "path", "if", "_eq", "x",
+    ];
+    const KEYS: &[&str] = &[
+        "id", "name", "mood", "tags", "meta", "score", "user", "fz_post", "_eq", "_neq", "_gt", "_lt",
+        "_in", "_nin", "_is_null", "_like", "_ilike", "_regex", "_similar", "_contains", "_has_key",
+        "_and", "_or", "_not", "title", "big", "born", "uid",
+    ];
+    const TYPES: &[&str] = &[
+        "fz_user", "fz_post", "fz_view", "query_root", "F_fz_user", "F_query_root", "Nope", "String",
+        "fz_user_aggregate",
+    ];
+    const ENUMS: &[&str] = &["asc", "desc", "asc_nulls_first", "desc_nulls_last", "happy", "sad", "id", "name", "BOGUS"];
+
+    fn pick(words: &'static [&'static str]) -> BoxedStrategy<String> {
+        prop::sample::select(words).prop_map(str::to_string).boxed()
+    }
+
+    fn nasty_or_random_string() -> BoxedStrategy<String> {
+        prop_oneof![pick(NASTY), ".{0,12}", "[a-z_]{1,8}"].boxed()
+    }
+
+    /// A GraphQL string literal, escapes included (lone surrogates as \uD800 too).
+    fn string_literal() -> BoxedStrategy<String> {
+        prop_oneof![
+            4 => nasty_or_random_string().prop_map(|s| Value::String(s).to_string()),
+            1 => prop::sample::select(&["\"\\uD800\"", "\"\\uDFFF\\uD800\"", "\"\\u0000\"", "\"\\x\"", "\"\"\"block \\\"\"\" \"\"\"", "\"unterminated"][..])
+                .prop_map(str::to_string),
+        ]
+        .boxed()
+    }
+
+    fn graphql_value() -> BoxedStrategy<String> {
+        let leaf = prop_oneof![
+            any::<i64>().prop_map(|i| i.to_string()),
+            any::<f64>().prop_map(|f| if f.is_finite() { format!("{f:e}") } else { "1.5".into() }),
+            prop::sample::select(&["0", "-1", "2147483648", "99999999999999999999999", "1.0e400", "true", "false", "null"][..])
+                .prop_map(str::to_string),
+            string_literal(),
+            pick(ENUMS),
+            prop::sample::select(&["$v", "$id", "$w", "$undefined"][..]).prop_map(str::to_string),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+                prop::collection::vec((pick(KEYS), inner), 0..4).prop_map(|v| {
+                    let fields: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("{{{}}}", fields.join(", "))
+                }),
+            ]
+        })
+        .boxed()
+    }
+
+    fn arguments() -> BoxedStrategy<String> {
+        prop_oneof![
+            2 => Just(String::new()),
+            1 => prop::collection::vec((pick(ARGUMENTS), graphql_value()), 1..3).prop_map(|v| {
+                let args: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                format!("({})", args.join(", "))
+            }),
+        ]
+        .boxed()
+    }
+
+    fn directive() -> BoxedStrategy<String> {
+        prop_oneof![
+            6 => Just(String::new()),
+            1 => prop::sample::select(&[" @skip(if: true)", " @include(if: false)", " @include(if: $v)", " @skip(if: \"x\")", " @nope", " @skip"][..])
+                .prop_map(str::to_string),
+        ]
+        .boxed()
+    }
+
+    fn alias() -> BoxedStrategy<String> {
+        prop_oneof![3 => Just(String::new()), 1 => "[a-z]{1,3}".prop_map(|a| format!("{a}: "))].boxed()
+    }
+
+    fn selection_set() -> BoxedStrategy<String> {
+        let leaf = (alias(), pick(FIELDS), arguments(), directive()).prop_map(|(a, f, args, d)| format!("{a}{f}{args}{d}"));
+        leaf.prop_recursive(6, 48, 4, |inner| {
+            let set = prop::collection::vec(inner, 1..4).prop_map(|v| format!("{{ {} }}", v.join(" ")));
+            prop_oneof![
+                4 => (alias(), pick(FIELDS), arguments(), directive(), set.clone())
+                    .prop_map(|(a, f, args, d, s)| format!("{a}{f}{args}{d} {s}")),
+                1 => prop::sample::select(&["...A", "...B", "...Nope"][..]).prop_map(str::to_string),
+                1 => (pick(TYPES), set.clone()).prop_map(|(t, s)| format!("... on {t} {s}")),
+                1 => set.prop_map(|s| format!("... {s}")),
+            ]
+        })
+        .prop_map(|s| format!("{{ {s} }}"))
+        .boxed()
+    }
+
+    /// A whole document: an operation (named, with variables, or shorthand) and up to
+    /// two fragments, which may refer to each other.
+    fn document() -> BoxedStrategy<String> {
+        let header = prop::sample::select(&[
+            "",
+            "query ",
+            "query Q($v: Boolean, $id: Int!, $w: fz_user_bool_exp) ",
+            "query Q($v: String = \"x\") ",
+            "mutation M ",
+            "subscription S ",
+            "query Q($v: [Int!]!) ",
+        ][..]);
+        let fragment = (prop::sample::select(&["A", "B"][..]), pick(TYPES), selection_set())
+            .prop_map(|(n, t, s)| format!("fragment {n} on {t} {s}"));
+        (header, selection_set(), prop::collection::vec(fragment, 0..3))
+            .prop_map(|(h, s, f)| format!("{h}{s} {}", f.join(" ")))
+            .boxed()
+    }
+
+    /// Documents that are valid or nearly so, to be mutated.
+    const SEEDS: &[&str] = &[
+        r#"{ fz_user(where: {name: {_eq: "user 1"}}, order_by: {id: asc}, limit: 2) { id name mood tags meta score born fz_post { id title } } }"#,
+        r#"query Q($id: Int!) { fz_user_by_pk(id: $id) { id name weird_col } }"#,
+        r#"{ fz_post_aggregate(where: {big: {_gt: 5}}) { aggregate { count sum { big } max { title } } nodes { id user { name } } } }"#,
+        r#"query ($w: fz_user_bool_exp) { fz_user(where: $w, distinct_on: [mood], order_by: [{mood: asc}, {id: desc}]) { id mood } }"#,
+        r#"query { fz_post(limit: 3, offset: 1) { ...P } } fragment P on fz_post { id user { ...U } } fragment U on fz_user { name __typename }"#,
+        r#"{ __schema { queryType { name } types { name kind fields { name type { name ofType { name } } } } } }"#,
+        r#"{ __type(name: "fz_user") { name fields { name } } }"#,
+        r#"{ fake { fz_user(limit: 1) { id } } fz_view { id } }"#,
+        r#"{ fz_post(where: {id: {_lte: 3}}) { id remote_user { name } } }"#,
+        r#"{ fz_user(where: {_or: [{tags: {_contains: ["a"]}}, {meta: {_has_key: "k"}}, {name: {_regex: "^u"}}]}) { id } }"#,
+    ];
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Delete(usize, usize),
+        Insert(usize, String),
+        Duplicate(usize, usize),
+        Replace(usize, char),
+    }
+
+    fn mutation() -> BoxedStrategy<Mutation> {
+        let token = prop_oneof![
+            prop::sample::select(&["{", "}", "(", ")", "[", "]", ":", "$", "...", "@", "\"", "\\", "#", "on", "fragment", "query", ",", "!", "=", "\u{0}", "\u{FFFD}", "\u{1F600}"][..])
+                .prop_map(str::to_string),
+            pick(FIELDS),
+            pick(NASTY),
+            graphql_value(),
+        ];
+        prop_oneof![
+            (any::<usize>(), 1..20usize).prop_map(|(p, n)| Mutation::Delete(p, n)),
+            (any::<usize>(), token).prop_map(|(p, t)| Mutation::Insert(p, t)),
+            (any::<usize>(), 1..40usize).prop_map(|(p, n)| Mutation::Duplicate(p, n)),
+            (any::<usize>(), any::<char>()).prop_map(|(p, c)| Mutation::Replace(p, c)),
+        ]
+        .boxed()
+    }
+
+    fn mutate(seed: &str, mutations: &[Mutation]) -> String {
+        let mut chars: Vec<char> = seed.chars().collect();
+        for m in mutations {
+            let len = chars.len();
+            match m {
+                Mutation::Delete(p, n) if len > 0 => {
+                    let at = p % len;
+                    let end = (at + n).min(len);
+                    chars.drain(at..end);
+                }
+                Mutation::Insert(p, text) => {
+                    let at = p % (len + 1);
+                    chars.splice(at..at, text.chars());
+                }
+                Mutation::Duplicate(p, n) if len > 0 => {
+                    let at = p % len;
+                    let end = (at + n).min(len);
+                    let copy: Vec<char> = chars[at..end].to_vec();
+                    chars.splice(end..end, copy);
+                }
+                Mutation::Replace(p, c) if len > 0 => chars[p % len] = *c,
+                _ => {}
+            }
+        }
+        chars.into_iter().collect()
+    }
+
+    fn json_value() -> BoxedStrategy<Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|i| json!(i)),
+            any::<u64>().prop_map(|i| json!(i)),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+            prop::sample::select(&["1e400", "123456789012345678901234567890", "-0.0", "0.1e-400"][..])
+                .prop_map(|n| serde_json::from_str(n).unwrap_or(Value::Null)),
+            nasty_or_random_string().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((pick(KEYS), inner), 0..4).prop_map(|v| Value::Object(v.into_iter().collect())),
+            ]
+        })
+        .boxed()
+    }
+
+    fn variables() -> BoxedStrategy<Value> {
+        prop_oneof![
+            1 => json_value(),
+            4 => prop::collection::vec((prop::sample::select(&["v", "id", "w", "x", ""][..]), json_value()), 0..4)
+                .prop_map(|v| Value::Object(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<_, _>>())),
+        ]
+        .boxed()
+    }
+
+    fn operation_name() -> BoxedStrategy<Option<String>> {
+        prop_oneof![4 => Just(None), 1 => Just(Some("Q".to_string())), 1 => nasty_or_random_string().prop_map(Some)].boxed()
+    }
+
+    /// The answer `resolve` must give: an object with `data` or a non-empty `errors`,
+    /// every error with a message.
+    fn check_response(response: &Value) -> Result<bool, String> {
+        let Some(object) = response.as_object() else { return Err(format!("not an object: {response}")) };
+        if object.keys().any(|k| k != "data" && k != "errors") {
+            return Err(format!("unexpected keys: {response}"));
+        }
+        let errors = match object.get("errors") {
+            None => return if object.contains_key("data") { Ok(false) } else { Err("neither data nor errors".into()) },
+            Some(Value::Array(errors)) if !errors.is_empty() => errors,
+            Some(other) => return Err(format!("errors is not a non-empty list: {other}")),
+        };
+        for error in errors {
+            if !error.get("message").is_some_and(|m| m.as_str().is_some_and(|m| !m.is_empty())) {
+                return Err(format!("an error without a message: {error}"));
+            }
+        }
+        Ok(true)
+    }
+
+    fn run_resolve(query: &str, variables: &Value, operation_name: Option<&str>, tally: &mut Tally) -> Result<(), String> {
+        let (q, v, o) = (query.to_string(), variables.clone(), operation_name.map(str::to_string));
+        match guarded(move || crate::execute::resolve(&q, &v, o.as_deref())) {
+            Outcome::Done(response) => {
+                if check_response(&response)? {
+                    tally.errors += 1;
+                } else {
+                    tally.answers += 1;
+                }
+                Ok(())
+            }
+            Outcome::SqlError(message) => Err(format!("resolve raised an SQL ERROR: {message}")),
+            Outcome::Panic(message) => Err(format!("resolve panicked: {message}")),
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    #[pg_test]
+    fn fuzz_generated_documents() {
+        assert!(setup(), "fuzz schema set-up");
+        fuzz("generated documents", (document(), variables(), operation_name()), |(query, vars, op), tally| {
+            run_resolve(query, vars, op.as_deref(), tally)
+        });
+    }
+
+    #[pg_test]
+    fn fuzz_mutated_documents() {
+        assert!(setup(), "fuzz schema set-up");
+        let strategy = (prop::sample::select(SEEDS), prop::collection::vec(mutation(), 1..6), variables());
+        fuzz("mutated documents", strategy, |(seed, mutations, vars), tally| {
+            run_resolve(&mutate(seed, mutations), vars, None, tally)
+        });
+    }
+
+    #[pg_test]
+    fn fuzz_variables() {
+        assert!(setup(), "fuzz schema set-up");
+        const TYPED: &[&str] = &[
+            "query ($v: Int) { fz_user_by_pk(id: $v) { id } }",
+            "query ($v: String) { fz_user(where: {name: {_eq: $v}}) { id } }",
+            "query ($v: [String!]) { fz_user(where: {name: {_in: $v}}) { id } }",
+            "query ($v: jsonb) { fz_user(where: {meta: {_contains: $v}}) { id } }",
+            "query ($v: numeric) { fz_user(where: {score: {_gt: $v}}) { id } }",
+            "query ($v: bigint) { fz_post(where: {big: {_lte: $v}}) { id } }",
+            "query ($v: date) { fz_user(where: {born: {_eq: $v}}) { id } }",
+            "query ($v: uuid) { fz_user(where: {uid: {_eq: $v}}) { id } }",
+            "query ($v: fz_mood) { fz_user(where: {mood: {_eq: $v}}) { id } }",
+            "query ($v: fz_user_bool_exp) { fz_user(where: $v) { id } }",
+            "query ($v: [fz_user_order_by!]) { fz_user(order_by: $v) { id } }",
+            "query ($v: Int) { fz_post(limit: $v, offset: $v) { id } }",
+            "query ($v: String!) { fake { fz_user(where: {name: {_eq: $v}}) { id } } }",
+        ];
+        let strategy = (prop::sample::select(TYPED), json_value());
+        fuzz("variables", strategy, |(query, value), tally| run_resolve(query, &json!({ "v": value }), None, tally));
+    }
+
+    fn metadata_body() -> BoxedStrategy<Value> {
+        let table = prop_oneof![
+            pick(&["fz_user", "fz_post", "fz_view", "nope"]).prop_map(Value::String),
+            (pick(&["public", "graphql", "pg_catalog", "nope"]), pick(&["fz_user", "fz_post", "metadata_document"]))
+                .prop_map(|(s, n)| json!({"schema": s, "name": n})),
+            nasty_or_random_string().prop_map(Value::String),
+            json_value(),
+        ];
+        let name = prop_oneof![pick(&["r", "user", "fz_post", "id", "fake", "__r"]), nasty_or_random_string()];
+        let url = prop_oneof![
+            Just("http://127.0.0.1:9/graphql".to_string()),
+            Just("not a url".to_string()),
+            Just("ftp://127.0.0.1:9/".to_string()),
+            Just("http://[::1:9/".to_string()),
+            nasty_or_random_string(),
+        ];
+        let column = prop_oneof![pick(&["id", "user_id", "name", "nope", "weird col"]), nasty_or_random_string()].boxed();
+        let typed = (
+            prop::sample::select(&[
+                "pg_track_table", "pg_untrack_table", "pg_set_table_customization", "pg_create_object_relationship",
+                "pg_create_array_relationship", "pg_drop_relationship", "pg_rename_relationship",
+                "pg_create_remote_relationship", "pg_update_remote_relationship", "pg_delete_remote_relationship",
+                "add_remote_schema", "update_remote_schema", "remove_remote_schema", "reload_remote_schema",
+                "introspect_remote_schema", "export_metadata", "replace_metadata", "clear_metadata",
+                "reload_metadata", "get_inconsistent_metadata", "drop_inconsistent_metadata", "bulk", "nope",
+            ][..]),
+            table,
+            name,
+            url,
+            column.clone(),
+            column,
+            json_value(),
+            0..6u8,
+        )
+            .prop_map(|(kind, table, name, url, c1, c2, extra, shape)| {
+                let args = match shape {
+                    0 => json!({"table": table, "name": name, "using": {"foreign_key_constraint_on": c1}}),
+                    1 => json!({"table": table, "name": name, "using": {"manual_configuration": {
+                        "remote_table": table, "column_mapping": {c1: c2}}}}),
+                    2 => json!({"name": name, "definition": {"url": url, "timeout_seconds": 1,
+                        "headers": [{"name": c1, "value": c2}], "customization": extra}}),
+                    3 => json!({"table": table, "name": name, "definition": {"to_remote_schema": {
+                        "remote_schema": "fake", "lhs_fields": [c1], "remote_field": {"fz_user_by_pk": {"arguments": {"id": format!("${c2}")}}}}}}),
+                    4 => json!({"table": table, "configuration": {"custom_name": name, "custom_root_fields": {"select": c1},
+                        "column_config": {c2: {"custom_name": name}}}, "new_name": name}),
+                    _ => extra,
+                };
+                if kind == "bulk" {
+                    json!({"type": "bulk", "args": [{"type": "pg_track_table", "args": args}, {"type": "export_metadata", "args": {}}]})
+                } else {
+                    json!({"type": kind, "args": args})
+                }
+            });
+        prop_oneof![4 => typed, 1 => json_value()].boxed()
+    }
+
+    #[pg_test]
+    fn fuzz_metadata_bodies() {
+        assert!(setup(), "fuzz schema set-up");
+        fuzz("metadata bodies", metadata_body(), |body, tally| {
+            let b = body.clone();
+            match guarded(move || {
+                let result = crate::metadata::api::handle(&b);
+                // The schema must still build and answer after whatever the body did.
+                let after = crate::execute::resolve("{ fz_user(limit: 1) { id } __typename }", &Value::Null, None);
+                (result, after)
+            }) {
+                Outcome::Done((result, after)) => {
+                    match result {
+                        Ok(_) => tally.answers += 1,
+                        Err(e) if e.message.is_empty() => return Err("a metadata error without a message".into()),
+                        Err(_) => tally.errors += 1,
+                    }
+                    check_response(&after).map(|_| ())
+                }
+                Outcome::SqlError(message) => {
+                    tally.sql_errors += 1;
+                    if tally.sql_error_samples.len() < 5 && !tally.sql_error_samples.contains(&message) {
+                        tally.sql_error_samples.push(message);
+                    }
+                    Ok(())
+                }
+                Outcome::Panic(message) => Err(format!("metadata panicked on {body}: {message}")),
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- hostile cases
+
+    fn errors_of(response: &Value) -> Vec<String> {
+        response["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["message"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    }
+
+    fn timed_resolve(query: &str) -> (Value, Duration) {
+        let t0 = Instant::now();
+        let q = query.to_string();
+        match guarded(move || crate::execute::resolve(&q, &Value::Null, None)) {
+            Outcome::Done(v) => (v, t0.elapsed()),
+            Outcome::SqlError(m) => panic!("resolve raised an SQL ERROR: {m}"),
+            Outcome::Panic(m) => panic!("resolve panicked: {m}"),
+        }
+    }
+
+    #[pg_test]
+    fn fuzz_hostile_deep_nesting() {
+        assert!(setup());
+        // Past the limit by one: refused, with the path down to the first field too deep.
+        Spi::run("set local graphql.max_query_depth = 5").unwrap();
+        let (out, _) = timed_resolve("{ fz_post { user { fz_post { user { fz_post { id } } } } } }");
+        assert!(out.get("data").is_none(), "{out}");
+        assert_eq!(out["errors"][0]["path"], json!(["fz_post", "user", "fz_post", "user", "fz_post", "id"]), "{out}");
+        assert_eq!(out["errors"][0]["extensions"]["code"], "validation-failed");
+        // At the limit: answered.
+        let (out, _) = timed_resolve("{ fz_post(limit: 1) { user { fz_post(limit: 1) { user { id } } } } }");
+        assert!(out.get("errors").is_none(), "{out}");
+        // Through fragments, the depth is the depth once inlined.
+        let (out, _) = timed_resolve(
+            "{ fz_post { ...A } } fragment A on fz_post { user { ...B } } fragment B on fz_user { fz_post { user { fz_post { id } } } }",
+        );
+        assert!(errors_of(&out)[0].contains("max_query_depth"), "{out}");
+        Spi::run("reset graphql.max_query_depth").unwrap();
+        // Far deeper than any limit, and than the parser's own: an error, quickly, no crash.
+        for depth in [100usize, 1_000, 100_000] {
+            let query = format!("{}{}", "{ fz_post { user ".repeat(depth), "}".repeat(2 * depth));
+            let (out, spent) = timed_resolve(&query);
+            assert!(!errors_of(&out).is_empty(), "depth {depth}: {out}");
+            assert!(spent < Duration::from_secs(5), "depth {depth} took {spent:?}");
+        }
+        // A long chain of fragments, each adding one level.
+        let mut doc = String::from("{ fz_post { ...F0 } }");
+        for i in 0..5_000 {
+            let next = if i % 2 == 0 { format!("user {{ ...F{} }}", i + 1) } else { format!("fz_post {{ ...F{} }}", i + 1) };
+            let on = if i % 2 == 0 { "fz_post" } else { "fz_user" };
+            doc.push_str(&format!(" fragment F{i} on {on} {{ id {next} }}"));
+        }
+        doc.push_str(" fragment F5000 on fz_post { id }");
+        let (out, spent) = timed_resolve(&doc);
+        assert!(!errors_of(&out).is_empty(), "{out}");
+        assert!(spent < Duration::from_secs(10), "fragment chain took {spent:?}");
+    }
+
+    #[pg_test]
+    fn fuzz_hostile_fan_out_and_fragments() {
+        assert!(setup());
+        // Thousands of aliases: within graphql.max_query_fields they are answered ...
+        let aliases: Vec<String> = (0..2_000).map(|i| format!("a{i}: __typename")).collect();
+        let (out, spent) = timed_resolve(&format!("{{ {} }}", aliases.join(" ")));
+        assert!(out.get("errors").is_none(), "{out}");
+        assert_eq!(out["data"]["a1999"], "query_root");
+        assert!(spent < Duration::from_secs(10), "{spent:?}");
+        // ... beyond it, refused before any work.
+        let aliases: Vec<String> = (0..20_000).map(|i| format!("a{i}: fz_user {{ id }}")).collect();
+        let (out, spent) = timed_resolve(&format!("{{ {} }}", aliases.join(" ")));
+        assert!(errors_of(&out).iter().any(|m| m.contains("max_query_fields")), "{out}");
+        assert!(spent < Duration::from_secs(10), "{spent:?}");
+        // Fragments that double at every step: 2^40 fields once inlined, refused at once.
+        let mut doc = String::from("{ fz_user { ...F0 } }");
+        for i in 0..40 {
+            doc.push_str(&format!(" fragment F{i} on fz_user {{ a: fz_post {{ user {{ ...F{n} }} }} b: fz_post {{ user {{ ...F{n} }} }} }}", n = i + 1));
+        }
+        doc.push_str(" fragment F40 on fz_user { id }");
+        Spi::run("set local graphql.max_query_depth = 0").unwrap();
+        let (out, spent) = timed_resolve(&doc);
+        assert!(errors_of(&out).iter().any(|m| m.contains("max_query_fields")), "{out}");
+        assert!(spent < Duration::from_secs(5), "{spent:?}");
+        Spi::run("reset graphql.max_query_depth").unwrap();
+        // The same fragment spread many times in one selection set is expanded once.
+        let mut doc = String::from("{ fz_user(limit: 1) { ...G0 } }");
+        for i in 0..20 {
+            doc.push_str(&format!(" fragment G{i} on fz_user {{ id ...G{n} ...G{n} }}", n = i + 1));
+        }
+        doc.push_str(" fragment G20 on fz_user { name }");
+        let (out, spent) = timed_resolve(&doc);
+        assert!(out.get("errors").is_none(), "{out}");
+        assert_eq!(out["data"]["fz_user"][0], json!({"id": 1, "name": "user 1"}));
+        assert!(spent < Duration::from_secs(5), "repeated spreads took {spent:?}");
+        // Recursive fragments: a validation error, no loop.
+        let (out, spent) = timed_resolve(
+            "{ fz_user { ...A } } fragment A on fz_user { fz_post { ...B } } fragment B on fz_post { user { ...A } }",
+        );
+        assert!(!errors_of(&out).is_empty(), "{out}");
+        assert!(spent < Duration::from_secs(5));
+        let (out, _) = timed_resolve("{ fz_user { ...A } } fragment A on fz_user { ...A }");
+        assert!(!errors_of(&out).is_empty(), "{out}");
+    }
+
+    #[pg_test]
+    fn fuzz_hostile_injection_everywhere() {
+        assert!(setup());
+        let before: i64 = Spi::get_one("select count(*) from public.fz_user").unwrap().unwrap();
+        for nasty in NASTY {
+            let literal = Value::String(nasty.to_string()).to_string();
+            let queries = [
+                format!("{{ fz_user(where: {{name: {{_eq: {literal}}}}}) {{ id }} }}"),
+                format!("{{ fz_user(where: {{name: {{_like: {literal}}}, meta: {{_has_key: {literal}}}}}) {{ id }} }}"),
+                format!("{{ fz_user(where: {{name: {{_regex: {literal}}}}}) {{ id }} }}"),
+                format!("{{ fz_user(where: {{tags: {{_contains: [{literal}]}}}}) {{ id }} }}"),
+                format!("{{ fz_user_by_pk(id: {literal}) {{ id }} }}"),
+                format!("{{ __type(name: {literal}) {{ name }} }}"),
+                format!("{{ fz_user(order_by: {{name: {literal}}}) {{ id }} }}"),
+                format!("{{ fake {{ fz_user(where: {{name: {{_eq: {literal}}}}}) {{ id }} }} }}"),
+            ];
+            for query in &queries {
+                for vars in [json!({}), json!({"v": nasty})] {
+                    let mut tally = Tally::default();
+                    run_resolve(query, &vars, Some(*nasty), &mut tally).unwrap_or_else(|e| panic!("{query}: {e}"));
+                }
+            }
+            let typed = "query ($v: String, $j: jsonb) { fz_user(where: {_or: [{name: {_eq: $v}}, {meta: {_contains: $j}}]}) { id } }";
+            let mut tally = Tally::default();
+            run_resolve(typed, &json!({"v": nasty, "j": {nasty.to_string(): nasty}}), None, &mut tally).unwrap();
+            // Metadata: as table, column, relationship and custom names.
+            for body in [
+                json!({"type": "pg_track_table", "args": {"table": {"schema": "public", "name": nasty}}}),
+                json!({"type": "pg_track_table", "args": {"table": {"schema": nasty, "name": "fz_user"}}}),
+                json!({"type": "pg_create_object_relationship", "args": {"table": "fz_post", "name": nasty,
+                    "using": {"foreign_key_constraint_on": nasty}}}),
+                json!({"type": "pg_create_array_relationship", "args": {"table": "fz_user", "name": "r",
+                    "using": {"manual_configuration": {"remote_table": nasty, "column_mapping": {"id": nasty}}}}}),
+                json!({"type": "pg_set_table_customization", "args": {"table": "fz_user",
+                    "configuration": {"custom_name": nasty, "column_config": {"name": {"custom_name": nasty}}}}}),
+                json!({"type": "pg_create_remote_relationship", "args": {"table": "fz_post", "name": "x",
+                    "definition": {"to_remote_schema": {"remote_schema": nasty, "lhs_fields": [nasty],
+                                   "remote_field": {nasty.to_string(): {"arguments": {"id": format!("${nasty}")}}}}}}}),
+                json!({"type": "add_remote_schema", "args": {"name": nasty, "definition": {"url": nasty}}}),
+            ] {
+                let b = body.clone();
+                if let Outcome::Panic(m) = guarded(move || crate::metadata::api::handle(&b).map(|_| ())) {
+                    panic!("metadata panicked on {body}: {m}");
+                }
+            }
+        }
+        let after: i64 = Spi::get_one("select count(*) from public.fz_user").unwrap().unwrap();
+        assert_eq!(before, after);
+        assert!(Spi::get_one::<bool>("select to_regclass('public.fz_user') is not null").unwrap().unwrap());
+    }
+}
