@@ -1,0 +1,1027 @@
+#!/usr/bin/env python3
+"""pg_federation benchmarks: every group of issue 5 side by side in one run.
+
+Run through bench/run.sh, which builds and installs the release extension, starts the
+cluster, the fixture remote APIs and this driver. The driver creates the data, starts
+the gateway of group (c), measures every group and writes bench/REPORT.md and
+bench/cost_growth.svg.
+
+A group is a function decorated with @group(key, title); it receives the Bench and
+returns a Section (markdown, plus Target lines for the summary). Add a group by writing
+one more such function: the report picks it up in key order.
+
+Timing: time.perf_counter around one client call; each variant is repeated (after a
+warm-up) and reported as median and p10-p90. Within one repetition the variants run
+one after another in a rotating order, so slow phases of the machine hit all of them.
+Database calls go through libpq's PQexecParams (psycopg's pgconn), never prepared, and
+results are read as text and not parsed: the client does the least work it can, for us
+and for every peer alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import psycopg
+from psycopg.pq import ExecStatus
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+# --------------------------------------------------------------------------------------
+# measurement helpers
+
+
+@dataclass
+class Stats:
+    samples: list[float]  # seconds
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def quantile(self, q: float) -> float:
+        s = sorted(self.samples)
+        if len(s) == 1:
+            return s[0]
+        pos = q * (len(s) - 1)
+        lo = int(pos)
+        hi = min(lo + 1, len(s) - 1)
+        return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+    @property
+    def p10(self) -> float:
+        return self.quantile(0.10)
+
+    @property
+    def p90(self) -> float:
+        return self.quantile(0.90)
+
+    def ms(self) -> str:
+        """`12.3 (11.9–13.0)`: median and p10–p90 in milliseconds."""
+        return f"{fmt_ms(self.median)} ({fmt_ms(self.p10)}–{fmt_ms(self.p90)})"
+
+
+def fmt_ms(seconds: float) -> str:
+    ms = seconds * 1000
+    if ms >= 100:
+        return f"{ms:.0f}"
+    if ms >= 10:
+        return f"{ms:.1f}"
+    return f"{ms:.2f}"
+
+
+def fmt_ratio(x: float) -> str:
+    return f"{x:.2f}×" if x < 10 else f"{x:.1f}×"
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run_interleaved(variants: dict[str, Callable[[], object]], reps: dict[str, int] | int, warmup: int = 2) -> dict[str, Stats]:
+    """Runs every variant `reps` times (per variant when a dict), rotating the order each
+    repetition, after `warmup` untimed calls each."""
+    if isinstance(reps, int):
+        reps = {name: reps for name in variants}
+    for name, fn in variants.items():
+        for _ in range(min(warmup, reps[name])):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for i in range(max(reps.values())):
+        order = names[i % len(names):] + names[: i % len(names)]
+        for name in order:
+            if len(samples[name]) < reps[name]:
+                samples[name].append(timed(variants[name]))
+    return {name: Stats(s) for name, s in samples.items()}
+
+
+# --------------------------------------------------------------------------------------
+# clients
+
+
+class Http:
+    """A keep-alive HTTP/1.1 client for one host (like the extension's ureq agent)."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _connect(self) -> http.client.HTTPConnection:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        conn.connect()
+        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> bytes:
+        for attempt in (0, 1):
+            try:
+                if self.conn is None:
+                    self.conn = self._connect()
+                headers = {"content-type": "application/json"} if body is not None else {}
+                self.conn.request(method, path, body, headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{method} {self.host}:{self.port}{path}: HTTP {response.status}: {data[:300]!r}")
+                return data
+            except (http.client.HTTPException, ConnectionError, OSError):
+                # the server closed an idle keep-alive connection: reconnect once
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def post(self, path: str, body: bytes) -> bytes:
+        return self.request("POST", path, body)
+
+    def post_json(self, path: str, value: object) -> object:
+        return json.loads(self.post(path, json.dumps(value).encode()))
+
+    def get_json(self, path: str) -> object:
+        return json.loads(self.request("GET", path))
+
+
+class Fixture:
+    """One pgf-fixture server: /graphql plus its control endpoints."""
+
+    def __init__(self, name: str, port: int):
+        self.name, self.port = name, port
+        self.url = f"http://127.0.0.1:{port}/graphql"
+        self.http = Http("127.0.0.1", port)
+        self.control = Http("127.0.0.1", port)
+
+    def reset(self) -> None:
+        self.control.post("/_reset", b"{}")
+
+    def fault(self, mode: str, delay_ms: int = 0) -> None:
+        self.control.post_json("/_fault", {"mode": mode, "delay_ms": delay_ms})
+
+    def stats(self) -> dict:
+        return self.control.get_json("/_stats")  # type: ignore[return-value]
+
+
+class Db:
+    """One session; statements run through PQexecParams, never prepared, results as text."""
+
+    def __init__(self, conninfo: str):
+        self.conn = psycopg.connect(conninfo, autocommit=True)
+        self.pgconn = self.conn.pgconn
+
+    def value(self, sql: str, params: list | tuple = (), types: list[int] | None = None) -> bytes | None:
+        encoded = [None if p is None else str(p).encode() for p in params]
+        result = self.pgconn.exec_params(sql.encode(), encoded, types)
+        if result.status != ExecStatus.TUPLES_OK and result.status != ExecStatus.COMMAND_OK:
+            raise RuntimeError(f"SQL failed: {result.error_message.decode(errors='replace')}\n{sql[:500]}")
+        if result.ntuples == 0 or result.nfields == 0:
+            return None
+        return result.get_value(0, 0)
+
+    def text(self, sql: str, params: list | tuple = ()) -> str:
+        value = self.value(sql, params)
+        return "" if value is None else value.decode()
+
+    def run(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def pid(self) -> int:
+        return int(self.text("select pg_backend_pid()"))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --------------------------------------------------------------------------------------
+# the bench context
+
+
+@dataclass
+class Target:
+    group: str
+    target: str
+    measured: str
+    met: bool | None  # None: informative, no target
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    markdown: str
+    targets: list[Target] = field(default_factory=list)
+
+
+GROUPS: list[tuple[str, str, Callable[["Bench"], Section]]] = []
+
+
+def group(key: str, title: str):
+    def register(fn: Callable[["Bench"], Section]):
+        GROUPS.append((key, title, fn))
+        return fn
+
+    return register
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.quick: bool = args.quick
+        self.conninfo = f"host={args.socket_dir} port={args.port} user=postgres dbname={args.db}"
+        self.fixtures = [Fixture(f"users_api_{i}", port) for i, port in enumerate(args.fixture_ports)]
+        self.users = self.fixtures[0]
+        self.gateway: subprocess.Popen | None = None
+        self.gateway_http = Http("127.0.0.1", args.gateway_port)
+        self.db: Db | None = None
+        self.results: dict = {}  # data shared between groups (the plot of (g) reads (a))
+
+    # sizes and repetitions: --quick keeps development runs short
+    def reps(self, full: int, quick: int = 3) -> int:
+        return quick if self.quick else full
+
+    def log(self, message: str) -> None:
+        print(f"bench: {message}", flush=True)
+
+    def resolve_call(self, db: Db, query: str, variables: dict | None = None) -> Callable[[], bytes | None]:
+        sql = "select graphql.resolve($1, $2::jsonb)::text"
+        params = [query, json.dumps(variables or {})]
+        return lambda: db.value(sql, params)
+
+    def resolve(self, db: Db, query: str, variables: dict | None = None) -> dict:
+        raw = self.resolve_call(db, query, variables)()
+        response = json.loads(raw or b"null")
+        if "errors" in response:
+            raise RuntimeError(f"resolve answered errors: {json.dumps(response['errors'])[:1000]}\nquery: {query}")
+        return response
+
+
+# --------------------------------------------------------------------------------------
+# set-up: data, metadata, the gateway
+
+DATA_SQL = """
+create extension if not exists pg_federation;
+
+-- (a), (b), (c), (d), (f): orders joined to the remote users API by user_id.
+-- user_id is distinct per row; user_id10 takes only 10 values.
+create table orders (id int primary key, user_id int not null, user_id10 int not null, total numeric(10,2) not null);
+insert into orders select g, g, 1 + g % 10, round((g % 997) * 1.37, 2) from generate_series(1, 10000) g;
+
+-- (e): tables only, with foreign keys (an object and an array relationship).
+create table customers (id int primary key, name text not null, email text, country text not null);
+insert into customers select g, 'customer ' || g, 'c' || g || '@example.com', (array['NZ', 'FR', 'BR'])[1 + g % 3]
+from generate_series(1, 10000) g;
+create table shop_orders (id int primary key, customer_id int not null references customers,
+                          total numeric(10,2) not null, placed_at timestamptz not null);
+insert into shop_orders select g, 1 + (g * 7) % 10000, round((g % 991) * 2.11, 2),
+                               timestamptz '2024-01-01 00:00:00+00' + g * interval '7 minutes'
+from generate_series(1, 20000) g;
+create index on shop_orders (customer_id);
+create table order_lines (id int primary key, shop_order_id int not null references shop_orders,
+                          product text not null, qty int not null, price numeric(10,2) not null);
+insert into order_lines select g, 1 + (g - 1) / 3, 'product ' || g % 500, 1 + g % 5, round((g % 89) * 1.5, 2)
+from generate_series(1, 60000) g;
+create index on order_lines (shop_order_id);
+"""
+
+
+def metadata(db: Db, body: dict) -> None:
+    db.value("select graphql.metadata($1::jsonb)", [json.dumps(body)])
+
+
+def remote_relationship(table: str, name: str, remote: str, column: str) -> dict:
+    return {"type": "pg_create_remote_relationship", "args": {
+        "table": table, "name": name,
+        "definition": {"to_remote_schema": {"remote_schema": remote, "lhs_fields": [column],
+                                            "remote_field": {"user": {"arguments": {"id": f"${column}"}}}}}}}
+
+
+def set_up(b: Bench) -> None:
+    admin = Db(f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname=postgres")
+    admin.run(f"drop database if exists {b.args.db}")
+    admin.run(f"create database {b.args.db}")
+    admin.close()
+    db = Db(b.conninfo)
+    b.log("creating tables and data")
+    db.conn.execute(DATA_SQL)
+    db.run("vacuum analyze")
+    # The main remote keeps its own names; the two others of (d) get a namespace and a
+    # type prefix, since the three are the same API.
+    for i, fixture in enumerate(b.fixtures):
+        definition: dict = {"url": fixture.url, "timeout_seconds": 60}
+        if i:
+            definition["customization"] = {"root_fields_namespace": f"users_api_{i}", "type_names": {"prefix": f"U{i}_"}}
+        metadata(db, {"type": "add_remote_schema", "args": {"name": fixture.name, "definition": definition}})
+    metadata(db, remote_relationship("orders", "user", "users_api_0", "user_id"))
+    metadata(db, remote_relationship("orders", "user10", "users_api_0", "user_id10"))
+    for i in (1, 2):
+        metadata(db, remote_relationship("orders", f"user_{i}", f"users_api_{i}", "user_id"))
+    b.db = db
+
+
+def start_gateway(b: Bench) -> None:
+    env = dict(os.environ, NODE_ENV="production", PGHOST=b.args.socket_dir, PGPORT=str(b.args.port),
+               PGDATABASE=b.args.db, PGUSER="postgres", REMOTE_URL=b.users.url, PORT=str(b.args.gateway_port))
+    log = open(os.path.join(b.args.work_dir, "gateway.log"), "w")
+    b.gateway = subprocess.Popen(["node", "server.mjs"], cwd=os.path.join(HERE, "gateway"), env=env,
+                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(b.args.gateway_pidfile, "w") as f:
+        f.write(str(b.gateway.pid))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if b.gateway.poll() is not None:
+            raise RuntimeError(f"the gateway exited (see {log.name}):\n" + open(log.name).read()[-3000:])
+        try:
+            with socket.create_connection(("127.0.0.1", b.args.gateway_port), timeout=1):
+                b.log(f"gateway running (pid {b.gateway.pid})")
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the gateway did not start within 60 s")
+
+
+def stop_gateway(b: Bench) -> None:
+    if b.gateway is not None and b.gateway.poll() is None:
+        b.gateway.send_signal(signal.SIGTERM)
+        try:
+            b.gateway.wait(10)
+        except subprocess.TimeoutExpired:
+            b.gateway.kill()
+            b.gateway.wait()
+    if os.path.exists(b.args.gateway_pidfile):
+        os.remove(b.args.gateway_pidfile)
+
+
+def gateway_query(b: Bench, query: str) -> bytes:
+    return b.gateway_http.post("/graphql", json.dumps({"query": query}).encode())
+
+
+# --------------------------------------------------------------------------------------
+# the SQL the engine runs, through auto_explain
+
+
+def engine_statements(b: Bench, query: str, variables: dict | None = None) -> list[str]:
+    """The SQL statements one resolve call runs (auto_explain, nested statements, notices)."""
+    db = Db(b.conninfo)
+    captured: list[str] = []
+    db.conn.add_notice_handler(lambda diag: captured.append(diag.message_primary or ""))
+    b.resolve_call(db, query, variables)()  # the schema cache is built on the first call; capture a cached call
+    db.run("load 'auto_explain'")
+    db.run("set auto_explain.log_min_duration = 0")
+    db.run("set auto_explain.log_nested_statements = on")
+    db.run("set auto_explain.log_format = json")
+    db.run("set auto_explain.log_level = notice")
+    db.run("set client_min_messages = notice")
+    captured.clear()
+    b.resolve_call(db, query, variables)()
+    db.close()
+    statements = []
+    for message in captured:
+        start = message.find("{")
+        if start < 0:
+            continue
+        try:
+            plan = json.loads(message[start:])
+        except json.JSONDecodeError:
+            continue
+        text = plan.get("Query Text", "")
+        if "graphql.resolve($1" in text:
+            continue  # the client's own statement
+        statements.append(text)
+    return statements
+
+
+def table_statement(statements: list[str], table: str) -> str:
+    matches = [s for s in statements if f'"public"."{table}"' in s]
+    if len(matches) != 1:
+        raise RuntimeError(f"expected one statement over {table}, got {len(matches)}: {statements}")
+    return matches[0]
+
+
+# --------------------------------------------------------------------------------------
+# (a) table -> remote join, with (b) naive and (c) gateway side by side
+
+
+ROW_COUNTS = [10, 100, 1000, 10000]
+
+
+def join_query(rows: int, relationship: str) -> str:
+    return f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id total {relationship} {{ name country }} }} }}"
+
+
+def gateway_join_query(rows: int, relationship: str) -> str:
+    return f"{{ allOrders(orderBy: ID_ASC, first: {rows}) {{ nodes {{ id total {relationship} {{ name country }} }} }} }}"
+
+
+NAIVE_DOCUMENT = "query ($id: Int!) { user(id: $id) { name country } }"
+
+
+@group("a", "Table → remote join: resolve against the lower bound, (b) the naive way and (c) a JavaScript gateway")
+def group_a(b: Bench) -> Section:
+    db = b.db
+    assert db is not None
+    rows_list = ROW_COUNTS if not b.quick else [10, 100, 1000]
+    if b.args.rows:
+        rows_list = [int(r) for r in b.args.rows.split(",")]
+    lines = []
+    plot: dict = {}
+    targets: list[Target] = []
+    http_pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
+    local = threading.local()
+
+    def fixture_client() -> Http:
+        if not hasattr(local, "http"):
+            local.http = Http("127.0.0.1", b.users.port)
+        return local.http
+
+    for keys, relationship, column in [("distinct", "user", "user_id"), ("10", "user10", "user_id10")]:
+        for rows in rows_list:
+            query = join_query(rows, relationship)
+            # One checked call: right answer, and what the fixture received.
+            b.users.reset()
+            response = b.resolve(db, query)
+            got = response["data"]["orders"]
+            assert len(got) == rows and all(o[relationship] and o[relationship]["name"] for o in got), query
+            stats = b.users.stats()
+            requests = stats["requests"]
+            bodies = [json.dumps({"query": d, "variables": v}).encode()
+                      for d, v in zip(stats["documents"][-requests:], stats["variables"][-requests:])]
+            # The SQL resolve runs for the table, alone, with the same text parameter.
+            statements = engine_statements(b, query)
+            sql = table_statement(statements, "orders")
+            if "$2" in sql or "$1::bigint" not in sql:
+                raise RuntimeError(f"unexpected parameters in {sql}")
+
+            def lower_sql(sql=sql, rows=rows):
+                return db.value(sql, [rows], [25])  # SPI binds text parameters (oid 25)
+
+            def lower_post(bodies=bodies):
+                if len(bodies) == 1:
+                    return fixture_client().post("/graphql", bodies[0])
+                return list(http_pool.map(lambda body: fixture_client().post("/graphql", body), bodies))
+
+            gateway_doc = gateway_join_query(rows, relationship)
+            b.users.reset()
+            gateway_answer = json.loads(gateway_query(b, gateway_doc))
+            gateway_nodes = (gateway_answer.get("data") or {}).get("allOrders", {}).get("nodes", [])
+            if "errors" in gateway_answer or len(gateway_nodes) != rows or not all(n[relationship] for n in gateway_nodes):
+                raise RuntimeError(f"gateway answered wrongly: {json.dumps(gateway_answer)[:1000]}")
+            gateway_requests = b.users.stats()["requests"]
+
+            rows_sql = f"select id, total, {column} from orders order by id limit $1"
+            naive_http = fixture_client()
+
+            def naive(rows=rows, rows_sql=rows_sql):
+                result = db.pgconn.exec_params(rows_sql.encode(), [str(rows).encode()])
+                out = []
+                for r in range(result.ntuples):
+                    body = json.dumps({"query": NAIVE_DOCUMENT, "variables": {"id": int(result.get_value(r, 2))}}).encode()
+                    out.append((result.get_value(r, 0), result.get_value(r, 1), naive_http.post("/graphql", body)))
+                return out
+
+            full = b.reps(21 if rows <= 1000 else 7)
+            reps = {"resolve": full, "sql": full, "post": full, "gateway": full,
+                    "naive": b.reps(21 if rows <= 100 else 7 if rows <= 1000 else 3, 2)}
+            b.log(f"(a) keys {keys}, {rows} rows: {requests} request(s), {reps['resolve']} repetitions")
+            measured = run_interleaved({
+                "resolve": b.resolve_call(db, query),
+                "sql": lower_sql,
+                "post": lower_post,
+                "gateway": lambda gateway_doc=gateway_doc: gateway_query(b, gateway_doc),
+                "naive": naive,
+            }, reps, warmup=1 if rows == 10000 else 2)
+            # The lower bound of one repetition is its SQL plus its POST; pair them up.
+            bound = Stats([s + p for s, p in zip(measured["sql"].samples, measured["post"].samples)])
+            r = measured["resolve"]
+            row = {
+                "keys": keys, "rows": rows, "requests": requests, "gateway_requests": gateway_requests,
+                "resolve": r, "bound": bound, "sql": measured["sql"], "post": measured["post"],
+                "gateway": measured["gateway"], "naive": measured["naive"],
+                "statements": len(statements),
+            }
+            lines.append(row)
+            plot.setdefault(keys, []).append(row)
+    http_pool.shutdown()
+    b.results["a"] = plot
+
+    md = []
+    md.append("Query: `{ orders(order_by: {id: asc}, limit: N) { id total user { name country } } }` "
+              "(`user10` for 10 distinct keys), `user` a table → remote relationship to the fixture's "
+              "`user(id: $user_id)`. Times in ms, median (p10–p90).\n")
+    md.append("Lower bound = the SQL statement `resolve` runs for the table (its exact text, taken from "
+              "`auto_explain`, with the same text parameter), run alone from the client, plus one raw "
+              "keep-alive HTTP POST of the exact batched document(s) `resolve` sent (taken from the "
+              "fixture's `/_stats`), both in the same repetition. More than one document (10,000 distinct "
+              "keys > `graphql.remote_batch_size` = 1000) are POSTed concurrently, as `resolve` sends them.\n")
+    md.append("| keys | rows | resolve | lower bound | ratio | SQL alone | POST alone | remote requests | resolve per row |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in lines:
+        ratio = row["resolve"].median / row["bound"].median
+        md.append(f"| {row['keys']} | {row['rows']:,} | {row['resolve'].ms()} | {row['bound'].ms()} | {fmt_ratio(ratio)} | "
+                  f"{row['sql'].ms()} | {row['post'].ms()} | {row['requests']} | "
+                  f"{row['resolve'].median / row['rows'] * 1e6:.1f} µs |")
+    md.append("")
+    md.append("### (b) The naive way: the rows by SQL, then one HTTP request per row\n")
+    md.append("The application fetches `select id, total, user_id from orders order by id limit N`, then "
+              f"POSTs `{NAIVE_DOCUMENT}` once per row, one after another, over one keep-alive connection "
+              "(responses read, not parsed). Ratio = naive / resolve.\n")
+    md.append("| keys | rows | resolve | naive | ratio | remote requests (naive) |")
+    md.append("|---|---:|---:|---:|---:|---:|")
+    for row in lines:
+        md.append(f"| {row['keys']} | {row['rows']:,} | {row['resolve'].ms()} | {row['naive'].ms()} | "
+                  f"{fmt_ratio(row['naive'].median / row['resolve'].median)} | {row['rows']:,} |")
+    md.append("")
+    md.append("### (c) A JavaScript gateway: PostGraphile 4 + schema stitching with batched delegation\n")
+    md.append("`bench/gateway/server.mjs`: PostGraphile 4 (in process) for the tables, `@graphql-tools/stitch` "
+              "with `batchDelegateToSchema` to the fixture's `users(ids:)` (one request per level, keys "
+              "deduplicated), served by graphql-yoga on Node.js. Query "
+              "`{ allOrders(orderBy: ID_ASC, first: N) { nodes { id total user { name country } } } }` over "
+              "keep-alive HTTP, the hop to the gateway counted. Ratio = gateway / resolve.\n")
+    md.append("| keys | rows | resolve | gateway | ratio | remote requests (gateway) |")
+    md.append("|---|---:|---:|---:|---:|---:|")
+    for row in lines:
+        md.append(f"| {row['keys']} | {row['rows']:,} | {row['resolve'].ms()} | {row['gateway'].ms()} | "
+                  f"{fmt_ratio(row['gateway'].median / row['resolve'].median)} | {row['gateway_requests']} |")
+
+    for row in lines:
+        if row["rows"] == 1000:
+            ratio = row["resolve"].median / row["bound"].median
+            targets.append(Target("a", f"≤ 1.15× the lower bound at 1,000 rows ({row['keys']} keys), one request per level",
+                                  f"{fmt_ratio(ratio)}, {row['requests']} request(s)",
+                                  ratio <= 1.15 and row["requests"] == 1))
+    for name, label, key in [("b", "naive", "naive"), ("c", "gateway", "gateway")]:
+        ratios = [row[key].median / row["resolve"].median for row in lines]
+        worst = min(ratios)
+        at = lines[ratios.index(worst)]
+        targets.append(Target(name, f"≥ 2× faster than the {label} way (every size)",
+                              f"{fmt_ratio(worst)} at worst ({at['keys']} keys, {at['rows']:,} rows); "
+                              f"{fmt_ratio(max(ratios))} at best", worst >= 2))
+    return Section("a", "(a) Table → remote join", "\n".join(md), targets)
+
+
+# --------------------------------------------------------------------------------------
+# (d) concurrency
+
+
+@group("d", "Concurrency: three remote relationships against one")
+def group_d(b: Bench) -> Section:
+    db = b.db
+    assert db is not None
+    delay = 100
+    rows = 100
+    single = f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id user {{ name }} }} }}"
+    three = (f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id user {{ name }} "
+             f"user_1 {{ name }} user_2 {{ name }} }} }}")
+    none = f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id }} }}"
+    for f in b.fixtures:
+        f.reset()
+        f.fault("delay", delay)
+    try:
+        b.resolve(db, three)
+        requests = [f.stats()["requests"] for f in b.fixtures]
+        reps = b.reps(15)
+        b.log(f"(d) {reps} repetitions, {delay} ms delay")
+        measured = run_interleaved({"single": b.resolve_call(db, single), "three": b.resolve_call(db, three),
+                                    "none": b.resolve_call(db, none)}, reps, warmup=1)
+    finally:
+        for f in b.fixtures:
+            f.reset()
+    ratio = measured["three"].median / measured["single"].median
+    md = [
+        f"Each fixture delays every request by {delay} ms (`/_fault` mode `delay`). {rows} order rows; "
+        "`user`, `user_1` and `user_2` are table → remote relationships to three fixture servers (three remote "
+        "schemas). Times in ms, median (p10–p90).\n",
+        "| query | resolve | ratio to one relationship | remote requests |",
+        "|---|---:|---:|---:|",
+        f"| no remote relationship (tables only) | {measured['none'].ms()} | – | 0 |",
+        f"| one relationship (`user`) | {measured['single'].ms()} | 1.00× | 1 |",
+        f"| three relationships (`user`, `user_1`, `user_2`) | {measured['three'].ms()} | {fmt_ratio(ratio)} | "
+        f"{' + '.join(str(r) for r in requests)} |",
+    ]
+    target = Target("d", "three relationships ≤ 1.2× one", fmt_ratio(ratio), ratio <= 1.2)
+    return Section("d", "(d) Concurrency", "\n".join(md), [target])
+
+
+# --------------------------------------------------------------------------------------
+# (e) tables only
+
+
+E_CASES = [
+    (
+        "primary-key lookup",
+        "query ($id: Int!) { customers_by_pk(id: $id) { id name email country } }",
+        {"id": 4242},
+        """select jsonb_build_object('data', jsonb_build_object('customers_by_pk',
+             (select jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
+              from customers c where c.id = $1)))::text""",
+        [4242],
+    ),
+    (
+        "100 rows, nested object + array relationship",
+        "{ shop_orders(order_by: {id: asc}, limit: 100) { id total placed_at customer { name country } "
+        "order_lines(order_by: {id: asc}) { product qty price } } }",
+        {},
+        """select jsonb_build_object('data', jsonb_build_object('shop_orders', coalesce((
+             select jsonb_agg(jsonb_build_object(
+                      'id', o.id, 'total', o.total, 'placed_at', o.placed_at,
+                      'customer', (select jsonb_build_object('name', c.name, 'country', c.country)
+                                   from customers c where c.id = o.customer_id),
+                      'order_lines', coalesce((select jsonb_agg(jsonb_build_object('product', l.product, 'qty', l.qty,
+                                                                                   'price', l.price) order by l.id)
+                                               from order_lines l where l.shop_order_id = o.id), '[]'))
+                    order by o.id)
+             from (select * from shop_orders order by id limit $1) o), '[]')))::text""",
+        [100],
+    ),
+    (
+        "1,000 rows",
+        "{ customers(order_by: {id: asc}, limit: 1000) { id name email country } }",
+        {},
+        """select jsonb_build_object('data', jsonb_build_object('customers', coalesce((
+             select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
+                              order by c.id)
+             from (select * from customers order by id limit $1) c), '[]')))::text""",
+        [1000],
+    ),
+]
+
+
+def pgbench(b: Bench, script: str, seconds: int) -> float:
+    path = os.path.join(b.args.work_dir, "pgbench.sql")
+    with open(path, "w") as f:
+        f.write(script)
+    out = subprocess.run(
+        [b.args.pgbench, "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", path,
+         "-h", b.args.socket_dir, "-p", str(b.args.port), "-U", "postgres", b.args.db],
+        capture_output=True, text=True, check=False)
+    match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out.stdout)
+    if out.returncode != 0 or not match:
+        raise RuntimeError(f"pgbench failed:\n{out.stdout}\n{out.stderr}")
+    return float(match.group(1))
+
+
+def pg_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@group("e", "Tables only: resolve against hand-written SQL")
+def group_e(b: Bench) -> Section:
+    db = b.db
+    assert db is not None
+    md = ["The same JSON (checked equal) from `graphql.resolve` and from hand-written SQL "
+          "(`jsonb_build_object`/`jsonb_agg`, the whole `{\"data\": …}` document), both sent as one unprepared "
+          "statement with parameters, the result read as text. \"hand SQL, prepared\" is the same hand-written "
+          "statement as a prepared statement (plan cached), shown for reference: `resolve` plans its SQL on every "
+          "call. Times in ms, median (p10–p90).\n",
+          "| query | resolve | hand SQL | ratio | hand SQL, prepared | ratio to prepared |",
+          "|---|---:|---:|---:|---:|---:|"]
+    targets = []
+    for n, (title, query, variables, hand_sql, params) in enumerate(E_CASES):
+        ours = b.resolve(db, query, variables)
+        theirs = json.loads(db.value(hand_sql, params) or b"null")
+        if ours != theirs:
+            raise RuntimeError(f"(e) {title}: resolve and the hand-written SQL disagree:\n"
+                               f"{json.dumps(ours)[:600]}\n{json.dumps(theirs)[:600]}")
+        name = f"pgf_e{n}"
+        db.run(f"deallocate all")
+        db.pgconn.prepare(name.encode(), hand_sql.encode())
+        encoded = [str(p).encode() for p in params]
+        reps = b.reps(31, 5)
+        b.log(f"(e) {title}: {reps} repetitions")
+        measured = run_interleaved({
+            "resolve": b.resolve_call(db, query, variables),
+            "hand": lambda hand_sql=hand_sql, params=params: db.value(hand_sql, params),
+            "prepared": lambda name=name, encoded=encoded: db.pgconn.exec_prepared(name.encode(), encoded).get_value(0, 0),
+        }, reps, warmup=3)
+        ratio = measured["resolve"].median / measured["hand"].median
+        ratio_prepared = measured["resolve"].median / measured["prepared"].median
+        md.append(f"| {title} | {measured['resolve'].ms()} | {measured['hand'].ms()} | {fmt_ratio(ratio)} | "
+                  f"{measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
+        targets.append(Target("e", f"≤ 1.3× hand-written SQL: {title}", fmt_ratio(ratio), ratio <= 1.3))
+
+    seconds = 3 if b.quick else 10
+    md.append("")
+    md.append(f"Throughput: `pgbench -n -c 2 -j 2 -T {seconds}` (simple protocol, 2 clients on this 2-core machine, "
+              "pgbench on the same machine), one statement per transaction.\n")
+    md.append("| pgbench script | resolve tps | hand SQL tps | ratio (hand / resolve) |")
+    md.append("|---|---:|---:|---:|")
+    pk_query = E_CASES[0][1]
+    pk_hand = E_CASES[0][3].replace("$1", ":id")
+    list_query, list_hand = E_CASES[1][1], E_CASES[1][3].replace("$1", "100")
+    scripts = [
+        ("primary-key lookup, random id",
+         f"\\set id random(1, 10000)\nselect graphql.resolve({pg_literal(pk_query)}, jsonb_build_object('id', :id));\n",
+         f"\\set id random(1, 10000)\n{' '.join(pk_hand.split())};\n"),
+        ("100 rows with object + array relationships",
+         f"select graphql.resolve({pg_literal(list_query)});\n", f"{' '.join(list_hand.split())};\n"),
+    ]
+    for title, ours, theirs in scripts:
+        b.log(f"(e) pgbench: {title}")
+        tps_ours = pgbench(b, ours, seconds)
+        tps_theirs = pgbench(b, theirs, seconds)
+        md.append(f"| {title} | {tps_ours:,.0f} | {tps_theirs:,.0f} | {fmt_ratio(tps_theirs / tps_ours)} |")
+        targets.append(Target("e", f"throughput, pgbench 2 clients: {title}",
+                              f"{fmt_ratio(tps_theirs / tps_ours)} (hand / resolve tps)", tps_theirs / tps_ours <= 1.3))
+    join_script = ("\\set n random(0, 9990)\nselect graphql.resolve('query ($n: Int!) { orders(where: {id: {_gt: $n}}, "
+                   "order_by: {id: asc}, limit: 10) { id user { name } } }', jsonb_build_object('n', :n));\n")
+    b.log("(e) pgbench: with a remote join")
+    tps_join = pgbench(b, join_script, seconds)
+    md.append(f"| for reference: 10 rows + a remote join (one HTTP request each) | {tps_join:,.0f} | – | – |")
+    return Section("e", "(e) Tables only", "\n".join(md), targets)
+
+
+# --------------------------------------------------------------------------------------
+# (f) memory
+
+
+def rss_kb(pid: int) -> dict[str, int]:
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "RssAnon", "RssShmem", "RssFile"):
+                out[key] = int(rest.split()[0])
+    return out
+
+
+@group("f", "Memory: backend RSS over many resolve calls with a remote join")
+def group_f(b: Bench) -> Section:
+    db = Db(b.conninfo)
+    pid = db.pid()
+    query = "query ($n: Int!) { orders(where: {id: {_gt: $n}}, order_by: {id: asc}, limit: 10) { id user { name } } }"
+    b.resolve(db, query, {"n": 0})
+    checkpoints = [1000, 10000, 100000] if not b.quick else [1000, 5000]
+    sql = "select graphql.resolve($1, $2::jsonb)::text"
+    readings = []
+    done = 0
+    start = time.perf_counter()
+    for checkpoint in checkpoints:
+        b.log(f"(f) up to {checkpoint:,} calls")
+        while done < checkpoint:
+            db.value(sql, [query, f'{{"n": {done % 9990}}}'])
+            done += 1
+        readings.append((checkpoint, rss_kb(pid), time.perf_counter() - start))
+    db.close()
+    md = ["One session calls `graphql.resolve` with a 10-row query and a remote join (a new `$n` each call, "
+          "so each call sends its own request), one statement per call. Memory of that backend from "
+          "`/proc/<pid>/status`; RssAnon is the backend's private memory, RssShmem the shared buffers it has "
+          "touched.\n",
+          "| after calls | VmRSS | RssAnon | RssShmem |", "|---:|---:|---:|---:|"]
+    for count, r, _ in readings:
+        md.append(f"| {count:,} | {r['VmRSS'] / 1024:.1f} MB | {r['RssAnon'] / 1024:.1f} MB | {r['RssShmem'] / 1024:.1f} MB |")
+    first, last = readings[0], readings[-1]
+    growth = (last[1]["VmRSS"] - first[1]["VmRSS"]) / 1024
+    growth_anon = (last[1]["RssAnon"] - first[1]["RssAnon"]) / 1024
+    per_call = last[2] / last[0]
+    md.append("")
+    md.append(f"Growth from {first[0]:,} to {last[0]:,} calls: VmRSS {growth:+.2f} MB, RssAnon {growth_anon:+.2f} MB "
+              f"({per_call * 1000:.2f} ms per call, with the HTTP request).")
+    target = Target("f", f"< 5 MB RSS growth from {first[0]:,} to {last[0]:,} calls",
+                    f"{growth:+.2f} MB (RssAnon {growth_anon:+.2f} MB)", growth < 5)
+    return Section("f", "(f) Memory", "\n".join(md), [target])
+
+
+# --------------------------------------------------------------------------------------
+# (g) the plot, hand-written SVG (no plotting library to install)
+
+
+def svg_plot(results: dict, path: str) -> None:
+    series_names = [("resolve", "graphql.resolve", "#1f77b4"), ("bound", "lower bound (SQL + one POST)", "#2ca02c"),
+                    ("gateway", "gateway (PostGraphile + stitching)", "#ff7f0e"),
+                    ("naive", "naive (one request per row)", "#d62728")]
+    panels = [(k, f"{'all keys distinct' if k == 'distinct' else '10 distinct keys'}") for k in ("distinct", "10") if k in results]
+    import math
+    width, height = 460, 360
+    left, right, top, bottom = 62, 16, 34, 48
+    pw, ph = width - left - right, height - top - bottom
+    all_rows = [row for k, _ in panels for row in results[k]]
+    xs = sorted({row["rows"] for row in all_rows})
+    ys = [row[s].median * 1000 for row in all_rows for s, _, _ in series_names]
+    xmin, xmax = math.log10(min(xs)), math.log10(max(xs))
+    if xmax == xmin:
+        xmax = xmin + 1
+    ymin = math.floor(math.log10(min(ys)))
+    ymax = math.ceil(math.log10(max(ys)))
+    if ymax == ymin:
+        ymax += 1
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" height="{height + 70}" '
+           f'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+           f'<rect width="100%" height="100%" fill="white"/>']
+    for p, (key, title) in enumerate(panels):
+        ox = p * width
+
+        def X(v):
+            return ox + left + (math.log10(v) - xmin) / (xmax - xmin) * pw
+
+        def Y(v):
+            return top + ph - (math.log10(v) - ymin) / (ymax - ymin) * ph
+
+        out.append(f'<text x="{ox + left + pw / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">'
+                   f'Table → remote join, {title}</text>')
+        out.append(f'<rect x="{ox + left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
+        for e in range(ymin, ymax + 1):
+            for m in (1, 2, 5):
+                v = m * 10 ** e
+                if v < 10 ** ymin or v > 10 ** ymax:
+                    continue
+                y = Y(v)
+                out.append(f'<line x1="{ox + left}" x2="{ox + left + pw}" y1="{y:.1f}" y2="{y:.1f}" '
+                           f'stroke="{"#ccc" if m == 1 else "#eee"}"/>')
+                label = f"{v:g}" if v >= 1 else f"{v:.3g}"
+                out.append(f'<text x="{ox + left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
+        for v in xs:
+            x = X(v)
+            out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" stroke="#eee"/>')
+            out.append(f'<text x="{x:.1f}" y="{top + ph + 16}" text-anchor="middle">{v:,}</text>')
+        out.append(f'<text x="{ox + left + pw / 2}" y="{top + ph + 36}" text-anchor="middle">parent rows</text>')
+        out.append(f'<text transform="translate({ox + 16},{top + ph / 2}) rotate(-90)" text-anchor="middle">'
+                   f'time per query, ms (median)</text>')
+        rows = sorted(results[key], key=lambda r: r["rows"])
+        for s, _, colour in series_names:
+            points = [(X(r["rows"]), Y(r[s].median * 1000)) for r in rows]
+            out.append('<polyline fill="none" stroke-width="2" stroke="{}" points="{}"/>'.format(
+                colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+            for (x, y), r in zip(points, rows):
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+                # the spread: p10-p90 as a vertical bar
+                out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{Y(r[s].p10 * 1000):.1f}" '
+                           f'y2="{Y(r[s].p90 * 1000):.1f}" stroke="{colour}" stroke-width="1"/>')
+    lx = 20
+    for i, (_, label, colour) in enumerate(series_names):
+        x = lx + i * (width * len(panels) - 40) / len(series_names)
+        out.append(f'<line x1="{x}" x2="{x + 24}" y1="{height + 30}" y2="{height + 30}" stroke="{colour}" stroke-width="3"/>')
+        out.append(f'<text x="{x + 30}" y="{height + 34}">{label}</text>')
+    out.append(f'<text x="20" y="{height + 58}" fill="#555">log–log; dots are medians, bars p10–p90. '
+               f'Generated by bench/run.sh.</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+@group("g", "Cost growth")
+def group_g(b: Bench) -> Section:
+    results = b.results.get("a")
+    if not results:
+        return Section("g", "(g) Cost growth", "Group (a) did not run.")
+    svg_plot(results, os.path.join(HERE, b.args.plot))
+    md = [f"![time against rows for (a)]({b.args.plot})\n",
+          "Time per query against parent rows for the table → remote join of (a): `resolve`, its lower bound, "
+          "the gateway of (c) and the naive way of (b). Per-row cost of `resolve` (median / rows):\n",
+          "| keys | " + " | ".join(f"{r['rows']:,} rows" for r in results[next(iter(results))]) + " |",
+          "|---|" + "---:|" * len(results[next(iter(results))])]
+    for key, rows in results.items():
+        md.append(f"| {key} | " + " | ".join(f"{r['resolve'].median / r['rows'] * 1e6:.1f} µs" for r in rows) + " |")
+    return Section("g", "(g) Cost growth", "\n".join(md))
+
+
+# --------------------------------------------------------------------------------------
+# the report
+
+
+def machine() -> list[str]:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal"):
+            mem = int(line.split()[1]) // 1024 // 1024
+    def version(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+    os_name = "?"
+    if os.path.exists("/etc/os-release"):
+        for line in open("/etc/os-release"):
+            if line.startswith("PRETTY_NAME="):
+                os_name = line.split("=", 1)[1].strip().strip('"')
+    return [
+        f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM; {os_name}, Linux {platform.release()}",
+        f"{version(['/usr/bin/pg_config', '--version'])}; pg_federation release build "
+        f"({version(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}); {version(['rustc', '--version'])}; "
+        f"Node.js {version(['node', '--version'])}; Python {platform.python_version()}, psycopg {psycopg.__version__}",
+    ]
+
+
+def write_report(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
+                 load_before: str, load_after: str) -> None:
+    targets = [t for s in sections for t in s.targets]
+    out = ["# pg_federation benchmarks", ""]
+    out.append(f"Generated by `{b.args.command}` on {started.strftime('%Y-%m-%d %H:%M UTC')}"
+               f"{' (QUICK MODE: few repetitions, smaller sizes; not a result)' if b.quick else ''}; "
+               f"the measurements took {elapsed / 60:.1f} min.")
+    out.append("")
+    for line in machine():
+        out.append(f"- {line}")
+    out.append(f"- load average before / after: {load_before} / {load_after} (other work on the machine shows up as spread)")
+    out.append("- one throwaway cluster (`scripts/cluster.sh`: fsync off, shared_buffers 64MB, otherwise defaults), "
+               "clients on the same machine over the Unix socket; fixture remote APIs (`tests/fixture_server`, "
+               "release build) on 127.0.0.1")
+    out.append("")
+    out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses. "
+               "Nothing here fails a build on a number.")
+    out.append("")
+    out.append("## Targets")
+    out.append("")
+    out.append("| group | target | measured | |")
+    out.append("|---|---|---|---|")
+    for t in targets:
+        mark = "–" if t.met is None else ("met" if t.met else "**missed**")
+        out.append(f"| ({t.group}) | {t.target} | {t.measured} | {mark} |")
+    out.append("")
+    for s in sections:
+        out.append(f"## {s.title}")
+        out.append("")
+        out.append(s.markdown)
+        out.append("")
+    notes = os.path.join(HERE, "NOTES.md")
+    if os.path.exists(notes):
+        out.append(open(notes).read().rstrip())
+        out.append("")
+    with open(os.path.join(HERE, b.args.report), "w") as f:
+        f.write("\n".join(out))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="few repetitions and smaller sizes (development)")
+    parser.add_argument("--groups", default="", help="comma-separated group keys to run (default: all)")
+    parser.add_argument("--rows", default="", help="override the row counts of (a), e.g. 10,1000")
+    parser.add_argument("--socket-dir", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", default="pgf_bench")
+    parser.add_argument("--fixture-ports", type=lambda s: [int(p) for p in s.split(",")], required=True)
+    parser.add_argument("--gateway-port", type=int, required=True)
+    parser.add_argument("--gateway-pidfile", default="/tmp/pgf-bench-gateway.pid")
+    parser.add_argument("--work-dir", default="/tmp/pgf-bench")
+    parser.add_argument("--pgbench", default=shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench")
+    parser.add_argument("--report", default=None, help="file name under bench/ (default REPORT.md for a full run, "
+                        "REPORT.quick.md with --quick, --groups or --rows)")
+    parser.add_argument("--plot", default=None, help="file name under bench/ (cost_growth[.quick].svg)")
+    parser.add_argument("--command", default="bash bench/run.sh")
+    args = parser.parse_args()
+    if len(args.fixture_ports) != 3:
+        parser.error("--fixture-ports needs three ports")
+    os.makedirs(args.work_dir, exist_ok=True)
+    partial = args.quick or args.groups or args.rows
+    args.report = args.report or ("REPORT.quick.md" if partial else "REPORT.md")
+    args.plot = args.plot or ("cost_growth.quick.svg" if partial else "cost_growth.svg")
+
+    b = Bench(args)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = " ".join(open("/proc/loadavg").read().split()[:3])
+    t0 = time.perf_counter()
+    wanted = set(filter(None, args.groups.split(",")))
+    try:
+        set_up(b)
+        if not wanted or "a" in wanted:
+            start_gateway(b)
+        sections = []
+        for key, title, fn in sorted(GROUPS, key=lambda g: g[0]):
+            if wanted and key not in wanted:
+                continue
+            b.log(f"group ({key}): {title}")
+            group_start = time.perf_counter()
+            sections.append(fn(b))
+            b.log(f"group ({key}) took {time.perf_counter() - group_start:.0f} s")
+    finally:
+        stop_gateway(b)
+    load_after = " ".join(open("/proc/loadavg").read().split()[:3])
+    write_report(b, sections, started, time.perf_counter() - t0, load_before, load_after)
+    b.log(f"wrote bench/{args.report}")
+    for s in sections:
+        for t in s.targets:
+            mark = "-" if t.met is None else ("met" if t.met else "MISSED")
+            b.log(f"({t.group}) {t.target}: {t.measured} [{mark}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
