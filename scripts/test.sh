@@ -3,7 +3,9 @@
 #   (a) the Rust #[pg_test]s        cargo pgrx test pg15 (as the postgres OS user)
 #   (b) the SQL suite               pg_regress over pg_regress/sql/*.sql
 #   (c) the introspection check     tests/introspection/check.mjs (graphql-js)
-# (b) and (c) share one throwaway cluster ("regress", port 54329), removed on exit.
+#   (d) the upgrade check           scripts/upgrade_check.sh: ALTER EXTENSION UPDATE from
+#                                   every released version (sql/pg_federation--V.sql)
+# (b), (c) and (d) share one throwaway cluster ("regress", port 54329), removed on exit.
 # Ends with one line "N passed, N failed" (each pg_test, regress file and node check
 # counts as one test) and a non-zero exit status when anything failed.
 #
@@ -11,6 +13,7 @@
 #   scripts/test.sh 10_foo 20_bar       # only these regress files (00_setup always runs)
 #   PGF_SKIP_PGTEST=1 scripts/test.sh   # skip (a), for quick iteration
 #   PGF_SKIP_NODE=1 scripts/test.sh     # skip (c)
+#   PGF_SKIP_UPGRADE=1 scripts/test.sh  # skip (d)
 # Outputs (logs, pg_regress results/ and regression.diffs) land in $PGF_TEST_OUT
 # (default /tmp/pgf-test-out), replaced on every run.
 set -euo pipefail
@@ -107,7 +110,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 source scripts/cluster.sh
 # shellcheck source=./fixtures.sh source-path=SCRIPTDIR
 source scripts/fixtures.sh
-trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; pgf_fixture_stop_all >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
+# Only this script's fixtures: other scripts (benchmarks, reliability runs) may run theirs.
+FIXTURES=(users_api users_api_b faulty)
+stop_fixtures() { local f; for f in "${FIXTURES[@]}"; do pgf_fixture_stop "$f"; done; }
+trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; stop_fixtures >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
 trap 'exit 130' INT TERM
 
 # --- (a) cargo pgrx test ------------------------------------------------------------
@@ -142,12 +148,17 @@ fi
 
 # --- throwaway cluster for (b) and (c) -----------------------------------------------
 section "cluster"
+# A Rust backtrace that leaks into an ERROR's DETAIL (pgrx adds one when the server runs
+# with RUST_BACKTRACE set) then shows in the regress outputs, whatever the caller's
+# environment: 81_cancel checks that a cancelled wait on a remote has none.
+export RUST_BACKTRACE=1
 pgf_cluster_start "$CLUSTER" "$PORT" || { record "cluster start" 0 1; finish; }
 SOCKET_DIR="$(pgf_cluster_dir "$CLUSTER")"
 
 # --- fixture GraphQL servers for (b) (tests/fixture_server) ------------------------
 section "fixtures"
-{ pgf_fixture_start users_api 4101 && pgf_fixture_start users_api_b 4102; } ||
+# faulty (4103): the fault-injection files (80_faults, 81_cancel) only.
+{ pgf_fixture_start users_api 4101 && pgf_fixture_start users_api_b 4102 && pgf_fixture_start faulty 4103; } ||
     { record "fixtures start" 0 1; finish; }
 
 # --- (b) pg_regress ---------------------------------------------------------------
@@ -251,6 +262,20 @@ else
     fi
 fi
 
-pgf_fixture_stop_all
+# --- (d) upgrade check -----------------------------------------------------------
+if [[ "${PGF_SKIP_UPGRADE:-0}" == "1" ]]; then
+    section "(d) upgrade check: skipped (PGF_SKIP_UPGRADE=1)"
+else
+    section "(d) upgrade check (scripts/upgrade_check.sh)"
+    # shellcheck source=./upgrade_check.sh source-path=SCRIPTDIR
+    source scripts/upgrade_check.sh
+    if pgf_upgrade_check "$CLUSTER" "$PORT" http://127.0.0.1:4101/graphql 2>&1 | tee "$OUT/upgrade.log"; [[ "${PIPESTATUS[0]}" == 0 ]]; then
+        record "upgrade check" 1 0
+    else
+        record "upgrade check" 0 1
+    fi
+fi
+
+stop_fixtures
 
 finish

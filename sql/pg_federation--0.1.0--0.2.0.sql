@@ -1,0 +1,12 @@
+-- pg_federation 0.1.0 -> 0.2.0 (ALTER EXTENSION pg_federation UPDATE TO '0.2.0').
+--
+-- `cargo pgrx install` copies this file into the extension directory (it copies every
+-- sql/pg_federation--A--B.sql). scripts/upgrade_check.sh (in scripts/test.sh) installs
+-- 0.1.0, runs the update and compares every extension object with a fresh 0.2.0
+-- install: whatever changes in the generated install script (sql/bootstrap.sql, a
+-- new or changed #[pg_extern]) must be repeated here, in the same form, until 0.2.0
+-- is released; after that, add a pg_federation--0.2.0--0.3.0.sql instead.
+--
+-- 0.2.0 so far changes no SQL object: graphql.max_query_depth and
+-- graphql.max_query_fields are GUCs defined by the library, and the functions keep
+-- their signatures and symbols.
