@@ -6,7 +6,7 @@
 #
 # Parts, in order:
 #   fuzz     the proptest fuzzers of src/fuzz_tests.rs with PGF_FUZZ_CASES inputs per
-#            property (default 5000; CI runs 200), through `cargo pgrx test`, on a new
+#            property (default 20000; CI runs 500), through `cargo pgrx test`, on a new
 #            seed each run (PGF_FUZZ_SEED to repeat one); figures per property
 #   dump     pg_dump -Fc of a database with tables, relationships, remote schemas (with a
 #            secret header) and table -> remote relationships, pg_restore into a fresh
@@ -46,7 +46,7 @@ if ! flock -n 9; then
 fi
 
 OUT="${PGF_RELIABILITY_OUT:-/tmp/pgf-reliability}"
-FUZZ_CASES="${PGF_FUZZ_CASES:-5000}"
+FUZZ_CASES="${PGF_FUZZ_CASES:-20000}"
 LOAD_CLIENTS="${PGF_LOAD_CLIENTS:-8}"
 LOAD_SECONDS="${PGF_LOAD_SECONDS:-60}"
 PRIMARY=rel-primary PRIMARY_PORT=54350
