@@ -111,28 +111,38 @@ impl From<String> for MetadataError {
     }
 }
 
-/// Runs `f`, and re-raises an ERROR that Postgres raised inside it without the Rust
-/// backtrace that pgrx puts in its DETAIL when the server runs with RUST_BACKTRACE set
-/// (a cancelled wait on a remote printed some forty stack frames to the client).
-/// Message, SQLSTATE, detail and hint are kept; Rust panics are re-raised as they are.
-pub fn without_backtrace<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R {
+/// Raises a caught error again. An ERROR that Postgres raised under Rust code loses the
+/// Rust backtrace that pgrx puts in its DETAIL when the server runs with RUST_BACKTRACE
+/// set (a cancelled wait on a remote printed some forty stack frames to the client);
+/// message, SQLSTATE, detail and hint are kept. Rust panics are re-raised as they are.
+pub fn reraise(caught: pgrx::pg_sys::panic::CaughtError) -> ! {
     use pgrx::pg_sys::panic::{CaughtError, ErrorReport};
-    PgTryBuilder::new(f)
-        .catch_others(|caught| match caught {
-            CaughtError::PostgresError(report) => {
-                let mut clean = ErrorReport::new(report.sql_error_code(), report.message().to_string(), "pg_federation");
-                if let Some(detail) = report.detail() {
-                    clean = clean.set_detail(detail);
-                }
-                if let Some(hint) = report.hint() {
-                    clean = clean.set_hint(hint);
-                }
-                clean.report(PgLogLevel::ERROR);
-                unreachable!("ereport(ERROR) does not return")
+    match caught {
+        CaughtError::PostgresError(report) => {
+            let mut clean = ErrorReport::new(report.sql_error_code(), report.message().to_string(), "pg_federation");
+            if let Some(detail) = report.detail() {
+                clean = clean.set_detail(detail);
             }
-            other => other.rethrow(),
-        })
-        .execute()
+            if let Some(hint) = report.hint() {
+                clean = clean.set_hint(hint);
+            }
+            clean.report(PgLogLevel::ERROR);
+            unreachable!("ereport(ERROR) does not return")
+        }
+        other => other.rethrow(),
+    }
+}
+
+/// True for the error a query cancel or statement_timeout raises (SQLSTATE 57014): the
+/// end of the statement, never one field's failure.
+pub fn is_query_cancel(caught: &pgrx::pg_sys::panic::CaughtError) -> bool {
+    matches!(caught, pgrx::pg_sys::panic::CaughtError::PostgresError(report)
+        if report.sql_error_code() == PgSqlErrorCode::ERRCODE_QUERY_CANCELED)
+}
+
+/// Runs `f`; an ERROR raised inside comes out through [`reraise`] (no Rust backtrace).
+pub fn without_backtrace<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R {
+    PgTryBuilder::new(f).catch_others(|caught| reraise(caught)).execute()
 }
 
 /// Shorthand for metadata handlers: `bail!("table {t}: no such column")`.

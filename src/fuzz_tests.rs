@@ -27,7 +27,7 @@ mod tests {
     use serde_json::{json, Map, Value};
     use std::time::{Duration, Instant};
 
-    const DEFAULT_CASES: u32 = 200;
+    const DEFAULT_CASES: u32 = 500;
     const SLOW: Duration = Duration::from_secs(20);
 
     // ---------------------------------------------------------------- harness
@@ -128,11 +128,13 @@ mod tests {
         sql_errors: u64,
         slowest: Duration,
         sql_error_samples: Vec<String>,
+        /// Why requests were refused: the first words of the first error, counted.
+        refusals: std::collections::HashMap<String, u64>,
     }
 
     fn report(property: &str, cases: u32, seed: u64, tally: &Tally, elapsed: Duration) {
         let line = format!(
-            "fuzz {property}: {} inputs in {:.1} s (cases {cases}, seed {seed}): {} answered, {} GraphQL/metadata errors, {} SQL errors, slowest {:.0} ms{}",
+            "fuzz {property}: {} inputs in {:.1} s (cases {cases}, seed {seed}): {} answered (data, or metadata accepted), {} refused (request or metadata errors), {} SQL ERRORs, slowest {:.0} ms{}",
             tally.inputs,
             elapsed.as_secs_f64(),
             tally.answers,
@@ -145,6 +147,10 @@ mod tests {
                 format!("; SQL errors seen: {}", tally.sql_error_samples.join(" | "))
             }
         );
+        let mut refusals: Vec<(&String, &u64)> = tally.refusals.iter().collect();
+        refusals.sort_by(|a, b| b.1.cmp(a.1));
+        let top: Vec<String> = refusals.iter().take(4).map(|(m, n)| format!("{n}× {m}")).collect();
+        let line = if top.is_empty() { line } else { format!("{line}; most refused: {}", top.join(" | ")) };
         pgrx::log!("{line}");
         if let Ok(path) = std::env::var("CARGO_PGF_FUZZ_REPORT") {
             use std::io::Write;
@@ -393,6 +399,239 @@ mod tests {
             .boxed()
     }
 
+    // ------------------------------------------------ schema-aware documents
+
+    /// What a field of the schema under test leads to, for the typed generator.
+    #[derive(Clone, Copy, Debug)]
+    enum To {
+        /// A scalar column (or scalar field).
+        Leaf,
+        /// An object type; the arguments are those of a list of that table's rows.
+        Rows(&'static str, &'static str),
+        /// An object type, one row by primary key.
+        ByPk(&'static str),
+        /// An object type, no arguments.
+        Object(&'static str),
+        /// `count(columns:, distinct:)` of an aggregate.
+        Count(&'static str),
+    }
+
+    /// The schema under test as the typed generator sees it: (type, [(field, what)]).
+    fn fields_of(ty: &str) -> &'static [(&'static str, To)] {
+        use To::*;
+        match ty {
+            "query_root" => &[
+                ("fz_user", Rows("fz_user", "fz_user")), ("fz_post", Rows("fz_post", "fz_post")),
+                ("fz_view", Rows("fz_view", "fz_view")), ("fz_user_by_pk", ByPk("fz_user")),
+                ("fz_post_by_pk", ByPk("fz_post")), ("fz_post_aggregate", Rows("fz_post_aggregate", "fz_post")),
+                ("fz_user_aggregate", Rows("fz_user_aggregate", "fz_user")), ("fake", Object("fake")),
+                ("__typename", Leaf),
+            ],
+            "fz_user" => &[
+                ("id", Leaf), ("name", Leaf), ("mood", Leaf), ("tags", Leaf), ("meta", Leaf), ("score", Leaf),
+                ("born", Leaf), ("uid", Leaf), ("__typename", Leaf), ("fz_post", Rows("fz_post", "fz_post")),
+                ("fz_post_aggregate", Rows("fz_post_aggregate", "fz_post")),
+            ],
+            "fz_post" => &[
+                ("id", Leaf), ("user_id", Leaf), ("title", Leaf), ("body", Leaf), ("big", Leaf), ("at", Leaf),
+                ("__typename", Leaf), ("user", Object("fz_user")), ("remote_user", Object("F_fz_user")),
+            ],
+            "fz_view" => &[("id", Leaf), ("name", Leaf)],
+            "fz_post_aggregate" => &[("aggregate", Object("fz_post_fields")), ("nodes", Object("fz_post"))],
+            "fz_user_aggregate" => &[("aggregate", Object("fz_user_fields")), ("nodes", Object("fz_user"))],
+            "fz_post_fields" => &[
+                ("count", Count("fz_post")), ("sum", Object("fz_post_num")), ("avg", Object("fz_post_num")),
+                ("max", Object("fz_post_cmp")), ("min", Object("fz_post_cmp")),
+            ],
+            "fz_user_fields" => &[
+                ("count", Count("fz_user")), ("sum", Object("fz_user_num")), ("max", Object("fz_user_cmp")),
+            ],
+            "fz_post_num" => &[("id", Leaf), ("user_id", Leaf), ("big", Leaf)],
+            "fz_post_cmp" => &[("id", Leaf), ("title", Leaf), ("big", Leaf), ("at", Leaf)],
+            "fz_user_num" => &[("id", Leaf), ("score", Leaf)],
+            "fz_user_cmp" => &[("id", Leaf), ("name", Leaf), ("score", Leaf), ("born", Leaf)],
+            "fake" => &[("fz_user", Rows("F_fz_user", "fz_user")), ("fz_post_by_pk", ByPk("F_fz_post")), ("__typename", Leaf)],
+            "F_fz_user" => &[("id", Leaf), ("name", Leaf), ("mood", Leaf), ("__typename", Leaf)],
+            "F_fz_post" => &[("id", Leaf), ("title", Leaf), ("__typename", Leaf)],
+            _ => &[("__typename", Leaf)],
+        }
+    }
+
+    const ORDERED: &[&str] = &["_eq", "_neq", "_gt", "_gte", "_lt", "_lte", "_in", "_nin", "_is_null"];
+    const TEXTUAL: &[&str] = &[
+        "_eq", "_neq", "_gt", "_lt", "_in", "_nin", "_is_null", "_like", "_nlike", "_ilike", "_nilike", "_similar",
+        "_nsimilar", "_regex", "_nregex", "_iregex", "_niregex",
+    ];
+    const JSONB: &[&str] = &["_eq", "_is_null", "_contains", "_contained_in", "_has_key"];
+    const ARRAY: &[&str] = &["_eq", "_is_null", "_contains", "_contained_in"];
+    const ENUM: &[&str] = &["_eq", "_neq", "_in", "_nin", "_is_null"];
+
+    /// One comparison on a column of `table`: `column: {op: value}`, the operator one
+    /// the column's type has, the value mostly of its type (an overflowing integer, a
+    /// bad date or a wrong enum label now and then).
+    fn comparison(table: &'static str) -> BoxedStrategy<String> {
+        let int = prop_oneof![4 => (0..70i32).prop_map(|i| i.to_string()), 1 => any::<i64>().prop_map(|i| i.to_string()), 2 => Just("$id".to_string())].boxed();
+        let text = prop_oneof![string_literal(), Just("\"user 3\"".to_string()), Just("\"%1%\"".to_string()), Just("\"^p.*[0-9]$\"".to_string()), Just("$v".to_string())].boxed();
+        let one = |column: &'static str, ops: &'static [&'static str], values: BoxedStrategy<String>| -> BoxedStrategy<String> {
+            (prop::sample::select(ops), values, any::<bool>())
+                .prop_map(move |(op, value, flag)| {
+                    let value = match op {
+                        "_in" | "_nin" => if flag { format!("[{value}]") } else { format!("[{value}, {value}]") },
+                        "_is_null" => flag.to_string(),
+                        "_has_key" => "\"k\"".to_string(),
+                        _ => value,
+                    };
+                    format!("{column}: {{{op}: {value}}}")
+                })
+                .boxed()
+        };
+        let sel = |values: &'static [&'static str]| prop::sample::select(values).prop_map(str::to_string).boxed();
+        let columns: Vec<BoxedStrategy<String>> = match table {
+            "fz_user" | "fz_view" => vec![
+                one("id", ORDERED, int.clone()),
+                one("name", TEXTUAL, text.clone()),
+                one("mood", ENUM, sel(&["happy", "sad", "happy", "glad"])),
+                one("tags", ARRAY, sel(&["[\"a\"]", "[]", "[\"b\\\"c\"]", "\"a\""])),
+                one("meta", JSONB, sel(&["{k: 1}", "{l: [1, \"x\"]}", "{k: {deep: [null, true]}}", "\"k\"", "[1]"])),
+                one("score", ORDERED, prop_oneof![any::<f64>().prop_map(|f| if f.is_finite() { format!("{f:e}") } else { "0".into() }), int.clone()].boxed()),
+                one("born", ORDERED, sel(&["\"2020-01-05\"", "\"2020-01-15\"", "\"2020-02-30\"", "\"infinity\""])),
+                one("uid", ENUM, sel(&["\"00000000-0000-0000-0000-000000000000\"", "\"not-a-uuid\""])),
+            ],
+            _ => vec![
+                one("id", ORDERED, int.clone()),
+                one("user_id", ORDERED, int),
+                one("title", TEXTUAL, text.clone()),
+                one("body", TEXTUAL, text),
+                one("big", ORDERED, prop_oneof![any::<i64>().prop_map(|i| i.to_string()), Just("5000000000000".to_string()), Just("92233720368547758070".to_string())].boxed()),
+                one("at", ORDERED, sel(&["\"2020-01-01T05:00:00Z\"", "\"2020-01-02\"", "\"2020-01-01 25:00\""])),
+            ],
+        };
+        proptest::strategy::Union::new(columns).boxed()
+    }
+
+    fn bool_exp(table: &'static str, depth: u32) -> BoxedStrategy<String> {
+        let comparison = comparison(table);
+        if depth == 0 {
+            return comparison.prop_map(|c| format!("{{{c}}}")).boxed();
+        }
+        let inner = bool_exp(table, depth - 1);
+        let relation = match table {
+            "fz_post" => Some(bool_exp("fz_user", depth - 1).prop_map(|e| format!("user: {e}")).boxed()),
+            "fz_user" => Some(bool_exp("fz_post", depth - 1).prop_map(|e| format!("fz_post: {e}")).boxed()),
+            _ => None,
+        };
+        let mut parts: Vec<BoxedStrategy<String>> = vec![
+            comparison.clone(),
+            comparison,
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("_and: [{}]", v.join(", "))).boxed(),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("_or: [{}]", v.join(", "))).boxed(),
+            inner.prop_map(|e| format!("_not: {e}")).boxed(),
+        ];
+        parts.extend(relation);
+        prop::collection::vec(proptest::strategy::Union::new(parts), 1..3).prop_map(|v| format!("{{{}}}", v.join(", "))).boxed()
+    }
+
+    fn columns_of(table: &str) -> &'static [&'static str] {
+        match table {
+            "fz_user" | "fz_view" => &["id", "name", "mood", "score", "born"],
+            _ => &["id", "user_id", "title", "big", "at"],
+        }
+    }
+
+    fn rows_arguments(table: &'static str) -> BoxedStrategy<String> {
+        let columns = columns_of(table);
+        let order = (prop::sample::select(columns), prop::sample::select(&["asc", "desc", "asc_nulls_first", "desc_nulls_last"][..]))
+            .prop_map(|(c, d)| format!("{{{c}: {d}}}"));
+        // Each argument at most once (a repeated one is a validation error, not a test).
+        (
+            prop::option::weighted(0.6, bool_exp(table, 2).prop_map(|e| format!("where: {e}"))),
+            prop::option::weighted(0.4, prop::collection::vec(order, 1..3).prop_map(|v| format!("order_by: [{}]", v.join(", ")))),
+            prop::option::weighted(0.4, prop_oneof![8 => (0..30i64).prop_map(|i| i.to_string()), 1 => Just("-1".to_string()), 2 => Just("$id".to_string())].prop_map(|l| format!("limit: {l}"))),
+            prop::option::weighted(0.2, (0..30i64).prop_map(|i| format!("offset: {i}"))),
+            prop::option::weighted(0.1, prop::sample::select(columns).prop_map(|c| format!("distinct_on: [{c}]"))),
+        )
+            .prop_map(|(w, o, l, f, d)| {
+                let given: Vec<String> = [w, o, l, f, d].into_iter().flatten().collect();
+                if given.is_empty() { String::new() } else { format!("({})", given.join(", ")) }
+            })
+            .boxed()
+    }
+
+    /// A selection set of type `ty`, `depth` levels deep at most, valid but for the odd
+    /// wrong value (a wrong enum, an overflowing integer, a bad date).
+    fn typed_selection(ty: &'static str, depth: u32) -> BoxedStrategy<String> {
+        let choices: Vec<BoxedStrategy<String>> = fields_of(ty)
+            .iter()
+            .filter(|(_, to)| depth > 0 || matches!(to, To::Leaf | To::Count(_)))
+            .map(|&(name, to)| -> BoxedStrategy<String> {
+                let name = name.to_string();
+                match to {
+                    To::Leaf => (alias(), typed_directive()).prop_map(move |(a, d)| format!("{a}{name}{d}")).boxed(),
+                    To::Count(table) => {
+                        let column = prop::sample::select(columns_of(table)).prop_map(str::to_string);
+                        (unique_alias(), prop::option::of(column), any::<bool>())
+                            .prop_map(move |(a, c, distinct)| match c {
+                                Some(c) => format!("{a}{name}(columns: [{c}], distinct: {distinct})"),
+                                None => format!("{a}{name}"),
+                            })
+                            .boxed()
+                    }
+                    To::Rows(target, table) => (unique_alias(), rows_arguments(table), typed_selection(target, depth - 1))
+                        .prop_map(move |(a, args, sub)| format!("{a}{name}{args} {sub}"))
+                        .boxed(),
+                    To::ByPk(target) => {
+                        let id = prop_oneof![8 => (0..70i32).prop_map(|i| i.to_string()), 2 => Just("$id".to_string()), 1 => string_literal()];
+                        (unique_alias(), id, typed_selection(target, depth - 1))
+                            .prop_map(move |(a, id, sub)| format!("{a}{name}(id: {id}) {sub}"))
+                            .boxed()
+                    }
+                    To::Object(target) => (alias(), typed_directive(), typed_selection(target, depth - 1))
+                        .prop_map(move |(a, d, sub)| format!("{a}{name}{d} {sub}"))
+                        .boxed(),
+                }
+            })
+            .collect();
+        if choices.is_empty() {
+            return Just("{ __typename }".to_string()).boxed();
+        }
+        prop::collection::vec(proptest::strategy::Union::new(choices), 1..4)
+            .prop_map(|v| format!("{{ {} }}", v.join(" ")))
+            .boxed()
+    }
+
+    /// Fields with arguments get an alias, so siblings rarely clash on arguments.
+    fn unique_alias() -> BoxedStrategy<String> {
+        "[a-z]{3,6}".prop_map(|a| format!("{a}: ")).boxed()
+    }
+
+    fn typed_directive() -> BoxedStrategy<String> {
+        prop_oneof![
+            12 => Just(String::new()),
+            1 => Just(" @skip(if: true)".to_string()),
+            1 => Just(" @include(if: false)".to_string()),
+            1 => Just(" @include(if: true)".to_string()),
+        ]
+        .boxed()
+    }
+
+    /// Typed documents: mostly valid, so that planning and SQL generation run. `$id`
+    /// and `$v` are always declared, and always used (an unused variable is an error).
+    fn typed_document() -> BoxedStrategy<String> {
+        let header = prop::sample::select(&["query Q($id: Int!, $v: String!) ", "query Q($id: Int!, $v: String!) ", "query Q($id: Int, $v: String) "][..]);
+        (header, typed_selection("query_root", 3))
+            .prop_map(|(h, s)| {
+                let uses = "vars: fz_user(where: {id: {_eq: $id}, name: {_eq: $v}}) { id }";
+                format!("{h}{{ {uses} {}", &s[1..])
+            })
+            .boxed()
+    }
+
+    fn typed_variables() -> BoxedStrategy<Value> {
+        (prop_oneof![1 => any::<i32>().prop_map(|i| json!(i)), 6 => (0..70i32).prop_map(|i| json!(i)), 1 => json_value()], nasty_or_random_string())
+            .prop_map(|(id, v)| json!({"id": id, "v": v}))
+            .boxed()
+    }
+
     /// Documents that are valid or nearly so, to be mutated.
     const SEEDS: &[&str] = &[
         r#"{ fz_user(where: {name: {_eq: "user 1"}}, order_by: {id: asc}, limit: 2) { id name mood tags meta score born fz_post { id title } } }"#,
@@ -516,10 +755,14 @@ mod tests {
         let (q, v, o) = (query.to_string(), variables.clone(), operation_name.map(str::to_string));
         match guarded(move || crate::execute::resolve(&q, &v, o.as_deref())) {
             Outcome::Done(response) => {
-                if check_response(&response)? {
-                    tally.errors += 1;
-                } else {
+                check_response(&response)?;
+                if response.get("data").is_some_and(|d| !d.is_null()) {
                     tally.answers += 1;
+                } else {
+                    tally.errors += 1;
+                    let message = response["errors"][0]["message"].as_str().unwrap_or("").to_string();
+                    let words: String = message.chars().take(60).collect();
+                    *tally.refusals.entry(words).or_default() += 1;
                 }
                 Ok(())
             }
@@ -535,6 +778,14 @@ mod tests {
         assert!(setup(), "fuzz schema set-up");
         fuzz("generated documents", (document(), variables(), operation_name()), |(query, vars, op), tally| {
             run_resolve(query, vars, op.as_deref(), tally)
+        });
+    }
+
+    #[pg_test]
+    fn fuzz_typed_documents() {
+        assert!(setup(), "fuzz schema set-up");
+        fuzz("typed documents", (typed_document(), typed_variables()), |(query, vars), tally| {
+            run_resolve(query, vars, None, tally)
         });
     }
 
