@@ -134,16 +134,18 @@ mod sql_surface {
         operation_name: default!(Option<&str>, "NULL"),
     ) -> JsonB {
         let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
-        JsonB(crate::execute::resolve(query, &variables, operation_name))
+        // An ERROR (a cancel, a timeout) reaches the client without a Rust backtrace.
+        crate::error::without_backtrace(|| JsonB(crate::execute::resolve(query, &variables, operation_name)))
     }
 
     /// Hasura's metadata API: `{"type": "...", "args": {...}}`, `bulk` included.
     #[pg_extern(volatile, parallel_unsafe, name = "metadata")]
     fn metadata(body: JsonB) -> JsonB {
-        match crate::metadata::api::handle(&body.0) {
+        // A Postgres ERROR underneath (e.g. a write on a standby) without a Rust backtrace.
+        crate::error::without_backtrace(move || match crate::metadata::api::handle(&body.0) {
             Ok(v) => JsonB(v),
             Err(e) => e.raise(),
-        }
+        })
     }
 
     /// How this backend's schema cache has been used: builds and hits.

@@ -73,6 +73,11 @@ pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R
             pg_sys::MemoryContextSwitchTo(old_context);
             pg_sys::CurrentResourceOwner = old_owner;
         }
+        // A cancel or statement_timeout must stop the whole statement, not become a
+        // GraphQL error while the remaining fields run on.
+        if crate::error::is_query_cancel(&caught) {
+            crate::error::reraise(caught);
+        }
         Err(SqlError::from_caught(caught))
     })
     .execute()
