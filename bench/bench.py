@@ -344,7 +344,8 @@ def start_gateway(b: Bench) -> None:
     env = dict(os.environ, NODE_ENV="production", PGHOST=b.args.socket_dir, PGPORT=str(b.args.port),
                PGDATABASE=b.args.db, PGUSER="postgres", REMOTE_URL=b.users.url, PORT=str(b.args.gateway_port))
     log = open(os.path.join(b.args.work_dir, "gateway.log"), "w")
-    b.gateway = subprocess.Popen(["node", "server.mjs"], cwd=os.path.join(HERE, "gateway"), env=env,
+    node = os.environ.get("PGF_BENCH_NODE", "node")
+    b.gateway = subprocess.Popen([node, "server.mjs"], cwd=os.path.join(HERE, "gateway"), env=env,
                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     with open(b.args.gateway_pidfile, "w") as f:
         f.write(str(b.gateway.pid))
@@ -430,8 +431,20 @@ def join_query(rows: int, relationship: str) -> str:
     return f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id total {relationship} {{ name country }} }} }}"
 
 
-def gateway_join_query(rows: int, relationship: str) -> str:
-    return f"{{ allOrders(orderBy: ID_ASC, first: {rows}) {{ nodes {{ id total {relationship} {{ name country }} }} }} }}"
+def gateway_join_query(rows: int, relationship: str, aliased: bool = False) -> str:
+    field = f"{relationship}Aliased" if aliased else relationship
+    return f"{{ allOrders(orderBy: ID_ASC, first: {rows}) {{ nodes {{ id total {field} {{ name country }} }} }} }}"
+
+
+def check_gateway(b: Bench, document: str, rows: int) -> int:
+    """One checked call through the gateway; returns the requests the fixture got."""
+    b.users.reset()
+    answer = json.loads(gateway_query(b, document))
+    nodes = (answer.get("data") or {}).get("allOrders", {}).get("nodes", [])
+    if "errors" in answer or len(nodes) != rows or not all(
+            next(v for k, v in n.items() if k not in ("id", "total")) for n in nodes):
+        raise RuntimeError(f"gateway answered wrongly to {document}: {json.dumps(answer)[:1000]}")
+    return b.users.stats()["requests"]
 
 
 NAIVE_DOCUMENT = "query ($id: Int!) { user(id: $id) { name country } }"
@@ -482,12 +495,9 @@ def group_a(b: Bench) -> Section:
                 return list(http_pool.map(lambda body: fixture_client().post("/graphql", body), bodies))
 
             gateway_doc = gateway_join_query(rows, relationship)
-            b.users.reset()
-            gateway_answer = json.loads(gateway_query(b, gateway_doc))
-            gateway_nodes = (gateway_answer.get("data") or {}).get("allOrders", {}).get("nodes", [])
-            if "errors" in gateway_answer or len(gateway_nodes) != rows or not all(n[relationship] for n in gateway_nodes):
-                raise RuntimeError(f"gateway answered wrongly: {json.dumps(gateway_answer)[:1000]}")
-            gateway_requests = b.users.stats()["requests"]
+            gateway_requests = check_gateway(b, gateway_doc, rows)
+            aliased_doc = gateway_join_query(rows, relationship, aliased=True)
+            aliased_requests = check_gateway(b, aliased_doc, rows)
 
             rows_sql = f"select id, total, {column} from orders order by id limit $1"
             naive_http = fixture_client()
@@ -500,15 +510,17 @@ def group_a(b: Bench) -> Section:
                     out.append((result.get_value(r, 0), result.get_value(r, 1), naive_http.post("/graphql", body)))
                 return out
 
-            full = b.reps(21 if rows <= 1000 else 7)
+            full = b.reps(31 if rows <= 1000 else 11)
             reps = {"resolve": full, "sql": full, "post": full, "gateway": full,
-                    "naive": b.reps(21 if rows <= 100 else 7 if rows <= 1000 else 3, 2)}
+                    "aliased": b.reps(31 if rows <= 1000 else 5),
+                    "naive": b.reps(31 if rows <= 100 else 7 if rows <= 1000 else 3, 2)}
             b.log(f"(a) keys {keys}, {rows} rows: {requests} request(s), {reps['resolve']} repetitions")
             measured = run_interleaved({
                 "resolve": b.resolve_call(db, query),
                 "sql": lower_sql,
                 "post": lower_post,
                 "gateway": lambda gateway_doc=gateway_doc: gateway_query(b, gateway_doc),
+                "aliased": lambda aliased_doc=aliased_doc: gateway_query(b, aliased_doc),
                 "naive": naive,
             }, reps, warmup=1 if rows == 10000 else 2)
             # The lower bound of one repetition is its SQL plus its POST; pair them up.
@@ -516,6 +528,7 @@ def group_a(b: Bench) -> Section:
             r = measured["resolve"]
             row = {
                 "keys": keys, "rows": rows, "requests": requests, "gateway_requests": gateway_requests,
+                "aliased": measured["aliased"], "aliased_requests": aliased_requests,
                 "resolve": r, "bound": bound, "sql": measured["sql"], "post": measured["post"],
                 "gateway": measured["gateway"], "naive": measured["naive"],
                 "statements": len(statements),
@@ -558,11 +571,18 @@ def group_a(b: Bench) -> Section:
               "deduplicated), served by graphql-yoga on Node.js. Query "
               "`{ allOrders(orderBy: ID_ASC, first: N) { nodes { id total user { name country } } } }` over "
               "keep-alive HTTP, the hop to the gateway counted. Ratio = gateway / resolve.\n")
-    md.append("| keys | rows | resolve | gateway | ratio | remote requests (gateway) |")
-    md.append("|---|---:|---:|---:|---:|---:|")
+    md.append("For reference, \"gateway, aliases\" resolves the same field with one `user(id:)` delegation per row, "
+              "merged by batch-execute (`batch: true`) into one request of aliased fields: the document shape "
+              "`resolve` sends (Hasura's too). The fixture answers one `users(ids: [...])` field much faster than "
+              "1,000 aliased `user(id:)` fields, which is most of the difference at 1,000 and 10,000 distinct keys "
+              "(compare POST alone in (a) with the 10-key rows).\n")
+    md.append("| keys | rows | resolve | gateway | ratio | remote requests (gateway) | gateway, aliases | ratio | requests |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in lines:
         md.append(f"| {row['keys']} | {row['rows']:,} | {row['resolve'].ms()} | {row['gateway'].ms()} | "
-                  f"{fmt_ratio(row['gateway'].median / row['resolve'].median)} | {row['gateway_requests']} |")
+                  f"{fmt_ratio(row['gateway'].median / row['resolve'].median)} | {row['gateway_requests']} | "
+                  f"{row['aliased'].ms()} | {fmt_ratio(row['aliased'].median / row['resolve'].median)} | "
+                  f"{row['aliased_requests']} |")
 
     for row in lines:
         if row["rows"] == 1000:
@@ -807,17 +827,19 @@ def group_f(b: Bench) -> Section:
 
 
 def svg_plot(results: dict, path: str) -> None:
-    series_names = [("resolve", "graphql.resolve", "#1f77b4"), ("bound", "lower bound (SQL + one POST)", "#2ca02c"),
-                    ("gateway", "gateway (PostGraphile + stitching)", "#ff7f0e"),
-                    ("naive", "naive (one request per row)", "#d62728")]
+    series_names = [("resolve", "graphql.resolve", "#1f77b4", ""),
+                    ("bound", "lower bound (the SQL + one raw POST)", "#2ca02c", ""),
+                    ("gateway", "gateway (PostGraphile + stitching)", "#ff7f0e", ""),
+                    ("aliased", "gateway, aliased fields", "#ff7f0e", "6,4"),
+                    ("naive", "naive (one request per row)", "#d62728", "")]
     panels = [(k, f"{'all keys distinct' if k == 'distinct' else '10 distinct keys'}") for k in ("distinct", "10") if k in results]
     import math
     width, height = 460, 360
-    left, right, top, bottom = 62, 16, 34, 48
+    left, right, top, bottom = 62, 30, 34, 48
     pw, ph = width - left - right, height - top - bottom
     all_rows = [row for k, _ in panels for row in results[k]]
     xs = sorted({row["rows"] for row in all_rows})
-    ys = [row[s].median * 1000 for row in all_rows for s, _, _ in series_names]
+    ys = [row[s].median * 1000 for row in all_rows for s, _, _, _ in series_names]
     xmin, xmax = math.log10(min(xs)), math.log10(max(xs))
     if xmax == xmin:
         xmax = xmin + 1
@@ -825,7 +847,8 @@ def svg_plot(results: dict, path: str) -> None:
     ymax = math.ceil(math.log10(max(ys)))
     if ymax == ymin:
         ymax += 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" height="{height + 70}" '
+    legend_rows = (len(series_names) + 2) // 3
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" height="{height + 50 + 20 * legend_rows}" '
            f'font-family="Helvetica, Arial, sans-serif" font-size="12">',
            f'<rect width="100%" height="100%" fill="white"/>']
     for p, (key, title) in enumerate(panels):
@@ -858,21 +881,23 @@ def svg_plot(results: dict, path: str) -> None:
         out.append(f'<text transform="translate({ox + 16},{top + ph / 2}) rotate(-90)" text-anchor="middle">'
                    f'time per query, ms (median)</text>')
         rows = sorted(results[key], key=lambda r: r["rows"])
-        for s, _, colour in series_names:
+        for s, _, colour, dash in series_names:
             points = [(X(r["rows"]), Y(r[s].median * 1000)) for r in rows]
-            out.append('<polyline fill="none" stroke-width="2" stroke="{}" points="{}"/>'.format(
-                colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+            out.append('<polyline fill="none" stroke-width="2" stroke="{}"{} points="{}"/>'.format(
+                colour, f' stroke-dasharray="{dash}"' if dash else "", " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
             for (x, y), r in zip(points, rows):
                 out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
                 # the spread: p10-p90 as a vertical bar
                 out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{Y(r[s].p10 * 1000):.1f}" '
                            f'y2="{Y(r[s].p90 * 1000):.1f}" stroke="{colour}" stroke-width="1"/>')
-    lx = 20
-    for i, (_, label, colour) in enumerate(series_names):
-        x = lx + i * (width * len(panels) - 40) / len(series_names)
-        out.append(f'<line x1="{x}" x2="{x + 24}" y1="{height + 30}" y2="{height + 30}" stroke="{colour}" stroke-width="3"/>')
-        out.append(f'<text x="{x + 30}" y="{height + 34}">{label}</text>')
-    out.append(f'<text x="20" y="{height + 58}" fill="#555">log–log; dots are medians, bars p10–p90. '
+    column = (width * len(panels) - 40) / 3
+    for i, (_, label, colour, dash) in enumerate(series_names):
+        x = 20 + (i % 3) * column
+        y = height + 24 + 20 * (i // 3)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<line x1="{x}" x2="{x + 24}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="3"{dashed}/>')
+        out.append(f'<text x="{x + 30}" y="{y + 4}">{label}</text>')
+    out.append(f'<text x="20" y="{height + 30 + 20 * legend_rows}" fill="#555">log–log; dots are medians, bars p10–p90. '
                f'Generated by bench/run.sh.</text>')
     out.append("</svg>")
     with open(path, "w") as f:
@@ -917,6 +942,9 @@ def machine() -> list[str]:
             return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return "?"
+    changed = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "sql", "Cargo.toml", "Cargo.lock"],
+                             capture_output=True, text=True, check=False).stdout.strip()
+    dirty = " + LOCAL CHANGES in " + ", ".join(sorted({l[3:] for l in changed.splitlines()})) if changed else ""
     os_name = "?"
     if os.path.exists("/etc/os-release"):
         for line in open("/etc/os-release"):
@@ -925,7 +953,7 @@ def machine() -> list[str]:
     return [
         f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM; {os_name}, Linux {platform.release()}",
         f"{version(['/usr/bin/pg_config', '--version'])}; pg_federation release build "
-        f"({version(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}); {version(['rustc', '--version'])}; "
+        f"({version(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}{dirty}); {version(['rustc', '--version'])}; "
         f"Node.js {version(['node', '--version'])}; Python {platform.python_version()}, psycopg {psycopg.__version__}",
     ]
 
@@ -986,6 +1014,8 @@ def main() -> int:
                         "REPORT.quick.md with --quick, --groups or --rows)")
     parser.add_argument("--plot", default=None, help="file name under bench/ (cost_growth[.quick].svg)")
     parser.add_argument("--command", default="bash bench/run.sh")
+    parser.add_argument("--exec", default="", help="development: after the set-up, run this Python file with `b` "
+                        "(the Bench) in its globals, then stop (no report)")
     args = parser.parse_args()
     if len(args.fixture_ports) != 3:
         parser.error("--fixture-ports needs three ports")
@@ -1003,6 +1033,9 @@ def main() -> int:
         set_up(b)
         if not wanted or "a" in wanted:
             start_gateway(b)
+        if args.exec:
+            exec(compile(open(args.exec).read(), args.exec, "exec"), {"b": b, "__name__": "__exec__", **globals()})
+            return 0
         sections = []
         for key, title, fn in sorted(GROUPS, key=lambda g: g[0]):
             if wanted and key not in wanted:
