@@ -256,6 +256,7 @@ class Bench:
         self.gateway_http = Http("127.0.0.1", args.gateway_port)
         self.db: Db | None = None
         self.results: dict = {}  # data shared between groups (the plot of (g) reads (a))
+        self.samples: dict[str, dict[str, list[float]]] = {}  # raw samples, saved with the results
 
     # sizes and repetitions: --quick keeps development runs short
     def reps(self, full: int, quick: int = 3) -> int:
@@ -523,6 +524,7 @@ def group_a(b: Bench) -> Section:
                 "aliased": lambda aliased_doc=aliased_doc: gateway_query(b, aliased_doc),
                 "naive": naive,
             }, reps, warmup=1 if rows == 10000 else 2)
+            b.samples[f"a/keys={keys}/rows={rows}"] = {k: v.samples for k, v in measured.items()}
             # The lower bound of one repetition is its SQL plus its POST; pair them up.
             bound = Stats([s + p for s, p in zip(measured["sql"].samples, measured["post"].samples)])
             r = measured["resolve"]
@@ -627,6 +629,7 @@ def group_d(b: Bench) -> Section:
     finally:
         for f in b.fixtures:
             f.reset()
+    b.samples["d"] = {k: v.samples for k, v in measured.items()}
     ratio = measured["three"].median / measured["single"].median
     md = [
         f"Each fixture delays every request by {delay} ms (`/_fault` mode `delay`). {rows} order rows; "
@@ -713,11 +716,17 @@ def group_e(b: Bench) -> Section:
           "(`jsonb_build_object`/`jsonb_agg`, the whole `{\"data\": …}` document), both sent as one unprepared "
           "statement with parameters, the result read as text. \"hand SQL, prepared\" is the same hand-written "
           "statement as a prepared statement (plan cached), shown for reference: `resolve` plans its SQL on every "
-          "call. Times in ms, median (p10–p90).\n",
-          "| query | resolve | hand SQL | ratio | hand SQL, prepared | ratio to prepared |",
-          "|---|---:|---:|---:|---:|---:|"]
+          "call. \"resolve's SQL alone\" is the statement `resolve` generates (from `auto_explain`), sent alone by "
+          "the client like the hand-written one: what is left of `resolve` beyond it is the engine's own work. "
+          "Times in ms, median (p10–p90).\n",
+          "| query | resolve | hand SQL | ratio | resolve's SQL alone | hand SQL, prepared | ratio to prepared |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
     targets = []
     for n, (title, query, variables, hand_sql, params) in enumerate(E_CASES):
+        table = query.split("{")[1].split("(")[0].strip().removesuffix("_by_pk")  # the root field's table
+        engine_sql = table_statement(engine_statements(b, query, variables), table)
+        if "$2" in engine_sql or "$1" not in engine_sql:
+            raise RuntimeError(f"unexpected parameters in {engine_sql}")
         ours = b.resolve(db, query, variables)
         theirs = json.loads(db.value(hand_sql, params) or b"null")
         if ours != theirs:
@@ -732,12 +741,14 @@ def group_e(b: Bench) -> Section:
         measured = run_interleaved({
             "resolve": b.resolve_call(db, query, variables),
             "hand": lambda hand_sql=hand_sql, params=params: db.value(hand_sql, params),
+            "engine": lambda engine_sql=engine_sql, params=params: db.value(engine_sql, params[:1], [25]),
             "prepared": lambda name=name, encoded=encoded: db.pgconn.exec_prepared(name.encode(), encoded).get_value(0, 0),
         }, reps, warmup=3)
+        b.samples[f"e/{title}"] = {k: v.samples for k, v in measured.items()}
         ratio = measured["resolve"].median / measured["hand"].median
         ratio_prepared = measured["resolve"].median / measured["prepared"].median
         md.append(f"| {title} | {measured['resolve'].ms()} | {measured['hand'].ms()} | {fmt_ratio(ratio)} | "
-                  f"{measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
+                  f"{measured['engine'].ms()} | {measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
         targets.append(Target("e", f"≤ 1.3× hand-written SQL: {title}", fmt_ratio(ratio), ratio <= 1.3))
 
     seconds = 3 if b.quick else 10
@@ -760,6 +771,7 @@ def group_e(b: Bench) -> Section:
         b.log(f"(e) pgbench: {title}")
         tps_ours = pgbench(b, ours, seconds)
         tps_theirs = pgbench(b, theirs, seconds)
+        b.samples[f"e/pgbench/{title}"] = {"resolve_tps": [tps_ours], "hand_tps": [tps_theirs]}
         md.append(f"| {title} | {tps_ours:,.0f} | {tps_theirs:,.0f} | {fmt_ratio(tps_theirs / tps_ours)} |")
         targets.append(Target("e", f"throughput, pgbench 2 clients: {title}",
                               f"{fmt_ratio(tps_theirs / tps_ours)} (hand / resolve tps)", tps_theirs / tps_ours <= 1.3))
@@ -810,6 +822,8 @@ def group_f(b: Bench) -> Section:
           "| after calls | VmRSS | RssAnon | RssShmem |", "|---:|---:|---:|---:|"]
     for count, r, _ in readings:
         md.append(f"| {count:,} | {r['VmRSS'] / 1024:.1f} MB | {r['RssAnon'] / 1024:.1f} MB | {r['RssShmem'] / 1024:.1f} MB |")
+    b.samples["f"] = {"calls": [c for c, _, _ in readings], "VmRSS_kB": [r["VmRSS"] for _, r, _ in readings],
+                      "RssAnon_kB": [r["RssAnon"] for _, r, _ in readings], "elapsed_s": [t for _, _, t in readings]}
     first, last = readings[0], readings[-1]
     growth = (last[1]["VmRSS"] - first[1]["VmRSS"]) / 1024
     growth_anon = (last[1]["RssAnon"] - first[1]["RssAnon"]) / 1024
@@ -958,43 +972,56 @@ def machine() -> list[str]:
     ]
 
 
-def write_report(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
-                 load_before: str, load_after: str) -> None:
-    targets = [t for s in sections for t in s.targets]
+def render_report(meta: dict, sections: list[dict]) -> str:
+    """REPORT.md from a run's results (see save_results), with bench/NOTES.md appended."""
+    targets = [t for s in sections for t in s["targets"]]
+    started = datetime.datetime.fromisoformat(meta["started"])
     out = ["# pg_federation benchmarks", ""]
-    out.append(f"Generated by `{b.args.command}` on {started.strftime('%Y-%m-%d %H:%M UTC')}"
-               f"{' (QUICK MODE: few repetitions, smaller sizes; not a result)' if b.quick else ''}; "
-               f"the measurements took {elapsed / 60:.1f} min.")
+    out.append(f"Generated by `{meta['command']}` on {started.strftime('%Y-%m-%d %H:%M UTC')}"
+               f"{' (QUICK MODE: few repetitions, smaller sizes; not a result)' if meta['quick'] else ''}; "
+               f"the measurements took {meta['elapsed'] / 60:.1f} min. Raw samples: `bench/{meta['results']}`.")
     out.append("")
-    for line in machine():
+    for line in meta["machine"]:
         out.append(f"- {line}")
-    out.append(f"- load average before / after: {load_before} / {load_after} (other work on the machine shows up as spread)")
+    out.append(f"- load average before / after: {meta['load_before']} / {meta['load_after']} "
+               "(other work on the machine shows up as spread)")
     out.append("- one throwaway cluster (`scripts/cluster.sh`: fsync off, shared_buffers 64MB, otherwise defaults), "
                "clients on the same machine over the Unix socket; fixture remote APIs (`tests/fixture_server`, "
                "release build) on 127.0.0.1")
     out.append("")
-    out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses. "
-               "Nothing here fails a build on a number.")
+    out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses; the "
+               "variants of one measurement run interleaved, in a rotating order. Nothing here fails a build on a number.")
     out.append("")
     out.append("## Targets")
     out.append("")
     out.append("| group | target | measured | |")
     out.append("|---|---|---|---|")
     for t in targets:
-        mark = "–" if t.met is None else ("met" if t.met else "**missed**")
-        out.append(f"| ({t.group}) | {t.target} | {t.measured} | {mark} |")
+        mark = "–" if t["met"] is None else ("met" if t["met"] else "**missed**")
+        out.append(f"| ({t['group']}) | {t['target']} | {t['measured']} | {mark} |")
     out.append("")
     for s in sections:
-        out.append(f"## {s.title}")
+        out.append(f"## {s['title']}")
         out.append("")
-        out.append(s.markdown)
+        out.append(s["markdown"])
         out.append("")
     notes = os.path.join(HERE, "NOTES.md")
     if os.path.exists(notes):
         out.append(open(notes).read().rstrip())
         out.append("")
-    with open(os.path.join(HERE, b.args.report), "w") as f:
-        f.write("\n".join(out))
+    return "\n".join(out)
+
+
+def save_results(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
+                 load_before: str, load_after: str) -> tuple[dict, list[dict]]:
+    meta = {"command": b.args.command, "started": started.isoformat(), "quick": b.quick, "elapsed": elapsed,
+            "load_before": load_before, "load_after": load_after, "machine": machine(), "results": b.args.results}
+    section_dicts = [{"key": s.key, "title": s.title, "markdown": s.markdown,
+                      "targets": [t.__dict__ for t in s.targets]} for s in sections]
+    with open(os.path.join(HERE, b.args.results), "w") as f:
+        json.dump({"meta": meta, "sections": section_dicts, "samples_seconds": b.samples}, f, indent=1)
+        f.write("\n")
+    return meta, section_dicts
 
 
 def main() -> int:
@@ -1002,11 +1029,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="few repetitions and smaller sizes (development)")
     parser.add_argument("--groups", default="", help="comma-separated group keys to run (default: all)")
     parser.add_argument("--rows", default="", help="override the row counts of (a), e.g. 10,1000")
-    parser.add_argument("--socket-dir", required=True)
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the saved results (bench/results.json) and bench/NOTES.md")
+    parser.add_argument("--socket-dir")
+    parser.add_argument("--port", type=int)
     parser.add_argument("--db", default="pgf_bench")
-    parser.add_argument("--fixture-ports", type=lambda s: [int(p) for p in s.split(",")], required=True)
-    parser.add_argument("--gateway-port", type=int, required=True)
+    parser.add_argument("--fixture-ports", type=lambda s: [int(p) for p in s.split(",")])
+    parser.add_argument("--gateway-port", type=int)
     parser.add_argument("--gateway-pidfile", default="/tmp/pgf-bench-gateway.pid")
     parser.add_argument("--work-dir", default="/tmp/pgf-bench")
     parser.add_argument("--pgbench", default=shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench")
@@ -1017,12 +1046,19 @@ def main() -> int:
     parser.add_argument("--exec", default="", help="development: after the set-up, run this Python file with `b` "
                         "(the Bench) in its globals, then stop (no report)")
     args = parser.parse_args()
-    if len(args.fixture_ports) != 3:
-        parser.error("--fixture-ports needs three ports")
-    os.makedirs(args.work_dir, exist_ok=True)
     partial = args.quick or args.groups or args.rows
     args.report = args.report or ("REPORT.quick.md" if partial else "REPORT.md")
     args.plot = args.plot or ("cost_growth.quick.svg" if partial else "cost_growth.svg")
+    args.results = "results.quick.json" if partial else "results.json"
+    if args.report_only:
+        saved = json.load(open(os.path.join(HERE, args.results)))
+        with open(os.path.join(HERE, args.report), "w") as f:
+            f.write(render_report(saved["meta"], saved["sections"]))
+        print(f"bench: wrote bench/{args.report} from bench/{args.results}")
+        return 0
+    if not (args.socket_dir and args.port and args.gateway_port and args.fixture_ports and len(args.fixture_ports) == 3):
+        parser.error("--socket-dir, --port, --gateway-port and three --fixture-ports are needed (bench/run.sh gives them)")
+    os.makedirs(args.work_dir, exist_ok=True)
 
     b = Bench(args)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -1047,8 +1083,10 @@ def main() -> int:
     finally:
         stop_gateway(b)
     load_after = " ".join(open("/proc/loadavg").read().split()[:3])
-    write_report(b, sections, started, time.perf_counter() - t0, load_before, load_after)
-    b.log(f"wrote bench/{args.report}")
+    meta, section_dicts = save_results(b, sections, started, time.perf_counter() - t0, load_before, load_after)
+    with open(os.path.join(HERE, args.report), "w") as f:
+        f.write(render_report(meta, section_dicts))
+    b.log(f"wrote bench/{args.report} and bench/{args.results}")
     for s in sections:
         for t in s.targets:
             mark = "-" if t.met is None else ("met" if t.met else "MISSED")
