@@ -926,7 +926,8 @@ def group_g(b: Bench) -> Section:
     svg_plot(results, os.path.join(HERE, b.args.plot))
     md = [f"![time against rows for (a)]({b.args.plot})\n",
           "Time per query against parent rows for the table → remote join of (a): `resolve`, its lower bound, "
-          "the gateway of (c) and the naive way of (b). Per-row cost of `resolve` (median / rows):\n",
+          "the gateway of (c) (and its variant with aliased fields) and the naive way of (b). "
+          "Per-row cost of `resolve` (median / rows):\n",
           "| keys | " + " | ".join(f"{r['rows']:,} rows" for r in results[next(iter(results))]) + " |",
           "|---|" + "---:|" * len(results[next(iter(results))])]
     for key, rows in results.items():
