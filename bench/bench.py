@@ -414,8 +414,8 @@ def engine_statements(b: Bench, query: str, variables: dict | None = None) -> li
     return statements
 
 
-def table_statement(statements: list[str], table: str) -> str:
-    matches = [s for s in statements if f'"public"."{table}"' in s]
+def table_statement(statements: list[str], table: str, schema: str = "public") -> str:
+    matches = [s for s in statements if f'"{schema}"."{table}"' in s]
     if len(matches) != 1:
         raise RuntimeError(f"expected one statement over {table}, got {len(matches)}: {statements}")
     return matches[0]
@@ -834,6 +834,188 @@ def group_f(b: Bench) -> Section:
     target = Target("f", f"< 5 MB RSS growth from {first[0]:,} to {last[0]:,} calls",
                     f"{growth:+.2f} MB (RssAnon {growth_anon:+.2f} MB)", growth < 5)
     return Section("f", "(f) Memory", "\n".join(md), [target])
+
+
+# --------------------------------------------------------------------------------------
+# (h) the other relationship kinds
+
+
+H_ROWS = [100, 1000]
+
+
+def set_up_other_kinds(b: Bench) -> dict[str, str | None]:
+    """Tables, a second database and the metadata of (h); kind -> None when set up, or the
+    reason it is not (a build without that relationship kind refuses its metadata)."""
+    db = b.db
+    assert db is not None
+    db.run("create table accounts (user_id int primary key, plan text not null)")
+    db.run("insert into accounts select g, (array['free', 'pro', 'team'])[1 + g % 3] from generate_series(1, 10000) g")
+    db.run("analyze accounts")
+    admin = Db(f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname=postgres")
+    admin.run("drop database if exists pgf_bench_crm")
+    admin.run("create database pgf_bench_crm")
+    admin.close()
+    crm = Db(f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname=pgf_bench_crm")
+    crm.run("create table customers (id int primary key, user_id int not null unique, tier text not null)")
+    crm.run("insert into customers select g, g, case when g % 3 = 0 then 'gold' else 'basic' end "
+            "from generate_series(1, 10000) g")
+    crm.run("analyze customers")
+    crm.close()
+    handler = f"http://127.0.0.1:{b.users.port}/actions"
+    kinds = {
+        "remote → table": [
+            {"type": "create_remote_schema_remote_relationship", "args": {
+                "remote_schema": "users_api_0", "type_name": "User", "name": "account",
+                "definition": {"to_source": {"source": "default", "table": "accounts", "relationship_type": "object",
+                                             "field_mapping": {"userId": "user_id"}}}}}],
+        "remote → remote": [
+            {"type": "create_remote_schema_remote_relationship", "args": {
+                "remote_schema": "users_api_0", "type_name": "Post", "name": "author",
+                "definition": {"to_remote_schema": {"remote_schema": "users_api_1", "lhs_fields": ["authorId"],
+                                                    "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}],
+        "action → table": [
+            {"type": "set_custom_types", "args": {"objects": [{
+                "name": "BenchOrder",
+                "fields": [{"name": "id", "type": "Int!"}, {"name": "user_id", "type": "Int"},
+                           {"name": "label", "type": "String!"}],
+                "relationships": [{"name": "account", "type": "object", "remote_table": "accounts",
+                                   "field_mapping": {"user_id": "user_id"}}]}]}},
+            {"type": "create_action", "args": {"name": "listOrders", "definition": {
+                "type": "query", "handler": handler, "arguments": [{"name": "n", "type": "Int!"}],
+                "output_type": "[BenchOrder!]!"}}}],
+        "table → source": [
+            {"type": "pg_add_source", "args": {"name": "crm", "configuration": {"connection_info": {
+                "database_url": f"postgres://postgres:bench@127.0.0.1:{b.args.port}/pgf_bench_crm"}}}},
+            {"type": "pg_create_remote_relationship", "args": {
+                "table": "orders", "name": "customer",
+                "definition": {"to_source": {"source": "crm", "table": "customers", "relationship_type": "object",
+                                             "field_mapping": {"user_id": "user_id"}}}}}],
+    }
+    status: dict[str, str | None] = {}
+    for kind, bodies in kinds.items():
+        try:
+            metadata(db, {"type": "bulk", "args": bodies})
+            status[kind] = None
+        except RuntimeError as e:
+            status[kind] = str(e).splitlines()[0].removeprefix("SQL failed: ")[:200]
+    return status
+
+
+def key_array(keys: list) -> str:
+    """A Postgres array literal of integers, as the engine binds a key set."""
+    return "{" + ",".join(str(k) for k in keys) + "}"
+
+
+@group("h", "The other relationship kinds against their lower bounds")
+def group_h(b: Bench) -> Section:
+    db = b.db
+    assert db is not None
+    status = set_up_other_kinds(b)
+    users_b = b.fixtures[1]
+    lines = []
+    targets = []
+    rows_list = [100] if b.quick else H_ROWS
+    http_main = Http("127.0.0.1", b.users.port)
+    http_b = Http("127.0.0.1", users_b.port)
+
+    def captured(fixture: Fixture, count: int) -> list[bytes]:
+        st = fixture.stats()
+        return [json.dumps({"query": d, "variables": v}).encode()
+                for d, v in zip(st["documents"][-count:], st["variables"][-count:])] if count else []
+
+    for kind in status:
+        if status[kind] is not None:
+            continue
+        for n in rows_list:
+            ids = ", ".join(str(i) for i in range(1, n + 1))
+            for f in b.fixtures:
+                f.reset()
+            if kind == "remote → table":
+                query = f"{{ users(ids: [{ids}]) {{ userId account {{ plan }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(u["account"] for u in answer["data"]["users"]), kind
+                st = b.users.stats()
+                root = captured(b.users, st["requests"])
+                sql = table_statement(engine_statements(b, query), "accounts")
+                keys = list(range(1, n + 1))
+                steps = {"root POST": lambda root=root: http_main.post("/graphql", root[0]),
+                         "SQL alone": lambda sql=sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = f"{st['requests']} request, 1 statement"
+                ok = st["requests"] == 1
+                distinct = n
+            elif kind == "remote → remote":
+                query = f"{{ users(ids: [{ids}]) {{ userId posts {{ title author {{ name }} }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(p["author"] for u in answer["data"]["users"] for p in u["posts"]), kind
+                first, second = b.users.stats()["requests"], users_b.stats()["requests"]
+                root, joined = captured(b.users, first), captured(users_b, second)
+                steps = {"root POST": lambda root=root: http_main.post("/graphql", root[0]),
+                         "second POST": lambda joined=joined: http_b.post("/graphql", joined[0])}
+                counts = f"{first} + {second} requests"
+                ok = first == 1 and second == 1
+                distinct = n
+            elif kind == "action → table":
+                query = f"{{ listOrders(n: {n}) {{ id account {{ plan }} }} }}"
+                answer = b.resolve(db, query)
+                assert len(answer["data"]["listOrders"]) == n, kind
+                st = b.users.stats()
+                action_body = json.dumps(st["actions"][-1]["body"]).encode()
+                orders = json.loads(http_main.post("/actions", action_body))
+                keys = list(dict.fromkeys(o["user_id"] for o in orders if o["user_id"] is not None))
+                sql = table_statement(engine_statements(b, query), "accounts")
+                steps = {"action POST": lambda body=action_body: http_main.post("/actions", body),
+                         "SQL alone": lambda sql=sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = f"{st['action_requests']} handler call, 1 statement"
+                ok = st["action_requests"] == 1
+                distinct = len(keys)
+            else:  # table → source
+                query = f"{{ orders(order_by: {{id: asc}}, limit: {n}) {{ id customer {{ tier }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(o["customer"] for o in answer["data"]["orders"]), kind
+                statements = engine_statements(b, query)
+                parent_sql = table_statement(statements, "orders")
+                source_sql = table_statement(statements, "customers", schema="crm")
+                keys = list(range(1, n + 1))
+                steps = {"SQL alone": lambda sql=parent_sql, n=n: db.value(sql, [n], [25]),
+                         "source SQL alone": lambda sql=source_sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = "2 statements (1 through postgres_fdw)"
+                ok = sum('"crm"."customers"' in s for s in statements) == 1
+                distinct = n
+            reps = b.reps(21 if n <= 1000 else 7)
+            b.log(f"(h) {kind}, {n} parents: {counts}, {reps} repetitions")
+            measured = run_interleaved({"resolve": b.resolve_call(db, query), **steps}, reps, warmup=2)
+            b.samples[f"h/{kind}/{n}"] = {k: v.samples for k, v in measured.items()}
+            step_names = list(steps)
+            bound = Stats([sum(measured[s].samples[i] for s in step_names) for i in range(reps)])
+            lines.append((kind, n, distinct, measured, step_names, bound, counts, ok))
+            if n == 1000:
+                targets.append(Target("h", f"{kind}: one request or statement per relationship and level",
+                                      f"{counts}; {fmt_ratio(measured['resolve'].median / bound.median)} the lower bound",
+                                      ok))
+
+    md = ["Each kind joined at 100 and 1,000 parents. The lower bound is the sum of its steps, each the exact "
+          "request or statement `resolve` sent (documents and the action's body from the fixture's `/_stats`, SQL "
+          "from `auto_explain` with the same key set as its text parameter), run alone by the client one after "
+          "the other in the same repetition. The queries: remote → table "
+          "`{ users(ids: [1..N]) { userId account { plan } } }` (`User.account` → table `accounts`); remote → remote "
+          "`{ users(ids: [1..N]) { userId posts { title author { name } } } }` (`Post.author` → a second fixture's "
+          "`user(id:)`, N distinct authors for 2N posts); action → table `{ listOrders(n: N) { id account { plan } } }` "
+          "(the fixture's action handler; its orders have 3 distinct `user_id`s); table → source "
+          "`{ orders(limit: N) { id customer { tier } } }` (`customers` in a second database of the same cluster, "
+          "through postgres_fdw). Times in ms, median (p10–p90).\n",
+          "| kind | parents | distinct keys | resolve | lower bound | ratio | steps of the bound | calls |",
+          "|---|---:|---:|---:|---:|---:|---|---|"]
+    for kind, n, distinct, measured, step_names, bound, counts, ok in lines:
+        parts = " + ".join(f"{s} {fmt_ms(measured[s].median)}" for s in step_names)
+        md.append(f"| {kind} | {n:,} | {distinct:,} | {measured['resolve'].ms()} | {bound.ms()} | "
+                  f"{fmt_ratio(measured['resolve'].median / bound.median)} | {parts} | {counts} |")
+    skipped = {k: v for k, v in status.items() if v is not None}
+    if skipped:
+        md.append("")
+        md.append("Not measured, this build refuses their metadata:\n")
+        for kind, reason in skipped.items():
+            md.append(f"- {kind}: {reason}")
+    return Section("h", "(h) The other relationship kinds", "\n".join(md), targets)
 
 
 # --------------------------------------------------------------------------------------

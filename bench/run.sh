@@ -132,9 +132,10 @@ say "installing the release extension (cargo pgrx install --release)"
 (cd "$BUILD_DIR" && cargo pgrx install --release --pg-config "$PG_CONFIG") >"$WORK/install.log" 2>&1 ||
     { tail -n 40 "$WORK/install.log" >&2; say "install failed (log: $WORK/install.log)"; exit 1; }
 
-pgf_cluster_start "$CLUSTER" "$PORT"
+# 9>&-: the servers must not inherit (and hold) the install lock.
+pgf_cluster_start "$CLUSTER" "$PORT" 9>&-
 for i in "${!fixture_ports[@]}"; do
-    pgf_fixture_start "bench_users_$i" "${fixture_ports[$i]}"
+    pgf_fixture_start "bench_users_$i" "${fixture_ports[$i]}" 9>&-
 done
 
 say "running the driver (bench/bench.py)"
