@@ -256,6 +256,7 @@ class Bench:
         self.gateway_http = Http("127.0.0.1", args.gateway_port)
         self.db: Db | None = None
         self.results: dict = {}  # data shared between groups (the plot of (g) reads (a))
+        self.samples: dict[str, dict[str, list[float]]] = {}  # raw samples, saved with the results
 
     # sizes and repetitions: --quick keeps development runs short
     def reps(self, full: int, quick: int = 3) -> int:
@@ -344,7 +345,8 @@ def start_gateway(b: Bench) -> None:
     env = dict(os.environ, NODE_ENV="production", PGHOST=b.args.socket_dir, PGPORT=str(b.args.port),
                PGDATABASE=b.args.db, PGUSER="postgres", REMOTE_URL=b.users.url, PORT=str(b.args.gateway_port))
     log = open(os.path.join(b.args.work_dir, "gateway.log"), "w")
-    b.gateway = subprocess.Popen(["node", "server.mjs"], cwd=os.path.join(HERE, "gateway"), env=env,
+    node = os.environ.get("PGF_BENCH_NODE", "node")
+    b.gateway = subprocess.Popen([node, "server.mjs"], cwd=os.path.join(HERE, "gateway"), env=env,
                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     with open(b.args.gateway_pidfile, "w") as f:
         f.write(str(b.gateway.pid))
@@ -412,8 +414,8 @@ def engine_statements(b: Bench, query: str, variables: dict | None = None) -> li
     return statements
 
 
-def table_statement(statements: list[str], table: str) -> str:
-    matches = [s for s in statements if f'"public"."{table}"' in s]
+def table_statement(statements: list[str], table: str, schema: str = "public") -> str:
+    matches = [s for s in statements if f'"{schema}"."{table}"' in s]
     if len(matches) != 1:
         raise RuntimeError(f"expected one statement over {table}, got {len(matches)}: {statements}")
     return matches[0]
@@ -430,8 +432,20 @@ def join_query(rows: int, relationship: str) -> str:
     return f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id total {relationship} {{ name country }} }} }}"
 
 
-def gateway_join_query(rows: int, relationship: str) -> str:
-    return f"{{ allOrders(orderBy: ID_ASC, first: {rows}) {{ nodes {{ id total {relationship} {{ name country }} }} }} }}"
+def gateway_join_query(rows: int, relationship: str, aliased: bool = False) -> str:
+    field = f"{relationship}Aliased" if aliased else relationship
+    return f"{{ allOrders(orderBy: ID_ASC, first: {rows}) {{ nodes {{ id total {field} {{ name country }} }} }} }}"
+
+
+def check_gateway(b: Bench, document: str, rows: int) -> int:
+    """One checked call through the gateway; returns the requests the fixture got."""
+    b.users.reset()
+    answer = json.loads(gateway_query(b, document))
+    nodes = (answer.get("data") or {}).get("allOrders", {}).get("nodes", [])
+    if "errors" in answer or len(nodes) != rows or not all(
+            next(v for k, v in n.items() if k not in ("id", "total")) for n in nodes):
+        raise RuntimeError(f"gateway answered wrongly to {document}: {json.dumps(answer)[:1000]}")
+    return b.users.stats()["requests"]
 
 
 NAIVE_DOCUMENT = "query ($id: Int!) { user(id: $id) { name country } }"
@@ -482,12 +496,9 @@ def group_a(b: Bench) -> Section:
                 return list(http_pool.map(lambda body: fixture_client().post("/graphql", body), bodies))
 
             gateway_doc = gateway_join_query(rows, relationship)
-            b.users.reset()
-            gateway_answer = json.loads(gateway_query(b, gateway_doc))
-            gateway_nodes = (gateway_answer.get("data") or {}).get("allOrders", {}).get("nodes", [])
-            if "errors" in gateway_answer or len(gateway_nodes) != rows or not all(n[relationship] for n in gateway_nodes):
-                raise RuntimeError(f"gateway answered wrongly: {json.dumps(gateway_answer)[:1000]}")
-            gateway_requests = b.users.stats()["requests"]
+            gateway_requests = check_gateway(b, gateway_doc, rows)
+            aliased_doc = gateway_join_query(rows, relationship, aliased=True)
+            aliased_requests = check_gateway(b, aliased_doc, rows)
 
             rows_sql = f"select id, total, {column} from orders order by id limit $1"
             naive_http = fixture_client()
@@ -500,22 +511,26 @@ def group_a(b: Bench) -> Section:
                     out.append((result.get_value(r, 0), result.get_value(r, 1), naive_http.post("/graphql", body)))
                 return out
 
-            full = b.reps(21 if rows <= 1000 else 7)
+            full = b.reps(31 if rows <= 1000 else 11)
             reps = {"resolve": full, "sql": full, "post": full, "gateway": full,
-                    "naive": b.reps(21 if rows <= 100 else 7 if rows <= 1000 else 3, 2)}
+                    "aliased": b.reps(31 if rows <= 1000 else 5),
+                    "naive": b.reps(31 if rows <= 100 else 7 if rows <= 1000 else 3, 2)}
             b.log(f"(a) keys {keys}, {rows} rows: {requests} request(s), {reps['resolve']} repetitions")
             measured = run_interleaved({
                 "resolve": b.resolve_call(db, query),
                 "sql": lower_sql,
                 "post": lower_post,
                 "gateway": lambda gateway_doc=gateway_doc: gateway_query(b, gateway_doc),
+                "aliased": lambda aliased_doc=aliased_doc: gateway_query(b, aliased_doc),
                 "naive": naive,
             }, reps, warmup=1 if rows == 10000 else 2)
+            b.samples[f"a/keys={keys}/rows={rows}"] = {k: v.samples for k, v in measured.items()}
             # The lower bound of one repetition is its SQL plus its POST; pair them up.
             bound = Stats([s + p for s, p in zip(measured["sql"].samples, measured["post"].samples)])
             r = measured["resolve"]
             row = {
                 "keys": keys, "rows": rows, "requests": requests, "gateway_requests": gateway_requests,
+                "aliased": measured["aliased"], "aliased_requests": aliased_requests,
                 "resolve": r, "bound": bound, "sql": measured["sql"], "post": measured["post"],
                 "gateway": measured["gateway"], "naive": measured["naive"],
                 "statements": len(statements),
@@ -558,11 +573,18 @@ def group_a(b: Bench) -> Section:
               "deduplicated), served by graphql-yoga on Node.js. Query "
               "`{ allOrders(orderBy: ID_ASC, first: N) { nodes { id total user { name country } } } }` over "
               "keep-alive HTTP, the hop to the gateway counted. Ratio = gateway / resolve.\n")
-    md.append("| keys | rows | resolve | gateway | ratio | remote requests (gateway) |")
-    md.append("|---|---:|---:|---:|---:|---:|")
+    md.append("For reference, \"gateway, aliases\" resolves the same field with one `user(id:)` delegation per row, "
+              "merged by batch-execute (`batch: true`) into one request of aliased fields: the document shape "
+              "`resolve` sends (Hasura's too). The fixture answers one `users(ids: [...])` field much faster than "
+              "1,000 aliased `user(id:)` fields, which is most of the difference at 1,000 and 10,000 distinct keys "
+              "(compare POST alone in (a) with the 10-key rows).\n")
+    md.append("| keys | rows | resolve | gateway | ratio | remote requests (gateway) | gateway, aliases | ratio | requests |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in lines:
         md.append(f"| {row['keys']} | {row['rows']:,} | {row['resolve'].ms()} | {row['gateway'].ms()} | "
-                  f"{fmt_ratio(row['gateway'].median / row['resolve'].median)} | {row['gateway_requests']} |")
+                  f"{fmt_ratio(row['gateway'].median / row['resolve'].median)} | {row['gateway_requests']} | "
+                  f"{row['aliased'].ms()} | {fmt_ratio(row['aliased'].median / row['resolve'].median)} | "
+                  f"{row['aliased_requests']} |")
 
     for row in lines:
         if row["rows"] == 1000:
@@ -607,6 +629,7 @@ def group_d(b: Bench) -> Section:
     finally:
         for f in b.fixtures:
             f.reset()
+    b.samples["d"] = {k: v.samples for k, v in measured.items()}
     ratio = measured["three"].median / measured["single"].median
     md = [
         f"Each fixture delays every request by {delay} ms (`/_fault` mode `delay`). {rows} order rows; "
@@ -693,11 +716,17 @@ def group_e(b: Bench) -> Section:
           "(`jsonb_build_object`/`jsonb_agg`, the whole `{\"data\": …}` document), both sent as one unprepared "
           "statement with parameters, the result read as text. \"hand SQL, prepared\" is the same hand-written "
           "statement as a prepared statement (plan cached), shown for reference: `resolve` plans its SQL on every "
-          "call. Times in ms, median (p10–p90).\n",
-          "| query | resolve | hand SQL | ratio | hand SQL, prepared | ratio to prepared |",
-          "|---|---:|---:|---:|---:|---:|"]
+          "call. \"resolve's SQL alone\" is the statement `resolve` generates (from `auto_explain`), sent alone by "
+          "the client like the hand-written one: what is left of `resolve` beyond it is the engine's own work. "
+          "Times in ms, median (p10–p90).\n",
+          "| query | resolve | hand SQL | ratio | resolve's SQL alone | hand SQL, prepared | ratio to prepared |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
     targets = []
     for n, (title, query, variables, hand_sql, params) in enumerate(E_CASES):
+        table = query.split("{")[1].split("(")[0].strip().removesuffix("_by_pk")  # the root field's table
+        engine_sql = table_statement(engine_statements(b, query, variables), table)
+        if "$2" in engine_sql or "$1" not in engine_sql:
+            raise RuntimeError(f"unexpected parameters in {engine_sql}")
         ours = b.resolve(db, query, variables)
         theirs = json.loads(db.value(hand_sql, params) or b"null")
         if ours != theirs:
@@ -712,12 +741,14 @@ def group_e(b: Bench) -> Section:
         measured = run_interleaved({
             "resolve": b.resolve_call(db, query, variables),
             "hand": lambda hand_sql=hand_sql, params=params: db.value(hand_sql, params),
+            "engine": lambda engine_sql=engine_sql, params=params: db.value(engine_sql, params[:1], [25]),
             "prepared": lambda name=name, encoded=encoded: db.pgconn.exec_prepared(name.encode(), encoded).get_value(0, 0),
         }, reps, warmup=3)
+        b.samples[f"e/{title}"] = {k: v.samples for k, v in measured.items()}
         ratio = measured["resolve"].median / measured["hand"].median
         ratio_prepared = measured["resolve"].median / measured["prepared"].median
         md.append(f"| {title} | {measured['resolve'].ms()} | {measured['hand'].ms()} | {fmt_ratio(ratio)} | "
-                  f"{measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
+                  f"{measured['engine'].ms()} | {measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
         targets.append(Target("e", f"≤ 1.3× hand-written SQL: {title}", fmt_ratio(ratio), ratio <= 1.3))
 
     seconds = 3 if b.quick else 10
@@ -740,6 +771,7 @@ def group_e(b: Bench) -> Section:
         b.log(f"(e) pgbench: {title}")
         tps_ours = pgbench(b, ours, seconds)
         tps_theirs = pgbench(b, theirs, seconds)
+        b.samples[f"e/pgbench/{title}"] = {"resolve_tps": [tps_ours], "hand_tps": [tps_theirs]}
         md.append(f"| {title} | {tps_ours:,.0f} | {tps_theirs:,.0f} | {fmt_ratio(tps_theirs / tps_ours)} |")
         targets.append(Target("e", f"throughput, pgbench 2 clients: {title}",
                               f"{fmt_ratio(tps_theirs / tps_ours)} (hand / resolve tps)", tps_theirs / tps_ours <= 1.3))
@@ -790,6 +822,8 @@ def group_f(b: Bench) -> Section:
           "| after calls | VmRSS | RssAnon | RssShmem |", "|---:|---:|---:|---:|"]
     for count, r, _ in readings:
         md.append(f"| {count:,} | {r['VmRSS'] / 1024:.1f} MB | {r['RssAnon'] / 1024:.1f} MB | {r['RssShmem'] / 1024:.1f} MB |")
+    b.samples["f"] = {"calls": [c for c, _, _ in readings], "VmRSS_kB": [r["VmRSS"] for _, r, _ in readings],
+                      "RssAnon_kB": [r["RssAnon"] for _, r, _ in readings], "elapsed_s": [t for _, _, t in readings]}
     first, last = readings[0], readings[-1]
     growth = (last[1]["VmRSS"] - first[1]["VmRSS"]) / 1024
     growth_anon = (last[1]["RssAnon"] - first[1]["RssAnon"]) / 1024
@@ -803,21 +837,205 @@ def group_f(b: Bench) -> Section:
 
 
 # --------------------------------------------------------------------------------------
+# (h) the other relationship kinds
+
+
+H_ROWS = [100, 1000]
+
+
+def set_up_other_kinds(b: Bench) -> dict[str, str | None]:
+    """Tables, a second database and the metadata of (h); kind -> None when set up, or the
+    reason it is not (a build without that relationship kind refuses its metadata)."""
+    db = b.db
+    assert db is not None
+    db.run("create table accounts (user_id int primary key, plan text not null)")
+    db.run("insert into accounts select g, (array['free', 'pro', 'team'])[1 + g % 3] from generate_series(1, 10000) g")
+    db.run("analyze accounts")
+    admin = Db(f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname=postgres")
+    admin.run("drop database if exists pgf_bench_crm")
+    admin.run("create database pgf_bench_crm")
+    admin.close()
+    crm = Db(f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname=pgf_bench_crm")
+    crm.run("create table customers (id int primary key, user_id int not null unique, tier text not null)")
+    crm.run("insert into customers select g, g, case when g % 3 = 0 then 'gold' else 'basic' end "
+            "from generate_series(1, 10000) g")
+    crm.run("analyze customers")
+    crm.close()
+    handler = f"http://127.0.0.1:{b.users.port}/actions"
+    kinds = {
+        "remote → table": [
+            {"type": "create_remote_schema_remote_relationship", "args": {
+                "remote_schema": "users_api_0", "type_name": "User", "name": "account",
+                "definition": {"to_source": {"source": "default", "table": "accounts", "relationship_type": "object",
+                                             "field_mapping": {"userId": "user_id"}}}}}],
+        "remote → remote": [
+            {"type": "create_remote_schema_remote_relationship", "args": {
+                "remote_schema": "users_api_0", "type_name": "Post", "name": "author",
+                "definition": {"to_remote_schema": {"remote_schema": "users_api_1", "lhs_fields": ["authorId"],
+                                                    "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}],
+        "action → table": [
+            {"type": "set_custom_types", "args": {"objects": [{
+                "name": "BenchOrder",
+                "fields": [{"name": "id", "type": "Int!"}, {"name": "user_id", "type": "Int"},
+                           {"name": "label", "type": "String!"}],
+                "relationships": [{"name": "account", "type": "object", "remote_table": "accounts",
+                                   "field_mapping": {"user_id": "user_id"}}]}]}},
+            {"type": "create_action", "args": {"name": "listOrders", "definition": {
+                "type": "query", "handler": handler, "arguments": [{"name": "n", "type": "Int!"}],
+                "output_type": "[BenchOrder!]!"}}}],
+        "table → source": [
+            {"type": "pg_add_source", "args": {"name": "crm", "configuration": {"connection_info": {
+                "database_url": f"postgres://postgres:bench@127.0.0.1:{b.args.port}/pgf_bench_crm"}}}},
+            {"type": "pg_create_remote_relationship", "args": {
+                "table": "orders", "name": "customer",
+                "definition": {"to_source": {"source": "crm", "table": "customers", "relationship_type": "object",
+                                             "field_mapping": {"user_id": "user_id"}}}}}],
+    }
+    status: dict[str, str | None] = {}
+    for kind, bodies in kinds.items():
+        try:
+            metadata(db, {"type": "bulk", "args": bodies})
+            status[kind] = None
+        except RuntimeError as e:
+            status[kind] = str(e).splitlines()[0].removeprefix("SQL failed: ")[:200]
+    return status
+
+
+def key_array(keys: list) -> str:
+    """A Postgres array literal of integers, as the engine binds a key set."""
+    return "{" + ",".join(str(k) for k in keys) + "}"
+
+
+@group("h", "The other relationship kinds against their lower bounds")
+def group_h(b: Bench) -> Section:
+    db = b.db
+    assert db is not None
+    status = set_up_other_kinds(b)
+    users_b = b.fixtures[1]
+    lines = []
+    targets = []
+    rows_list = [100] if b.quick else H_ROWS
+    http_main = Http("127.0.0.1", b.users.port)
+    http_b = Http("127.0.0.1", users_b.port)
+
+    def captured(fixture: Fixture, count: int) -> list[bytes]:
+        st = fixture.stats()
+        return [json.dumps({"query": d, "variables": v}).encode()
+                for d, v in zip(st["documents"][-count:], st["variables"][-count:])] if count else []
+
+    for kind in status:
+        if status[kind] is not None:
+            continue
+        for n in rows_list:
+            ids = ", ".join(str(i) for i in range(1, n + 1))
+            for f in b.fixtures:
+                f.reset()
+            if kind == "remote → table":
+                query = f"{{ users(ids: [{ids}]) {{ userId account {{ plan }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(u["account"] for u in answer["data"]["users"]), kind
+                st = b.users.stats()
+                root = captured(b.users, st["requests"])
+                sql = table_statement(engine_statements(b, query), "accounts")
+                keys = list(range(1, n + 1))
+                steps = {"root POST": lambda root=root: http_main.post("/graphql", root[0]),
+                         "SQL alone": lambda sql=sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = f"{st['requests']} request, 1 statement"
+                ok = st["requests"] == 1
+                distinct = n
+            elif kind == "remote → remote":
+                query = f"{{ users(ids: [{ids}]) {{ userId posts {{ title author {{ name }} }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(p["author"] for u in answer["data"]["users"] for p in u["posts"]), kind
+                first, second = b.users.stats()["requests"], users_b.stats()["requests"]
+                root, joined = captured(b.users, first), captured(users_b, second)
+                steps = {"root POST": lambda root=root: http_main.post("/graphql", root[0]),
+                         "second POST": lambda joined=joined: http_b.post("/graphql", joined[0])}
+                counts = f"{first} + {second} requests"
+                ok = first == 1 and second == 1
+                distinct = n
+            elif kind == "action → table":
+                query = f"{{ listOrders(n: {n}) {{ id account {{ plan }} }} }}"
+                answer = b.resolve(db, query)
+                assert len(answer["data"]["listOrders"]) == n, kind
+                st = b.users.stats()
+                action_body = json.dumps(st["actions"][-1]["body"]).encode()
+                orders = json.loads(http_main.post("/actions", action_body))
+                keys = list(dict.fromkeys(o["user_id"] for o in orders if o["user_id"] is not None))
+                sql = table_statement(engine_statements(b, query), "accounts")
+                steps = {"action POST": lambda body=action_body: http_main.post("/actions", body),
+                         "SQL alone": lambda sql=sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = f"{st['action_requests']} handler call, 1 statement"
+                ok = st["action_requests"] == 1
+                distinct = len(keys)
+            else:  # table → source
+                query = f"{{ orders(order_by: {{id: asc}}, limit: {n}) {{ id customer {{ tier }} }} }}"
+                answer = b.resolve(db, query)
+                assert all(o["customer"] for o in answer["data"]["orders"]), kind
+                statements = engine_statements(b, query)
+                parent_sql = table_statement(statements, "orders")
+                source_sql = table_statement(statements, "customers", schema="crm")
+                keys = list(range(1, n + 1))
+                steps = {"SQL alone": lambda sql=parent_sql, n=n: db.value(sql, [n], [25]),
+                         "source SQL alone": lambda sql=source_sql, keys=keys: db.value(sql, [key_array(keys)], [25])}
+                counts = "2 statements (1 through postgres_fdw)"
+                ok = sum('"crm"."customers"' in s for s in statements) == 1
+                distinct = n
+            reps = b.reps(21 if n <= 1000 else 7)
+            b.log(f"(h) {kind}, {n} parents: {counts}, {reps} repetitions")
+            measured = run_interleaved({"resolve": b.resolve_call(db, query), **steps}, reps, warmup=2)
+            b.samples[f"h/{kind}/{n}"] = {k: v.samples for k, v in measured.items()}
+            step_names = list(steps)
+            bound = Stats([sum(measured[s].samples[i] for s in step_names) for i in range(reps)])
+            lines.append((kind, n, distinct, measured, step_names, bound, counts, ok))
+            if n == 1000:
+                targets.append(Target("h", f"{kind}: one request or statement per relationship and level",
+                                      f"{counts}; {fmt_ratio(measured['resolve'].median / bound.median)} the lower bound",
+                                      ok))
+
+    md = ["Each kind joined at 100 and 1,000 parents. The lower bound is the sum of its steps, each the exact "
+          "request or statement `resolve` sent (documents and the action's body from the fixture's `/_stats`, SQL "
+          "from `auto_explain` with the same key set as its text parameter), run alone by the client one after "
+          "the other in the same repetition. The queries: remote → table "
+          "`{ users(ids: [1..N]) { userId account { plan } } }` (`User.account` → table `accounts`); remote → remote "
+          "`{ users(ids: [1..N]) { userId posts { title author { name } } } }` (`Post.author` → a second fixture's "
+          "`user(id:)`, N distinct authors for 2N posts); action → table `{ listOrders(n: N) { id account { plan } } }` "
+          "(the fixture's action handler; its orders have 3 distinct `user_id`s); table → source "
+          "`{ orders(limit: N) { id customer { tier } } }` (`customers` in a second database of the same cluster, "
+          "through postgres_fdw). Times in ms, median (p10–p90).\n",
+          "| kind | parents | distinct keys | resolve | lower bound | ratio | steps of the bound | calls |",
+          "|---|---:|---:|---:|---:|---:|---|---|"]
+    for kind, n, distinct, measured, step_names, bound, counts, ok in lines:
+        parts = " + ".join(f"{s} {fmt_ms(measured[s].median)}" for s in step_names)
+        md.append(f"| {kind} | {n:,} | {distinct:,} | {measured['resolve'].ms()} | {bound.ms()} | "
+                  f"{fmt_ratio(measured['resolve'].median / bound.median)} | {parts} | {counts} |")
+    skipped = {k: v for k, v in status.items() if v is not None}
+    if skipped:
+        md.append("")
+        md.append("Not measured, this build refuses their metadata:\n")
+        for kind, reason in skipped.items():
+            md.append(f"- {kind}: {reason}")
+    return Section("h", "(h) The other relationship kinds", "\n".join(md), targets)
+
+
+# --------------------------------------------------------------------------------------
 # (g) the plot, hand-written SVG (no plotting library to install)
 
 
 def svg_plot(results: dict, path: str) -> None:
-    series_names = [("resolve", "graphql.resolve", "#1f77b4"), ("bound", "lower bound (SQL + one POST)", "#2ca02c"),
-                    ("gateway", "gateway (PostGraphile + stitching)", "#ff7f0e"),
-                    ("naive", "naive (one request per row)", "#d62728")]
+    series_names = [("resolve", "graphql.resolve", "#1f77b4", ""),
+                    ("bound", "lower bound (the SQL + one raw POST)", "#2ca02c", ""),
+                    ("gateway", "gateway (PostGraphile + stitching)", "#ff7f0e", ""),
+                    ("aliased", "gateway, aliased fields", "#ff7f0e", "6,4"),
+                    ("naive", "naive (one request per row)", "#d62728", "")]
     panels = [(k, f"{'all keys distinct' if k == 'distinct' else '10 distinct keys'}") for k in ("distinct", "10") if k in results]
     import math
     width, height = 460, 360
-    left, right, top, bottom = 62, 16, 34, 48
+    left, right, top, bottom = 62, 30, 34, 48
     pw, ph = width - left - right, height - top - bottom
     all_rows = [row for k, _ in panels for row in results[k]]
     xs = sorted({row["rows"] for row in all_rows})
-    ys = [row[s].median * 1000 for row in all_rows for s, _, _ in series_names]
+    ys = [row[s].median * 1000 for row in all_rows for s, _, _, _ in series_names]
     xmin, xmax = math.log10(min(xs)), math.log10(max(xs))
     if xmax == xmin:
         xmax = xmin + 1
@@ -825,7 +1043,8 @@ def svg_plot(results: dict, path: str) -> None:
     ymax = math.ceil(math.log10(max(ys)))
     if ymax == ymin:
         ymax += 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" height="{height + 70}" '
+    legend_rows = (len(series_names) + 2) // 3
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" height="{height + 50 + 20 * legend_rows}" '
            f'font-family="Helvetica, Arial, sans-serif" font-size="12">',
            f'<rect width="100%" height="100%" fill="white"/>']
     for p, (key, title) in enumerate(panels):
@@ -858,21 +1077,23 @@ def svg_plot(results: dict, path: str) -> None:
         out.append(f'<text transform="translate({ox + 16},{top + ph / 2}) rotate(-90)" text-anchor="middle">'
                    f'time per query, ms (median)</text>')
         rows = sorted(results[key], key=lambda r: r["rows"])
-        for s, _, colour in series_names:
+        for s, _, colour, dash in series_names:
             points = [(X(r["rows"]), Y(r[s].median * 1000)) for r in rows]
-            out.append('<polyline fill="none" stroke-width="2" stroke="{}" points="{}"/>'.format(
-                colour, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+            out.append('<polyline fill="none" stroke-width="2" stroke="{}"{} points="{}"/>'.format(
+                colour, f' stroke-dasharray="{dash}"' if dash else "", " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
             for (x, y), r in zip(points, rows):
                 out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
                 # the spread: p10-p90 as a vertical bar
                 out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{Y(r[s].p10 * 1000):.1f}" '
                            f'y2="{Y(r[s].p90 * 1000):.1f}" stroke="{colour}" stroke-width="1"/>')
-    lx = 20
-    for i, (_, label, colour) in enumerate(series_names):
-        x = lx + i * (width * len(panels) - 40) / len(series_names)
-        out.append(f'<line x1="{x}" x2="{x + 24}" y1="{height + 30}" y2="{height + 30}" stroke="{colour}" stroke-width="3"/>')
-        out.append(f'<text x="{x + 30}" y="{height + 34}">{label}</text>')
-    out.append(f'<text x="20" y="{height + 58}" fill="#555">log–log; dots are medians, bars p10–p90. '
+    column = (width * len(panels) - 40) / 3
+    for i, (_, label, colour, dash) in enumerate(series_names):
+        x = 20 + (i % 3) * column
+        y = height + 24 + 20 * (i // 3)
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(f'<line x1="{x}" x2="{x + 24}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="3"{dashed}/>')
+        out.append(f'<text x="{x + 30}" y="{y + 4}">{label}</text>')
+    out.append(f'<text x="20" y="{height + 30 + 20 * legend_rows}" fill="#555">log–log; dots are medians, bars p10–p90. '
                f'Generated by bench/run.sh.</text>')
     out.append("</svg>")
     with open(path, "w") as f:
@@ -887,7 +1108,8 @@ def group_g(b: Bench) -> Section:
     svg_plot(results, os.path.join(HERE, b.args.plot))
     md = [f"![time against rows for (a)]({b.args.plot})\n",
           "Time per query against parent rows for the table → remote join of (a): `resolve`, its lower bound, "
-          "the gateway of (c) and the naive way of (b). Per-row cost of `resolve` (median / rows):\n",
+          "the gateway of (c) (and its variant with aliased fields) and the naive way of (b). "
+          "Per-row cost of `resolve` (median / rows):\n",
           "| keys | " + " | ".join(f"{r['rows']:,} rows" for r in results[next(iter(results))]) + " |",
           "|---|" + "---:|" * len(results[next(iter(results))])]
     for key, rows in results.items():
@@ -899,7 +1121,7 @@ def group_g(b: Bench) -> Section:
 # the report
 
 
-def machine() -> list[str]:
+def machine(patched: bool = False) -> list[str]:
     cpu = "unknown CPU"
     try:
         for line in open("/proc/cpuinfo"):
@@ -917,6 +1139,12 @@ def machine() -> list[str]:
             return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip().splitlines()[0]
         except (OSError, IndexError):
             return "?"
+    changed = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "sql", "Cargo.toml", "Cargo.lock"],
+                             capture_output=True, text=True, check=False).stdout.strip()
+    dirty = " + LOCAL CHANGES in " + ", ".join(sorted({l[3:] for l in changed.splitlines()})) if changed else ""
+    if patched:
+        patches = sorted(p for p in os.listdir(os.path.join(HERE, "patches")) if p.endswith(".patch"))
+        dirty = " + bench/patches/" + ", ".join(patches)
     os_name = "?"
     if os.path.exists("/etc/os-release"):
         for line in open("/etc/os-release"):
@@ -925,48 +1153,62 @@ def machine() -> list[str]:
     return [
         f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM; {os_name}, Linux {platform.release()}",
         f"{version(['/usr/bin/pg_config', '--version'])}; pg_federation release build "
-        f"({version(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}); {version(['rustc', '--version'])}; "
+        f"({version(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'])}{dirty}); {version(['rustc', '--version'])}; "
         f"Node.js {version(['node', '--version'])}; Python {platform.python_version()}, psycopg {psycopg.__version__}",
     ]
 
 
-def write_report(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
-                 load_before: str, load_after: str) -> None:
-    targets = [t for s in sections for t in s.targets]
-    out = ["# pg_federation benchmarks", ""]
-    out.append(f"Generated by `{b.args.command}` on {started.strftime('%Y-%m-%d %H:%M UTC')}"
-               f"{' (QUICK MODE: few repetitions, smaller sizes; not a result)' if b.quick else ''}; "
-               f"the measurements took {elapsed / 60:.1f} min.")
+def render_report(meta: dict, sections: list[dict]) -> str:
+    """REPORT.md from a run's results (see save_results), with bench/NOTES.md appended."""
+    targets = [t for s in sections for t in s["targets"]]
+    started = datetime.datetime.fromisoformat(meta["started"])
+    out = ["# pg_federation benchmarks" + (" — with the proposed patches of bench/patches/ applied" if meta.get("patched") else ""), ""]
+    out.append(f"Generated by `{meta['command']}` on {started.strftime('%Y-%m-%d %H:%M UTC')}"
+               f"{' (QUICK MODE: few repetitions, smaller sizes; not a result)' if meta['quick'] else ''}; "
+               f"the measurements took {meta['elapsed'] / 60:.1f} min. Raw samples: `bench/{meta['results']}`.")
     out.append("")
-    for line in machine():
+    for line in meta["machine"]:
         out.append(f"- {line}")
-    out.append(f"- load average before / after: {load_before} / {load_after} (other work on the machine shows up as spread)")
+    out.append(f"- load average before / after: {meta['load_before']} / {meta['load_after']} "
+               "(other work on the machine shows up as spread)")
     out.append("- one throwaway cluster (`scripts/cluster.sh`: fsync off, shared_buffers 64MB, otherwise defaults), "
                "clients on the same machine over the Unix socket; fixture remote APIs (`tests/fixture_server`, "
                "release build) on 127.0.0.1")
     out.append("")
-    out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses. "
-               "Nothing here fails a build on a number.")
+    out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses; the "
+               "variants of one measurement run interleaved, in a rotating order. Nothing here fails a build on a number.")
     out.append("")
     out.append("## Targets")
     out.append("")
     out.append("| group | target | measured | |")
     out.append("|---|---|---|---|")
     for t in targets:
-        mark = "–" if t.met is None else ("met" if t.met else "**missed**")
-        out.append(f"| ({t.group}) | {t.target} | {t.measured} | {mark} |")
+        mark = "–" if t["met"] is None else ("met" if t["met"] else "**missed**")
+        out.append(f"| ({t['group']}) | {t['target']} | {t['measured']} | {mark} |")
     out.append("")
     for s in sections:
-        out.append(f"## {s.title}")
+        out.append(f"## {s['title']}")
         out.append("")
-        out.append(s.markdown)
+        out.append(s["markdown"])
         out.append("")
     notes = os.path.join(HERE, "NOTES.md")
     if os.path.exists(notes):
         out.append(open(notes).read().rstrip())
         out.append("")
-    with open(os.path.join(HERE, b.args.report), "w") as f:
-        f.write("\n".join(out))
+    return "\n".join(out)
+
+
+def save_results(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
+                 load_before: str, load_after: str) -> tuple[dict, list[dict]]:
+    meta = {"command": b.args.command, "started": started.isoformat(), "quick": b.quick, "elapsed": elapsed,
+            "load_before": load_before, "load_after": load_after, "machine": machine(b.args.patched), "results": b.args.results,
+            "patched": b.args.patched}
+    section_dicts = [{"key": s.key, "title": s.title, "markdown": s.markdown,
+                      "targets": [t.__dict__ for t in s.targets]} for s in sections]
+    with open(os.path.join(HERE, b.args.results), "w") as f:
+        json.dump({"meta": meta, "sections": section_dicts, "samples_seconds": b.samples}, f, indent=1)
+        f.write("\n")
+    return meta, section_dicts
 
 
 def main() -> int:
@@ -974,11 +1216,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="few repetitions and smaller sizes (development)")
     parser.add_argument("--groups", default="", help="comma-separated group keys to run (default: all)")
     parser.add_argument("--rows", default="", help="override the row counts of (a), e.g. 10,1000")
-    parser.add_argument("--socket-dir", required=True)
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the saved results (bench/results.json) and bench/NOTES.md")
+    parser.add_argument("--patched", action="store_true",
+                        help="the extension was built with bench/patches/*.patch applied (run.sh --with-patches): "
+                        "files get a .patched suffix")
+    parser.add_argument("--socket-dir")
+    parser.add_argument("--port", type=int)
     parser.add_argument("--db", default="pgf_bench")
-    parser.add_argument("--fixture-ports", type=lambda s: [int(p) for p in s.split(",")], required=True)
-    parser.add_argument("--gateway-port", type=int, required=True)
+    parser.add_argument("--fixture-ports", type=lambda s: [int(p) for p in s.split(",")])
+    parser.add_argument("--gateway-port", type=int)
     parser.add_argument("--gateway-pidfile", default="/tmp/pgf-bench-gateway.pid")
     parser.add_argument("--work-dir", default="/tmp/pgf-bench")
     parser.add_argument("--pgbench", default=shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench")
@@ -986,13 +1233,23 @@ def main() -> int:
                         "REPORT.quick.md with --quick, --groups or --rows)")
     parser.add_argument("--plot", default=None, help="file name under bench/ (cost_growth[.quick].svg)")
     parser.add_argument("--command", default="bash bench/run.sh")
+    parser.add_argument("--exec", default="", help="development: after the set-up, run this Python file with `b` "
+                        "(the Bench) in its globals, then stop (no report)")
     args = parser.parse_args()
-    if len(args.fixture_ports) != 3:
-        parser.error("--fixture-ports needs three ports")
-    os.makedirs(args.work_dir, exist_ok=True)
     partial = args.quick or args.groups or args.rows
-    args.report = args.report or ("REPORT.quick.md" if partial else "REPORT.md")
-    args.plot = args.plot or ("cost_growth.quick.svg" if partial else "cost_growth.svg")
+    suffix = (".patched" if args.patched else "") + (".quick" if partial else "")
+    args.report = args.report or f"REPORT{suffix}.md"
+    args.plot = args.plot or f"cost_growth{suffix}.svg"
+    args.results = f"results{suffix}.json"
+    if args.report_only:
+        saved = json.load(open(os.path.join(HERE, args.results)))
+        with open(os.path.join(HERE, args.report), "w") as f:
+            f.write(render_report(saved["meta"], saved["sections"]))
+        print(f"bench: wrote bench/{args.report} from bench/{args.results}")
+        return 0
+    if not (args.socket_dir and args.port and args.gateway_port and args.fixture_ports and len(args.fixture_ports) == 3):
+        parser.error("--socket-dir, --port, --gateway-port and three --fixture-ports are needed (bench/run.sh gives them)")
+    os.makedirs(args.work_dir, exist_ok=True)
 
     b = Bench(args)
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -1003,6 +1260,9 @@ def main() -> int:
         set_up(b)
         if not wanted or "a" in wanted:
             start_gateway(b)
+        if args.exec:
+            exec(compile(open(args.exec).read(), args.exec, "exec"), {"b": b, "__name__": "__exec__", **globals()})
+            return 0
         sections = []
         for key, title, fn in sorted(GROUPS, key=lambda g: g[0]):
             if wanted and key not in wanted:
@@ -1014,8 +1274,10 @@ def main() -> int:
     finally:
         stop_gateway(b)
     load_after = " ".join(open("/proc/loadavg").read().split()[:3])
-    write_report(b, sections, started, time.perf_counter() - t0, load_before, load_after)
-    b.log(f"wrote bench/{args.report}")
+    meta, section_dicts = save_results(b, sections, started, time.perf_counter() - t0, load_before, load_after)
+    with open(os.path.join(HERE, args.report), "w") as f:
+        f.write(render_report(meta, section_dicts))
+    b.log(f"wrote bench/{args.report} and bench/{args.results}")
     for s in sections:
         for t in s.targets:
             mark = "-" if t.met is None else ("met" if t.met else "MISSED")

@@ -7,6 +7,8 @@
 #   bash bench/run.sh --quick         # few repetitions, small sizes: bench/REPORT.quick.md
 #   bash bench/run.sh --groups a,e    # only some groups (also writes REPORT.quick.md)
 #   bash bench/run.sh --rows 10,1000  # other row counts for (a) (REPORT.quick.md)
+#   bash bench/run.sh --with-patches  # the extension built from HEAD + bench/patches/*.patch
+#                                     # (a copy under /tmp/pgf-bench): REPORT.patched.md
 #
 # Needs what scripts/setup.sh installs (it runs it with --deps-only) and installs the
 # rest itself: a Python venv under bench/.venv (psycopg from PyPI), the gateway's npm
@@ -28,6 +30,13 @@ GATEWAY_PORT="${PGF_BENCH_GATEWAY_PORT:-4149}"
 WORK=/tmp/pgf-bench
 GATEWAY_PIDFILE="$WORK/gateway.pid"
 mkdir -p "$WORK"
+
+# --with-patches is ours; everything else goes to the driver.
+with_patches=0
+driver_args=()
+for arg in "$@"; do
+    if [[ "$arg" == --with-patches ]]; then with_patches=1; else driver_args+=("$arg"); fi
+done
 
 # --- tools (no lock needed: nothing here touches the system PostgreSQL) ------------------
 bash scripts/setup.sh --deps-only
@@ -70,11 +79,27 @@ source scripts/cluster.sh
 source scripts/fixtures.sh
 pgf_fixture_build
 
+# What to build: this checkout, or (--with-patches) a copy of HEAD with bench/patches/*.patch
+# applied, built in a target directory of its own.
+BUILD_DIR="$ROOT"
+if ((with_patches)); then
+    BUILD_DIR="$WORK/patched-src"
+    say "copying HEAD to $BUILD_DIR and applying bench/patches/*.patch"
+    rm -rf -- "$BUILD_DIR"
+    mkdir -p "$BUILD_DIR"
+    git archive HEAD | tar -x -C "$BUILD_DIR"
+    for p in bench/patches/*.patch; do
+        patch --quiet -d "$BUILD_DIR" -p1 <"$p" || { say "could not apply $p"; exit 1; }
+    done
+    export CARGO_TARGET_DIR="$ROOT/target/bench-patched"
+    driver_args+=(--patched)
+fi
+
 # The release build, before taking the lock: `cargo pgrx package` builds exactly what
 # `cargo pgrx install --release` builds, into a directory of its own, so the install
 # below (under the lock) only copies.
 say "building the release extension (cargo pgrx package)"
-cargo pgrx package --pg-config "$PG_CONFIG" --out-dir "$WORK/package" >"$WORK/build.log" 2>&1 ||
+(cd "$BUILD_DIR" && cargo pgrx package --pg-config "$PG_CONFIG" --out-dir "$WORK/package") >"$WORK/build.log" 2>&1 ||
     { tail -n 40 "$WORK/build.log" >&2; say "release build failed (log: $WORK/build.log)"; exit 1; }
 
 # --- from the install to the end of the run: the shared lock ----------------------------
@@ -104,12 +129,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say "installing the release extension (cargo pgrx install --release)"
-cargo pgrx install --release --pg-config "$PG_CONFIG" >"$WORK/install.log" 2>&1 ||
+(cd "$BUILD_DIR" && cargo pgrx install --release --pg-config "$PG_CONFIG") >"$WORK/install.log" 2>&1 ||
     { tail -n 40 "$WORK/install.log" >&2; say "install failed (log: $WORK/install.log)"; exit 1; }
 
-pgf_cluster_start "$CLUSTER" "$PORT"
+# 9>&-: the servers must not inherit (and hold) the install lock.
+pgf_cluster_start "$CLUSTER" "$PORT" 9>&-
 for i in "${!fixture_ports[@]}"; do
-    pgf_fixture_start "bench_users_$i" "${fixture_ports[$i]}"
+    pgf_fixture_start "bench_users_$i" "${fixture_ports[$i]}" 9>&-
 done
 
 say "running the driver (bench/bench.py)"
@@ -117,6 +143,6 @@ say "running the driver (bench/bench.py)"
     --socket-dir "$(pgf_cluster_dir "$CLUSTER")" --port "$PORT" \
     --fixture-ports "$FIXTURE_PORTS" --gateway-port "$GATEWAY_PORT" \
     --gateway-pidfile "$GATEWAY_PIDFILE" --work-dir "$WORK" \
-    --pgbench "$PGF_PG_BIN/pgbench" --command "bash bench/run.sh${*:+ $*}" "$@"
+    --pgbench "$PGF_PG_BIN/pgbench" --command "bash bench/run.sh${*:+ $*}" ${driver_args[@]+"${driver_args[@]}"}
 
 say "done in $(( ($(date +%s) - run_started) / 60 )) min $(( ($(date +%s) - run_started) % 60 )) s"

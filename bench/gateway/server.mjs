@@ -3,7 +3,9 @@
 // remote GraphQL API is a second subschema reached over HTTP, and the remote field is
 // stitched onto the table type with batched delegation (@graphql-tools/batch-delegate:
 // one `users(ids: [...])` request per level, keys deduplicated by DataLoader), all served
-// by graphql-yoga over HTTP.
+// by graphql-yoga over HTTP. For reference, `userAliased`/`user10Aliased` delegate each
+// row to `user(id:)` instead, merged into one request of aliased fields by batch-execute
+// (`batch: true`): the document shape pg_federation sends.
 //
 //   PGHOST=/tmp/pg_federation-bench PGPORT=54340 PGDATABASE=pgf_bench PGUSER=postgres \
 //   REMOTE_URL=http://127.0.0.1:4141/graphql PORT=4149 node server.mjs
@@ -16,6 +18,7 @@ import { createPostGraphileSchema, withPostGraphileContext } from 'postgraphile'
 import { NodePlugin } from 'graphile-build';
 import { stitchSchemas } from '@graphql-tools/stitch';
 import { batchDelegateToSchema } from '@graphql-tools/batch-delegate';
+import { delegateToSchema } from '@graphql-tools/delegate';
 import { buildHTTPExecutor } from '@graphql-tools/executor-http';
 import { schemaFromExecutor } from '@graphql-tools/wrap';
 import { createYoga } from 'graphql-yoga';
@@ -48,7 +51,7 @@ const tablesSubschema = {
 
 // --- the remote GraphQL API ----------------------------------------------------------
 const remoteExecutor = buildHTTPExecutor({ endpoint: remoteUrl });
-const remoteSubschema = { schema: await schemaFromExecutor(remoteExecutor), executor: remoteExecutor };
+const remoteSubschema = { schema: await schemaFromExecutor(remoteExecutor), executor: remoteExecutor, batch: true };
 
 // --- stitching: Order.user / Order.user10 -> users(ids: [...]), batched --------------
 const batchedUser = (keyField) => ({
@@ -64,10 +67,30 @@ const batchedUser = (keyField) => ({
       info,
     }),
 });
+// One `user(id:)` per row; batch-execute merges the calls of one tick into one request.
+const aliasedUser = (keyField) => ({
+  selectionSet: `{ ${keyField} }`,
+  resolve: (order, _args, context, info) =>
+    delegateToSchema({
+      schema: remoteSubschema,
+      operation: 'query',
+      fieldName: 'user',
+      args: { id: order[keyField] },
+      context,
+      info,
+    }),
+});
 const schema = stitchSchemas({
   subschemas: [tablesSubschema, remoteSubschema],
-  typeDefs: 'extend type Order { user: User  user10: User }',
-  resolvers: { Order: { user: batchedUser('userId'), user10: batchedUser('userId10') } },
+  typeDefs: 'extend type Order { user: User  user10: User  userAliased: User  user10Aliased: User }',
+  resolvers: {
+    Order: {
+      user: batchedUser('userId'),
+      user10: batchedUser('userId10'),
+      userAliased: aliasedUser('userId'),
+      user10Aliased: aliasedUser('userId10'),
+    },
+  },
 });
 
 // --- HTTP ------------------------------------------------------------------------------
