@@ -3,28 +3,11 @@
 -- The fixture servers (tests/fixture_server) run on 127.0.0.1:4101 and :4102.
 begin;
 
--- Test helpers: read and drive a fixture over HTTP (superuser only: COPY PROGRAM).
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
 create function pg_temp.requests(port int) returns int language sql as $$
-  select (pg_temp.fixture(port, 'GET', '_stats') ->> 'requests')::int
+  select (regress.fixture(port, 'GET', '_stats') ->> 'requests')::int
 $$;
-select pg_temp.fixture(4101, 'POST', '_reset');
-select pg_temp.fixture(4102, 'POST', '_reset');
+select regress.fixture(4101, 'POST', '_reset');
+select regress.fixture(4102, 'POST', '_reset');
 
 create table accounts (id int primary key, owner_id int);
 insert into accounts values (1, 1), (2, 2);
@@ -40,7 +23,7 @@ select (graphql.metadata('{"type": "introspect_remote_schema", "args": {"name": 
 
 -- A document mixes table and remote root fields; resolve sends one request and
 -- never introspects.
-select pg_temp.fixture(4101, 'POST', '_reset');
+select regress.fixture(4101, 'POST', '_reset');
 select jsonb_pretty(graphql.resolve($$
   query ($id: Int!) {
     accounts(order_by: {id: asc}) { id }
@@ -49,7 +32,7 @@ select jsonb_pretty(graphql.resolve($$
     search(text: "x") { __typename ... on User { userId } ... on Post { postId } }
   } $$, '{"id": 3}'));
 select pg_temp.requests(4101) as requests;
-select pg_temp.fixture(4101, 'GET', '_stats') -> 'documents' ->> 0 as forwarded;
+select regress.fixture(4101, 'GET', '_stats') -> 'documents' ->> 0 as forwarded;
 
 -- Remote types appear in our introspection.
 select graphql.resolve($$ { __type(name: "User") { kind fields { name } } } $$) #> '{data,__type,kind}';
@@ -68,9 +51,9 @@ select graphql.resolve($$ { __type(name: "B_User") { name } } $$);
 -- forward_client_headers: the headers an HTTP front (PostgREST) put in request.headers
 -- reach the remote, minus hop headers; configured headers win.
 set local request.headers = '{"x-user-id": "42", "x-role": "from-client", "host": "elsewhere"}';
-select pg_temp.fixture(4102, 'POST', '_reset');
+select regress.fixture(4102, 'POST', '_reset');
 select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
-select pg_temp.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
+select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
 reset request.headers;
 
 -- Rejected bodies name the remote schema and the reason; nothing changes.
@@ -105,7 +88,7 @@ reset role;
 select pg_temp.requests(4101) > 0 as called;
 
 -- Reload re-introspects; remove drops the remote and its stored rows.
-select pg_temp.fixture(4102, 'POST', '_reset');
+select regress.fixture(4102, 'POST', '_reset');
 select graphql.metadata('{"type": "reload_remote_schema", "args": {"name": "users_b"}}');
 select pg_temp.requests(4102) as reload_introspections;
 select graphql.metadata('{"type": "remove_remote_schema", "args": {"name": "users_b"}}');

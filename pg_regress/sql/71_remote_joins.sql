@@ -3,30 +3,14 @@
 -- faithful forwarding, checks at creation, inconsistency, and remote failures.
 begin;
 
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
 create function pg_temp.requests() returns int language sql as $$
-  select (pg_temp.fixture(4101, 'GET', '_stats') ->> 'requests')::int
+  select (regress.fixture(4101, 'GET', '_stats') ->> 'requests')::int
 $$;
 create function pg_temp.last_document() returns text language sql as $$
-  select pg_temp.fixture(4101, 'GET', '_stats') -> 'documents' ->> -1
+  select regress.fixture(4101, 'GET', '_stats') -> 'documents' ->> -1
 $$;
 create function pg_temp.reset() returns void language sql as $$
-  select pg_temp.fixture(4101, 'POST', '_reset'); select null::void
+  select regress.fixture(4101, 'POST', '_reset'); select null::void
 $$;
 
 select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_api",
@@ -102,7 +86,7 @@ select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: as
 select pg_temp.requests() as requests_for_two_relationships;
 -- Both relationships' requests go out concurrently (the figure is in bench/, not here).
 select pg_temp.reset();
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 300}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 300}');
 select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$) -> 'data';
 select pg_temp.requests() as requests_with_delay;
 select pg_temp.reset();
@@ -153,21 +137,21 @@ rollback to savepoint bad;
 select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "by_email", "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["email"], "remote_field": {"userByEmail": {"arguments": {"email": "$email"}}}}}}}');
 
 -- Remote failures become errors with the path of the field; the rest stands.
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "garbage"}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "garbage"}');
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "graphql_errors"}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "graphql_errors"}');
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 3000}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 3000}');
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "huge", "bytes": 300000}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "huge", "bytes": 300000}');
 set local graphql.max_remote_response_kb = 100;
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
 reset graphql.max_remote_response_kb;
 -- statement_timeout (like pg_cancel_backend) interrupts a wait on a remote at once:
 -- the remote here answers after 8 s, the remote's own timeout is 2 s.
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 8000}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 8000}');
 create temp table cancel_timing (elapsed interval);
 set local statement_timeout = '400ms';
 do $$
@@ -184,11 +168,11 @@ select elapsed >= interval '0.4 seconds' as waited_for_the_timeout,
        elapsed < interval '1.5 seconds' as interrupted_within_a_second_of_it
 from cancel_timing;
 -- Hasura's behaviour on request: the whole response is the error.
-select pg_temp.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
 set local graphql.remote_join_errors = 'fail';
 select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
 reset graphql.remote_join_errors;
-select pg_temp.fixture(4101, 'POST', '_reset');
+select regress.fixture(4101, 'POST', '_reset');
 
 -- DDL that breaks a remote relationship makes it inconsistent: it leaves the schema,
 -- the rest works, and drop_inconsistent_metadata purges it.

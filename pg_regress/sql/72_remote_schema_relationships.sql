@@ -6,55 +6,16 @@
 \set ON_ERROR_ROLLBACK on
 begin;
 
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
--- auto_explain writes every statement resolve runs (with its plan) to the server
--- log, at WARNING so the cluster's log_min_messages keeps it; the client sees none.
+-- regress.explain_on (00_setup) needs auto_explain in this session.
 load 'auto_explain';
-create function pg_temp.explain_on() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '0', true), set_config('auto_explain.log_nested_statements', 'on', true),
-         set_config('auto_explain.log_verbose', 'on', true), set_config('auto_explain.log_level', 'warning', true),
-         set_config('client_min_messages', 'error', true);
-  select null::void
-$$;
-create function pg_temp.explain_off() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '-1', true), set_config('client_min_messages', 'notice', true);
-  select null::void
-$$;
 create function pg_temp.requests(port int) returns int language sql as $$
-  select (pg_temp.fixture(port, 'GET', '_stats') ->> 'requests')::int
+  select (regress.fixture(port, 'GET', '_stats') ->> 'requests')::int
 $$;
 create function pg_temp.last_document(port int) returns text language sql as $$
-  select pg_temp.fixture(port, 'GET', '_stats') -> 'documents' ->> -1
+  select regress.fixture(port, 'GET', '_stats') -> 'documents' ->> -1
 $$;
 create function pg_temp.reset() returns void language sql as $$
-  select pg_temp.fixture(4101, 'POST', '_reset'); select pg_temp.fixture(4102, 'POST', '_reset'); select null::void
-$$;
--- The server log (written by pg_ctl next to the data directory), from byte `since`.
-create function pg_temp.log_size() returns bigint language sql as $$
-  select (pg_stat_file(current_setting('data_directory') || '/../server.log')).size
-$$;
-create function pg_temp.log_since(since bigint) returns text language sql as $$
-  select pg_read_file(current_setting('data_directory') || '/../server.log', since,
-                      pg_temp.log_size() - since)
-$$;
--- Statements that joined a key set (plan::keyed_statement) since `since`.
-create function pg_temp.keyed_statements(since bigint) returns int language sql as $$
-  select count(*)::int from regexp_matches(pg_temp.log_since(since), 'Query Text: select \(select coalesce\(jsonb_object_agg', 'g')
+  select regress.fixture(4101, 'POST', '_reset'); select regress.fixture(4102, 'POST', '_reset'); select null::void
 $$;
 
 select graphql.metadata($${"type": "bulk", "args": [
@@ -102,13 +63,13 @@ select jsonb_pretty(graphql.resolve($${
 -- Remote root field -> table: ONE statement per relationship for all the users; the
 -- join key (userId) was not selected by the client and does not come back.
 select pg_temp.reset();
-select pg_temp.log_size() as log_start \gset
-select pg_temp.explain_on();
+select regress.log_size() as log_start \gset
+select regress.explain_on();
 select jsonb_pretty(graphql.resolve($${
   users(ids: [1, 2, 3, 2, 41]) { name account { plan credits } notes(order_by: {id: desc}, limit: 2) { body } }
 }$$));
-select pg_temp.keyed_statements(:log_start) as keyed_statements, pg_temp.requests(4101) as requests;
-select pg_temp.explain_off();
+select regress.keyed_statements(:log_start) as keyed_statements, pg_temp.requests(4101) as requests;
+select regress.explain_off();
 
 -- Remote -> remote under a remote root field: one request to users_b for every
 -- post of every user (6 posts, 3 distinct authors); the lhs (authorId) is hidden.
@@ -126,8 +87,8 @@ select pg_temp.last_document(4101) as forwarded;
 -- statement per (relationship, level), whatever the number of rows: 100 orders,
 -- 4 distinct users, 8 posts, 4 distinct authors.
 select pg_temp.reset();
-select pg_temp.log_size() as log_start \gset
-select pg_temp.explain_on();
+select regress.log_size() as log_start \gset
+select regress.explain_on();
 select count(*) as orders,
        count(*) filter (where o -> 'user' = 'null') as null_users,
        (array_agg(o order by (o ->> 'id')::int))[1] as first
@@ -135,8 +96,8 @@ from jsonb_array_elements(graphql.resolve($${
   orders { id user { name posts { title author_b { name account { plan profile { email } } } } } }
 }$$) #> '{data,orders}') o;
 select pg_temp.requests(4101) as users_api_requests, pg_temp.requests(4102) as users_b_requests,
-       pg_temp.keyed_statements(:log_start) as keyed_statements;
-select pg_temp.explain_off();
+       regress.keyed_statements(:log_start) as keyed_statements;
+select regress.explain_off();
 
 -- Fragments and aliases reach join fields too; both aliases are served.
 select pg_temp.reset();
@@ -159,9 +120,9 @@ select graphql.resolve($${ users(ids: [1, 2]) { userId account { plan } } }$$);
 reset role;
 
 -- Errors keep their path: a failed join's field is null with an error, the rest stands.
-select pg_temp.fixture(4102, 'POST', '_fault', '{"mode": "http500"}') ->> 'ok' as fault_set;
+select regress.fixture(4102, 'POST', '_fault', '{"mode": "http500"}') ->> 'ok' as fault_set;
 select jsonb_pretty(graphql.resolve($${ user(id: 1) { name posts { author_b { name } } } }$$));
-select pg_temp.fixture(4102, 'POST', '_fault', '{"mode": "none"}') ->> 'ok' as fault_cleared;
+select regress.fixture(4102, 'POST', '_fault', '{"mode": "none"}') ->> 'ok' as fault_cleared;
 
 -- Checks at creation: each names the relationship and the reason; nothing changes.
 select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "args": {"remote_schema": "users_api",

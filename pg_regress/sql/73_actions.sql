@@ -5,51 +5,16 @@
 \set ON_ERROR_ROLLBACK on
 begin;
 
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
--- auto_explain writes every statement resolve runs (with its plan) to the server
--- log, at WARNING so the cluster's log_min_messages keeps it; the client sees none.
+-- regress.explain_on (00_setup) needs auto_explain in this session.
 load 'auto_explain';
-create function pg_temp.explain_on() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '0', true), set_config('auto_explain.log_nested_statements', 'on', true),
-         set_config('auto_explain.log_verbose', 'on', true), set_config('auto_explain.log_level', 'warning', true),
-         set_config('client_min_messages', 'error', true);
-  select null::void
-$$;
-create function pg_temp.explain_off() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '-1', true), set_config('client_min_messages', 'notice', true);
-  select null::void
-$$;
 create function pg_temp.action_requests() returns int language sql as $$
-  select (pg_temp.fixture(4101, 'GET', '_stats') ->> 'action_requests')::int
+  select (regress.fixture(4101, 'GET', '_stats') ->> 'action_requests')::int
 $$;
 create function pg_temp.last_action() returns jsonb language sql as $$
-  select pg_temp.fixture(4101, 'GET', '_stats') -> 'actions' -> -1
+  select regress.fixture(4101, 'GET', '_stats') -> 'actions' -> -1
 $$;
 create function pg_temp.reset() returns void language sql as $$
-  select pg_temp.fixture(4101, 'POST', '_reset'); select null::void
-$$;
-create function pg_temp.log_size() returns bigint language sql as $$
-  select (pg_stat_file(current_setting('data_directory') || '/../server.log')).size
-$$;
-create function pg_temp.keyed_statements(since bigint) returns int language sql as $$
-  select count(*)::int from regexp_matches(
-    pg_read_file(current_setting('data_directory') || '/../server.log', since, pg_temp.log_size() - since),
-    'Query Text: select \(select coalesce\(jsonb_object_agg', 'g')
+  select regress.fixture(4101, 'POST', '_reset'); select null::void
 $$;
 
 create table accounts (user_id int primary key, plan text not null);
@@ -102,14 +67,14 @@ select jsonb_pretty((pg_temp.last_action() -> 'body') - 'request_query'::text) a
 -- A list output of 50 orders: one handler call and ONE statement per relationship
 -- (not one per element); a null key (every 4th order) gets null and no lookup.
 select pg_temp.reset();
-select pg_temp.log_size() as log_start \gset
-select pg_temp.explain_on();
+select regress.log_size() as log_start \gset
+select regress.explain_on();
 select jsonb_array_length(r #> '{data,listOrders}') as orders,
        (select count(*) from jsonb_array_elements(r #> '{data,listOrders}') o where o -> 'account' = 'null') as no_account,
        r #> '{data,listOrders,0}' as first, r #> '{data,listOrders,3}' as fourth
 from graphql.resolve($${ listOrders(n: 50) { id account { plan } notes(limit: 1) { body } } }$$) r;
-select pg_temp.action_requests() as action_requests, pg_temp.keyed_statements(:log_start) as keyed_statements;
-select pg_temp.explain_off();
+select pg_temp.action_requests() as action_requests, regress.keyed_statements(:log_start) as keyed_statements;
+select regress.explain_off();
 
 -- Configured headers are sent, client headers forwarded; variables reach the input.
 set local request.headers = '{"x-client": "c-1", "host": "example"}';

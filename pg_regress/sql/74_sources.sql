@@ -14,44 +14,11 @@ insert into invoices select g, (g - 1) % 50 + 1, g * 1.5 from generate_series(1,
 \set ON_ERROR_ROLLBACK on
 begin;
 
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
--- auto_explain writes every statement resolve runs (with its plan) to the server
--- log, at WARNING so the cluster's log_min_messages keeps it; the client sees none.
+-- regress.explain_on (00_setup) needs auto_explain in this session.
 load 'auto_explain';
-create function pg_temp.explain_on() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '0', true), set_config('auto_explain.log_nested_statements', 'on', true),
-         set_config('auto_explain.log_verbose', 'on', true), set_config('auto_explain.log_level', 'warning', true),
-         set_config('client_min_messages', 'error', true);
-  select null::void
-$$;
-create function pg_temp.explain_off() returns void language sql as $$
-  select set_config('auto_explain.log_min_duration', '-1', true), set_config('client_min_messages', 'notice', true);
-  select null::void
-$$;
-create function pg_temp.log_size() returns bigint language sql as $$
-  select (pg_stat_file(current_setting('data_directory') || '/../server.log')).size
-$$;
-create function pg_temp.log_since(since bigint) returns text language sql as $$
-  select pg_read_file(current_setting('data_directory') || '/../server.log', since, pg_temp.log_size() - since)
-$$;
 -- The queries sent to the other database since `since`, as the plans show them.
 create function pg_temp.remote_sql(since bigint) returns setof text language sql as $$
-  select m[1] from regexp_matches(pg_temp.log_since(since), 'Remote SQL: ([^\n]*)', 'g') m
+  select m[1] from regexp_matches(regress.log_since(since), 'Remote SQL: ([^\n]*)', 'g') m
 $$;
 
 -- Add the source; the password goes into the user mapping only.
@@ -91,12 +58,12 @@ select graphql.metadata($${"type": "bulk", "args": [
     "handler": "http://127.0.0.1:4101/actions", "arguments": [{"name": "n", "type": "Int!"}], "output_type": "[Order!]!"}}}
 ]}$$);
 
-select pg_temp.explain_on();
+select regress.explain_on();
 select set_config('auto_explain.log_analyze', 'on', true), set_config('auto_explain.log_timing', 'off', true);
 
 -- Table -> source, object and array, over 100 orders (5 distinct keys, nulls):
 -- one remote query per relationship, each with the key set as = ANY($1).
-select pg_temp.log_size() as log_start \gset
+select regress.log_size() as log_start \gset
 select count(*) as orders,
        count(*) filter (where o -> 'customer' = 'null') as without_customer,
        (array_agg(o order by (o ->> 'id')::int))[1:2] as first_two
@@ -106,17 +73,17 @@ from jsonb_array_elements(graphql.resolve($${
 select sql from pg_temp.remote_sql(:log_start) sql;
 -- Each foreign scan ran once (loops=1): no nested loop of remote scans.
 select m[1] as foreign_scan, m[2] as loops
-  from regexp_matches(pg_temp.log_since(:log_start), 'Foreign Scan on (\S+)[^\n]*loops=(\d+)', 'g') m;
+  from regexp_matches(regress.log_since(:log_start), 'Foreign Scan on (\S+)[^\n]*loops=(\d+)', 'g') m;
 
 -- Remote -> source under a remote root field, and action -> source for a list.
-select pg_temp.log_size() as log_start \gset
+select regress.log_size() as log_start \gset
 select jsonb_pretty(graphql.resolve($${ users(ids: [3, 6, 9, 9]) { userId customer { tier } } }$$));
 select count(*) as remote_queries from pg_temp.remote_sql(:log_start);
-select pg_temp.log_size() as log_start \gset
+select regress.log_size() as log_start \gset
 select jsonb_array_length(r #> '{data,listOrders}') as orders, r #> '{data,listOrders,2}' as third
 from graphql.resolve($${ listOrders(n: 30) { id customer { id tier } } }$$) r;
 select count(*) as remote_queries from pg_temp.remote_sql(:log_start);
-select pg_temp.explain_off();
+select regress.explain_off();
 
 -- Privileges: a role needs SELECT on the imported tables, like on any table, and
 -- cannot read the mapping's password.

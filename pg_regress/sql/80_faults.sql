@@ -8,28 +8,13 @@
 -- its faults never reach other files; it is reset at the end.
 begin;
 
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
 create function pg_temp.fault(body text) returns void language sql as $$
-  select pg_temp.fixture(4103, 'POST', '_fault', body); select null::void
+  select regress.fixture(4103, 'POST', '_fault', body); select null::void
 $$;
 create function pg_temp.requests() returns int language sql as $$
-  select (pg_temp.fixture(4103, 'GET', '_stats') ->> 'requests')::int
+  select (regress.fixture(4103, 'GET', '_stats') ->> 'requests')::int
 $$;
+create temp table if not exists fixture_out (line text);
 -- TCP connections of this backend (its worker threads included) established to
 -- 127.0.0.1:port: its sockets (/proc/PID/fd) matched against /proc/net/tcp.
 create function pg_temp.connections(port int) returns int language plpgsql as $$
@@ -67,7 +52,7 @@ create function pg_temp.errors() returns table (path text, code text, message te
   select e ->> 'path', e #>> '{extensions,code}', e ->> 'message'
   from runs, jsonb_array_elements(response -> 'errors') e order by 1, 3
 $$;
-select pg_temp.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_reset');
 
 create table accounts (id int primary key, owner_id int);
 insert into accounts values (1, 1), (2, 2), (3, null);
@@ -146,7 +131,7 @@ reset graphql.max_remote_response_kb;
 
 -- Down: connection refused (the remote moved to a closed port after it was added;
 -- resolve never introspects, so the stored schema still serves).
-select pg_temp.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_reset');
 update graphql.metadata_document
    set document = jsonb_set(document, '{remote_schemas,0,definition,url}', '"http://127.0.0.1:4199/graphql"');
 select pg_temp.run(q, 20) from doc;
@@ -171,5 +156,5 @@ select pg_temp.run($$ { accounts(order_by: {id: asc}) { id owner { name } } } $$
 select response from runs;
 reset graphql.remote_join_errors;
 
-select pg_temp.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_reset');
 rollback;

@@ -6,23 +6,7 @@
 -- The other session must see the remote schema, so this file commits its set-up and
 -- removes it at the end (fixture "faulty", 127.0.0.1:4103, as in 80_faults).
 create extension if not exists dblink;
-create temp table fixture_out (line text);
-create function pg_temp.fixture(port int, method text, route text, body text default null) returns jsonb
-language plpgsql as $$
-declare
-  result jsonb;
-  command text := format('curl -s -X %s http://127.0.0.1:%s/%s', method, port, route);
-begin
-  if body is not null then
-    command := command || ' -H ''content-type: application/json'' -d ' || quote_literal(body);
-  end if;
-  truncate fixture_out;
-  execute format('copy fixture_out from program %L with (format csv, quote e''\x01'', delimiter e''\x02'')', command);
-  select string_agg(line, '')::jsonb into result from fixture_out;
-  return result;
-end
-$$;
-select pg_temp.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_reset');
 create temp table saved_metadata as select graphql.metadata('{"type": "export_metadata", "args": {}}') as doc;
 
 create table cancel_accounts (id int primary key, owner_id int);
@@ -56,7 +40,7 @@ select graphql.resolve(q) from doc;
 rollback;
 
 -- statement_timeout interrupts a wait on a hung remote (whose own timeout is 30 s).
-select pg_temp.fixture(4103, 'POST', '_fault', '{"mode": "hang"}');
+select regress.fixture(4103, 'POST', '_fault', '{"mode": "hang"}');
 create temp table timing (what text, elapsed interval);
 set statement_timeout = '300ms';
 do $$
@@ -78,15 +62,15 @@ select dblink_connect('other', format('host=%s port=%s dbname=%s user=postgres',
   split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()));
 create temp table other (pid int);
 insert into other select pid from dblink('other', 'select pg_backend_pid()') as t(pid int);
-select pg_temp.fixture(4103, 'POST', '_reset');
-select pg_temp.fixture(4103, 'POST', '_fault', '{"mode": "hang"}');
+select regress.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_fault', '{"mode": "hang"}');
 select dblink_send_query('other', format('select graphql.resolve(%L)', q)) from doc;
 -- Wait until it is waiting on the remote: the fixture has received its request.
 do $$
 declare
   started timestamptz := clock_timestamp();
 begin
-  while (pg_temp.fixture(4103, 'GET', '_stats') ->> 'requests')::int < 1 and clock_timestamp() - started < interval '10 s' loop
+  while (regress.fixture(4103, 'GET', '_stats') ->> 'requests')::int < 1 and clock_timestamp() - started < interval '10 s' loop
     perform pg_sleep(0.02);
   end loop;
   perform pg_sleep(0.2);
@@ -114,7 +98,7 @@ select * from dblink('other', $$select graphql.resolve('{ cancel_accounts(order_
 select dblink_disconnect('other');
 
 -- Clean up what this file committed.
-select pg_temp.fixture(4103, 'POST', '_reset');
+select regress.fixture(4103, 'POST', '_reset');
 select graphql.metadata('{"type": "pg_delete_remote_relationship", "args": {"table": "cancel_accounts", "name": "owner"}}');
 select graphql.metadata('{"type": "remove_remote_schema", "args": {"name": "cancel_remote"}}');
 select graphql.metadata(jsonb_build_object('type', 'replace_metadata', 'args', doc)) from saved_metadata;
