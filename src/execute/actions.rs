@@ -34,12 +34,7 @@ fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Req
     let url = action.handler.clone()?;
     let mut headers = if action.forward_client_headers { client_headers() } else { Vec::new() };
     for header in &action.headers {
-        let value = match (&header.value, &header.value_from_env) {
-            (Some(v), _) => v.clone(),
-            (None, Some(var)) => std::env::var(var)
-                .map_err(|_| format!("environment variable \"{var}\" (header \"{}\") is not set", header.name))?,
-            (None, None) => return Err(format!("header \"{}\" has no value", header.name)),
-        };
+        let value = header.resolve(None)?;
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&header.name));
         headers.push((header.name.clone(), value));
     }

@@ -12,14 +12,7 @@ use crate::schema::compose::{self, Owner};
 use crate::schema::{model, names::is_graphql_name};
 
 fn actions_mut(metadata: &mut Metadata) -> &mut Vec<Value> {
-    let list = metadata.rest.entry("actions").or_insert_with(|| json!([]));
-    if !list.is_array() {
-        *list = json!([]);
-    }
-    match list {
-        Value::Array(items) => items,
-        _ => unreachable!("made an array just above"),
-    }
+    super::document::array_entry(&mut metadata.rest, "actions")
 }
 
 /// Drops an empty `actions` list, so an export shows none.
@@ -47,9 +40,7 @@ fn shared_problem(name: &str) -> bool {
 
 pub fn create(metadata: &mut Metadata, args: &Value, replace: bool) -> Result<(), MetadataError> {
     let call = if replace { "update_action" } else { "create_action" };
-    let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
-        meta_bail!("{call}: \"args.name\" is required");
-    };
+    let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: action \"{name}\"");
     if !is_graphql_name(&name) {
         meta_bail!("{what}: the name is not a valid GraphQL name");
@@ -81,9 +72,8 @@ pub fn create(metadata: &mut Metadata, args: &Value, replace: bool) -> Result<()
 }
 
 pub fn drop(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
-    let Some(name) = args.get("name").and_then(Value::as_str) else {
-        meta_bail!("drop_action: \"args.name\" is required");
-    };
+    let name = super::string_arg(args, "name", "drop_action")?;
+    let name = name.as_str();
     let list = actions_mut(metadata);
     let before = list.len();
     list.retain(|a| a["name"].as_str() != Some(name));

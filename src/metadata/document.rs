@@ -59,6 +59,20 @@ pub struct HeaderDef {
     pub value_from_env: Option<String>,
 }
 
+impl HeaderDef {
+    /// The header's value: given, read from the environment, or `stored` (a secret
+    /// kept apart from the document).
+    pub fn resolve(&self, stored: Option<&str>) -> Result<String, String> {
+        match (&self.value, &self.value_from_env, stored) {
+            (Some(v), _, _) => Ok(v.clone()),
+            (None, Some(var), _) => std::env::var(var)
+                .map_err(|_| format!("environment variable \"{var}\" (header \"{}\") is not set", self.name)),
+            (None, None, Some(v)) => Ok(v.to_string()),
+            (None, None, None) => Err(format!("the value of header \"{}\" is missing", self.name)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Customization {
@@ -302,5 +316,18 @@ impl Metadata {
 
     pub fn default_untracked(&self) -> &[QualifiedTable] {
         self.source(DEFAULT_SOURCE).map(|s| s.untracked_tables.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// `map[key]` as a list, made an empty one when absent or not a list (the stored
+/// document's lists of relationships and actions).
+pub fn array_entry<'m>(map: &'m mut Map<String, Value>, key: &str) -> &'m mut Vec<Value> {
+    let entry = map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+    if !entry.is_array() {
+        *entry = Value::Array(Vec::new());
+    }
+    match entry {
+        Value::Array(items) => items,
+        _ => unreachable!("made a list just above"),
     }
 }

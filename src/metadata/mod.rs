@@ -12,3 +12,11 @@ pub mod resolve;
 pub mod sources;
 pub mod store;
 mod tables;
+
+/// A required string argument of a metadata call: `args.<key>`, or an error naming the call.
+pub(crate) fn string_arg(args: &serde_json::Value, key: &str, call: &str) -> Result<String, crate::error::MetadataError> {
+    match args.get(key).and_then(serde_json::Value::as_str) {
+        Some(s) => Ok(s.to_string()),
+        None => Err(crate::error::MetadataError::new(format!("{call}: \"args.{key}\" is required"))),
+    }
+}

@@ -28,15 +28,7 @@ pub fn normalise(args: &Value, name: &str) -> Result<Value, String> {
 }
 
 fn remote_list<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut Vec<Value> {
-    let entry = entry_mut(metadata, table);
-    let list = entry.rest.entry("remote_relationships").or_insert_with(|| Value::Array(Vec::new()));
-    if !list.is_array() {
-        *list = Value::Array(Vec::new());
-    }
-    match list {
-        Value::Array(items) => items,
-        _ => unreachable!("made an array just above"),
-    }
+    super::document::array_entry(&mut entry_mut(metadata, table).rest, "remote_relationships")
 }
 
 /// Checks `entry` against the table and its target, as `resolve` will see them.
@@ -56,10 +48,7 @@ fn check(metadata: &Metadata, table: &QualifiedTable, name: &str, entry: &Value)
 
 pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) -> Result<(), MetadataError> {
     let (table, _) = target_table(args, call)?;
-    let name = match args.get("name").and_then(Value::as_str) {
-        Some(n) => n.to_string(),
-        None => meta_bail!("{call}: \"args.name\" is required"),
-    };
+    let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: remote relationship \"{name}\" on table \"{table}\"");
     if !is_graphql_name(&name) {
         meta_bail!("{what}: the name is not a valid GraphQL name");
@@ -90,10 +79,7 @@ pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) 
 pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_delete_remote_relationship";
     let table = table_arg(args, call)?;
-    let name = match args.get("name").and_then(Value::as_str) {
-        Some(n) => n.to_string(),
-        None => meta_bail!("{call}: \"args.name\" is required"),
-    };
+    let name = super::string_arg(args, "name", call)?;
     let Some(entry) = tables_mut(metadata).iter_mut().find(|t| t.table == table) else {
         meta_bail!("{call}: remote relationship \"{name}\" on table \"{table}\" does not exist");
     };

@@ -5,27 +5,17 @@
 
 use serde_json::{json, Value};
 
-use super::document::Metadata;
+use super::document::{array_entry, Metadata};
 use super::remote_relationships::normalise;
+use super::string_arg;
 use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::{compose, model};
 
-fn string_arg(args: &Value, key: &str, call: &str) -> Result<String, MetadataError> {
-    match args.get(key).and_then(Value::as_str) {
-        Some(s) => Ok(s.to_string()),
-        None => Err(MetadataError::new(format!("{call}: \"args.{key}\" is required"))),
-    }
-}
-
 /// The relationships stored for `type_name` of remote `remote` (created if absent).
 fn relationships_mut<'m>(metadata: &'m mut Metadata, remote: &str, type_name: &str) -> Option<&'m mut Vec<Value>> {
     let schema = metadata.remote_schemas.iter_mut().find(|r| r.name == remote)?;
-    let groups = schema.rest.entry("remote_relationships").or_insert_with(|| json!([]));
-    if !groups.is_array() {
-        *groups = json!([]);
-    }
-    let groups = groups.as_array_mut()?;
+    let groups = array_entry(&mut schema.rest, "remote_relationships");
     let index = match groups.iter().position(|g| g["type_name"].as_str() == Some(type_name)) {
         Some(i) => i,
         None => {
@@ -33,11 +23,7 @@ fn relationships_mut<'m>(metadata: &'m mut Metadata, remote: &str, type_name: &s
             groups.len() - 1
         }
     };
-    let group = groups.get_mut(index)?;
-    if !group["relationships"].is_array() {
-        group["relationships"] = json!([]);
-    }
-    group.get_mut("relationships")?.as_array_mut()
+    Some(array_entry(groups.get_mut(index)?.as_object_mut()?, "relationships"))
 }
 
 /// Drops empty groups, so an export shows no `{type_name, relationships: []}`.

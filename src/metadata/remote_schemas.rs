@@ -74,15 +74,8 @@ fn connection_with(remote: &RemoteSchema, secrets: &[(usize, String)]) -> Result
     };
     let mut headers = Vec::new();
     for (position, header) in definition.headers.iter().enumerate() {
-        let value = match (&header.value, &header.value_from_env) {
-            (Some(v), _) => v.clone(),
-            (None, Some(var)) => std::env::var(var)
-                .map_err(|_| format!("environment variable \"{var}\" (header \"{}\") is not set", header.name))?,
-            (None, None) => match secrets.iter().find(|(p, _)| *p == position) {
-                Some((_, v)) => v.clone(),
-                None => return Err(format!("the value of header \"{}\" is missing", header.name)),
-            },
-        };
+        let stored = secrets.iter().find(|(p, _)| *p == position).map(|(_, v)| v.as_str());
+        let value = header.resolve(stored)?;
         headers.push((header.name.clone(), value));
     }
     Ok(Connection {
@@ -223,16 +216,9 @@ pub fn update(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
     install(metadata, remote, "update_remote_schema")
 }
 
-fn name_arg(args: &Value, call: &str) -> Result<String, MetadataError> {
-    match args.get("name").and_then(Value::as_str) {
-        Some(n) => Ok(n.to_string()),
-        None => meta_bail!("{call}: \"args.name\" is required"),
-    }
-}
-
 pub fn remove(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     store::ensure_may_change()?;
-    let name = name_arg(args, "remove_remote_schema")?;
+    let name = super::string_arg(args, "name", "remove_remote_schema")?;
     let before = metadata.remote_schemas.len();
     metadata.remote_schemas.retain(|r| r.name != name);
     if metadata.remote_schemas.len() == before {
@@ -244,7 +230,7 @@ pub fn remove(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
 
 pub fn reload(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     store::ensure_may_change()?;
-    let name = name_arg(args, "reload_remote_schema")?;
+    let name = super::string_arg(args, "name", "reload_remote_schema")?;
     let Some(remote) = metadata.remote_schemas.iter().find(|r| r.name == name).cloned() else {
         meta_bail!("reload_remote_schema: remote schema \"{name}\" does not exist");
     };
@@ -253,7 +239,7 @@ pub fn reload(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
 
 /// `introspect_remote_schema`: the stored introspection, as `{"data": {"__schema": …}}`.
 pub fn introspect(metadata: &Metadata, args: &Value) -> Result<Value, MetadataError> {
-    let name = name_arg(args, "introspect_remote_schema")?;
+    let name = super::string_arg(args, "name", "introspect_remote_schema")?;
     if !metadata.remote_schemas.iter().any(|r| r.name == name) {
         meta_bail!("introspect_remote_schema: remote schema \"{name}\" does not exist");
     }

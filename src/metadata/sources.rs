@@ -115,9 +115,7 @@ pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_add_source";
     // DDL happens here, before the document is written: check the writer first.
     super::store::ensure_may_change()?;
-    let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
-        meta_bail!("{call}: \"args.name\" is required");
-    };
+    let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: source \"{name}\"");
     if name == DEFAULT_SOURCE || !is_graphql_name(&name) || name.len() > 50 {
         meta_bail!("{what}: the name must be a GraphQL name of at most 50 characters other than \"default\"");
@@ -171,9 +169,7 @@ pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
 pub fn drop(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_drop_source";
     super::store::ensure_may_change()?;
-    let Some(name) = args.get("name").and_then(Value::as_str).map(String::from) else {
-        meta_bail!("{call}: \"args.name\" is required");
-    };
+    let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: source \"{name}\"");
     if name == DEFAULT_SOURCE {
         meta_bail!("{what}: the default source cannot be dropped");

@@ -171,10 +171,7 @@ pub fn create_relationship(metadata: &mut Metadata, args: &Value, kind: RelKind)
         RelKind::Array => "pg_create_array_relationship",
     };
     let (table, relation) = target_table(args, call)?;
-    let name = match args.get("name").and_then(Value::as_str) {
-        Some(n) => n.to_string(),
-        None => meta_bail!("{call}: \"args.name\" is required"),
-    };
+    let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: relationship \"{name}\" on table \"{table}\"");
     if !is_graphql_name(&name) {
         meta_bail!("{what}: the name is not a valid GraphQL name");

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::join_field::{resolve_table_join, Lhs, LhsType, SourceDefinition, TableJoin};
+use super::join_field::{field_mapping, resolve_table_join, Lhs, LhsType, SourceDefinition, TableJoin};
 use super::model::Model;
 use super::names::is_graphql_name;
 use crate::metadata::document::{HeaderDef, QualifiedTable, DEFAULT_SOURCE};
@@ -163,14 +163,7 @@ fn object_joins(model: &Model, object: &Value, out: &mut ActionsModel) {
                 .cloned()
                 .and_then(|t| serde_json::from_value(t).ok())
                 .ok_or("\"remote_table\" must be a name or {\"schema\", \"name\"}")?;
-            let mapping: Vec<(String, String)> = relationship
-                .get("field_mapping")
-                .and_then(Value::as_object)
-                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-                .unwrap_or_default();
-            if mapping.is_empty() {
-                return Err("\"field_mapping\" must map output fields to columns".into());
-            }
+            let mapping = field_mapping(relationship.get("field_mapping")).map_err(|e| format!("\"{e}"))?;
             let source = relationship.get("source").and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE).to_string();
             resolve_table_join(model, &name, &lhs, &SourceDefinition { source, table, kind, mapping })
         })();

@@ -200,16 +200,21 @@ pub fn source_definition(to: &Value) -> Result<SourceDefinition, String> {
         Some("array") => RelKind::Array,
         _ => return Err("\"to_source.relationship_type\" must be \"object\" or \"array\"".into()),
     };
-    let mapping: Vec<(String, String)> = to
-        .get("field_mapping")
+    let mapping = field_mapping(to.get("field_mapping")).map_err(|e| format!("\"to_source.{e}"))?;
+    Ok(SourceDefinition { source, table, kind, mapping })
+}
+
+/// A `field_mapping` {lhs field: column}, in the body's order; every value a name.
+pub fn field_mapping(value: Option<&Value>) -> Result<Vec<(String, String)>, String> {
+    let given = value.and_then(Value::as_object).map(|m| m.len()).unwrap_or(0);
+    let mapping: Vec<(String, String)> = value
         .and_then(Value::as_object)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default();
-    let given = to.get("field_mapping").and_then(Value::as_object).map(|m| m.len()).unwrap_or(0);
     if mapping.is_empty() || mapping.len() != given {
-        return Err("\"to_source.field_mapping\" must map each lhs field to a column name".into());
+        return Err("field_mapping\" must map each lhs field to a column name".into());
     }
-    Ok(SourceDefinition { source, table, kind, mapping })
+    Ok(mapping)
 }
 
 /// Where a source's table lives in this database: the default source's tables are
