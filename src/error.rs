@@ -87,27 +87,30 @@ impl GraphqlError {
 #[derive(Debug, Clone)]
 pub struct MetadataError {
     pub message: String,
+    /// The SQLSTATE: invalid_parameter_value for a bad body; another where a client
+    /// should tell the cause apart (read_only_sql_transaction on a standby).
+    pub code: PgSqlErrorCode,
 }
 
 impl MetadataError {
     pub fn new(message: impl Into<String>) -> Self {
-        MetadataError { message: message.into() }
+        Self::with_code(PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE, message)
+    }
+
+    pub fn with_code(code: PgSqlErrorCode, message: impl Into<String>) -> Self {
+        MetadataError { message: message.into(), code }
     }
 
     /// Raises the ERROR; the caller's statement (and with it any metadata write) is undone.
     pub fn raise(&self) -> ! {
-        ereport!(
-            PgLogLevel::ERROR,
-            PgSqlErrorCode::ERRCODE_INVALID_PARAMETER_VALUE,
-            self.message.clone()
-        );
+        ereport!(PgLogLevel::ERROR, self.code, self.message.clone());
         unreachable!("ereport(ERROR) does not return")
     }
 }
 
 impl From<String> for MetadataError {
     fn from(message: String) -> Self {
-        MetadataError { message }
+        MetadataError::new(message)
     }
 }
 

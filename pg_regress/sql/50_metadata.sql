@@ -127,3 +127,22 @@ select graphql.track_table('public', 'invoices', 'Bill');
 select graphql.resolve($$ { Bill(order_by: {id: asc}, limit: 1) { __typename id } } $$);
 
 rollback;
+
+-- A metadata change in a read-only transaction is refused up front with its reason
+-- and SQLSTATE 25006 (read_only_sql_transaction), before anything runs (a source's
+-- DDL or a remote schema's introspection would otherwise fail half-way); calls that
+-- only read work there. A hot standby refuses changes the same way (tested by
+-- scripts/reliability.sh standby).
+\set ON_ERROR_ROLLBACK on
+begin transaction read only;
+select graphql.metadata('{"type": "pg_track_table", "args": {"table": "pg_class"}}');
+\echo :LAST_ERROR_SQLSTATE
+select graphql.metadata('{"type": "bulk", "args": [{"type": "export_metadata", "args": {}}, {"type": "reload_metadata", "args": {}}]}');
+select graphql.metadata('{"type": "pg_add_source", "args": {"name": "crm", "configuration": {"connection_info": {"database_url": "postgres://x@127.0.0.1/db"}}}}');
+select graphql.untrack_table('public', 'nope');
+select graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'version' as version;
+select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}');
+select graphql.metadata('{"type": "bulk", "args": [{"type": "export_metadata", "args": {}}]}') -> 0 -> 'version' as version;
+select pg_current_xact_id_if_assigned() is null as nothing_written;
+rollback;
+\set ON_ERROR_ROLLBACK off

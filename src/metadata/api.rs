@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{actions, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
+use super::{actions, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
 use crate::schema::compose::Owner;
 use crate::error::MetadataError;
 use crate::meta_bail;
@@ -22,6 +22,9 @@ fn success(changed: bool) -> Result<Outcome, MetadataError> {
 
 /// Entry point of `graphql.metadata(body)`.
 pub fn handle(body: &Value) -> Result<Value, MetadataError> {
+    // First, before any read: a write on a standby or in a read-only transaction
+    // would otherwise fail deep inside with Postgres' raw error.
+    guard::ensure_writable(body)?;
     let mut metadata = store::load()?;
     let outcome = apply(&mut metadata, body)?;
     if outcome.changed {

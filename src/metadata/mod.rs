@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod api;
 pub mod document;
+mod guard;
 pub mod remote_relationships;
 pub mod remote_schema_relationships;
 pub mod remote_schemas;
