@@ -129,4 +129,34 @@ mod tests {
             "args": {"table": "t", "name": "r", "using": {"foreign_key_constraint_on": "nope"}}}))
         .unwrap_or_else(|e| e.raise());
     }
+
+    /// The metadata error a body with a NUL character gets (a SQL caller cannot send
+    /// one: jsonb refuses \u0000; Rust callers and the fuzzers can).
+    fn nul_refusal(body: Value) -> String {
+        match crate::metadata::api::handle(&body) {
+            Err(e) => e.message,
+            Ok(v) => format!("accepted: {v}"),
+        }
+    }
+
+    #[pg_test]
+    fn metadata_refuses_nul_characters_naming_the_field() {
+        let tail = "contains the NUL character (\\u0000), which PostgreSQL cannot store";
+        assert_eq!(
+            nul_refusal(json!({"type": "pg_track_table", "args": {"table": {"schema": "public", "name": "a\0b"}}})),
+            format!("pg_track_table: \"args.table.name\" {tail}")
+        );
+        assert_eq!(
+            nul_refusal(json!({"type": "bulk", "args": [{"type": "export_metadata", "args": {}},
+                {"type": "add_remote_schema", "args": {"name": "r", "definition": {"headers": [{"name": "x", "value": "\0"}]}}}]})),
+            format!("bulk: \"args[1].args.definition.headers[0].value\" {tail}")
+        );
+        assert_eq!(
+            nul_refusal(json!({"type": "pg_create_array_relationship", "args": {"table": "t", "name": "r",
+                "using": {"manual_configuration": {"remote_table": "u", "column_mapping": {"i\0d": "x"}}}}})),
+            format!("pg_create_array_relationship: \"args.using.manual_configuration.column_mapping.i\\u0000d\" {tail}")
+        );
+        assert_eq!(nul_refusal(json!({"type": "no\0pe"})), format!("metadata body: \"type\" {tail}"));
+        assert_eq!(nul_refusal(json!("\0")), format!("metadata body {tail}"));
+    }
 }

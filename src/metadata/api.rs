@@ -36,6 +36,8 @@ pub fn handle(body: &Value) -> Result<Value, MetadataError> {
 
 /// Applies one body (possibly a `bulk`) to the working copy.
 pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataError> {
+    // Before any name in the body reaches SQL, where a NUL would fail or cut it short.
+    guard::refuse_nul(body)?;
     let obj = match body.as_object() {
         Some(o) => o,
         None => meta_bail!("metadata body must be an object {{\"type\": …, \"args\": …}}"),
