@@ -834,6 +834,8 @@ mod tests {
             Just("not a url".to_string()),
             Just("ftp://127.0.0.1:9/".to_string()),
             Just("http://[::1:9/".to_string()),
+            // A source's URL: postgres_fdw is set up, then the import fails (closed port).
+            Just("postgres://postgres@127.0.0.1:9/nodb".to_string()),
             nasty_or_random_string(),
         ];
         let column = prop_oneof![pick(&["id", "user_id", "name", "nope", "weird col"]), nasty_or_random_string()].boxed();
@@ -845,6 +847,9 @@ mod tests {
                 "add_remote_schema", "update_remote_schema", "remove_remote_schema", "reload_remote_schema",
                 "introspect_remote_schema", "export_metadata", "replace_metadata", "clear_metadata",
                 "reload_metadata", "get_inconsistent_metadata", "drop_inconsistent_metadata", "bulk", "nope",
+                "create_remote_schema_remote_relationship", "update_remote_schema_remote_relationship",
+                "delete_remote_schema_remote_relationship", "create_action", "update_action", "drop_action",
+                "set_custom_types", "pg_add_source", "pg_drop_source",
             ][..]),
             table,
             name,
@@ -852,7 +857,7 @@ mod tests {
             column.clone(),
             column,
             json_value(),
-            0..6u8,
+            0..10u8,
         )
             .prop_map(|(kind, table, name, url, c1, c2, extra, shape)| {
                 let args = match shape {
@@ -865,6 +870,14 @@ mod tests {
                         "remote_schema": "fake", "lhs_fields": [c1], "remote_field": {"fz_user_by_pk": {"arguments": {"id": format!("${c2}")}}}}}}),
                     4 => json!({"table": table, "configuration": {"custom_name": name, "custom_root_fields": {"select": c1},
                         "column_config": {c2: {"custom_name": name}}}, "new_name": name}),
+                    // Remote type -> table (the fake remote's types are ours, prefixed F_).
+                    5 => json!({"remote_schema": "fake", "type_name": "F_fz_user", "name": name, "definition": {"to_source": {
+                        "source": "default", "table": table, "relationship_type": "object", "field_mapping": {c1: c2}}}}),
+                    6 => json!({"name": name, "definition": {"type": "query", "handler": url,
+                        "arguments": [{"name": c1, "type": "Int!"}], "output_type": c2}}),
+                    7 => json!({"objects": [{"name": name, "fields": [{"name": c1, "type": "Int"}],
+                        "relationships": [{"name": c2, "type": "object", "remote_table": table, "field_mapping": {c1.clone(): c1}}]}]}),
+                    8 => json!({"name": name, "configuration": {"connection_info": {"database_url": url}}}),
                     _ => extra,
                 };
                 if kind == "bulk" {
@@ -876,35 +889,66 @@ mod tests {
         prop_oneof![4 => typed, 1 => json_value()].boxed()
     }
 
+    /// Whether a string anywhere in `value` (object keys included) holds a NUL.
+    fn has_nul(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+
+    /// The refusal every body holding a NUL must get, whatever else is wrong with it:
+    /// a metadata error that says so and names the field, never a raw SQL ERROR.
+    fn check_nul_refusal(body: &Value, result: &Result<Value, crate::error::MetadataError>) -> Result<(), String> {
+        const NAMED: &str = "contains the NUL character (\\u0000), which PostgreSQL cannot store";
+        match result {
+            Err(e) if e.message.contains(NAMED) => Ok(()),
+            Err(e) => Err(format!("a body with a NUL got another error: {body}: {}", e.message)),
+            Ok(v) => Err(format!("a body with a NUL was accepted: {body}: {v}")),
+        }
+    }
+
+    /// One metadata body through the entry point: an answer or a metadata error (NULs
+    /// refused by name), and the schema still builds and answers afterwards.
+    fn check_metadata_body(body: &Value, tally: &mut Tally) -> Result<(), String> {
+        let b = body.clone();
+        match guarded(move || {
+            let result = crate::metadata::api::handle(&b);
+            // The schema must still build and answer after whatever the body did.
+            let after = crate::execute::resolve("{ fz_user(limit: 1) { id } __typename }", &Value::Null, None);
+            (result, after)
+        }) {
+            Outcome::Done((result, after)) => {
+                if has_nul(body) {
+                    check_nul_refusal(body, &result)?;
+                }
+                match result {
+                    Ok(_) => tally.answers += 1,
+                    Err(e) if e.message.is_empty() => return Err("a metadata error without a message".into()),
+                    Err(e) => {
+                        tally.errors += 1;
+                        let words: String = e.message.chars().take(60).collect();
+                        *tally.refusals.entry(words).or_default() += 1;
+                    }
+                }
+                check_response(&after).map(|_| ())
+            }
+            // A bad body is a metadata error with its reason; Postgres' own ERROR (a
+            // NUL reaching a text parameter was one) means a check is missing.
+            Outcome::SqlError(message) => {
+                tally.sql_errors += 1;
+                Err(format!("metadata raised an SQL ERROR on {body}: {message}"))
+            }
+            Outcome::Panic(message) => Err(format!("metadata panicked on {body}: {message}")),
+        }
+    }
+
     #[pg_test]
     fn fuzz_metadata_bodies() {
         assert!(setup(), "fuzz schema set-up");
-        fuzz("metadata bodies", metadata_body(), |body, tally| {
-            let b = body.clone();
-            match guarded(move || {
-                let result = crate::metadata::api::handle(&b);
-                // The schema must still build and answer after whatever the body did.
-                let after = crate::execute::resolve("{ fz_user(limit: 1) { id } __typename }", &Value::Null, None);
-                (result, after)
-            }) {
-                Outcome::Done((result, after)) => {
-                    match result {
-                        Ok(_) => tally.answers += 1,
-                        Err(e) if e.message.is_empty() => return Err("a metadata error without a message".into()),
-                        Err(_) => tally.errors += 1,
-                    }
-                    check_response(&after).map(|_| ())
-                }
-                Outcome::SqlError(message) => {
-                    tally.sql_errors += 1;
-                    if tally.sql_error_samples.len() < 5 && !tally.sql_error_samples.contains(&message) {
-                        tally.sql_error_samples.push(message);
-                    }
-                    Ok(())
-                }
-                Outcome::Panic(message) => Err(format!("metadata panicked on {body}: {message}")),
-            }
-        });
+        fuzz("metadata bodies", metadata_body(), |body, tally| check_metadata_body(body, tally));
     }
 
     // ---------------------------------------------------------------- hostile cases
@@ -1049,10 +1093,8 @@ mod tests {
                                    "remote_field": {nasty.to_string(): {"arguments": {"id": format!("${nasty}")}}}}}}}),
                 json!({"type": "add_remote_schema", "args": {"name": nasty, "definition": {"url": nasty}}}),
             ] {
-                let b = body.clone();
-                if let Outcome::Panic(m) = guarded(move || crate::metadata::api::handle(&b).map(|_| ())) {
-                    panic!("metadata panicked on {body}: {m}");
-                }
+                let mut tally = Tally::default();
+                check_metadata_body(&body, &mut tally).unwrap_or_else(|e| panic!("{e}"));
             }
         }
         let after: i64 = Spi::get_one("select count(*) from public.fz_user").unwrap().unwrap();
