@@ -9,17 +9,21 @@
 #            property (default 20000; CI runs 500), through `cargo pgrx test`, on a new
 #            seed each run (PGF_FUZZ_SEED to repeat one); figures per property
 #   dump     pg_dump -Fc of a database with tables, relationships, remote schemas (with a
-#            secret header) and table -> remote relationships, pg_restore into a fresh
-#            database of a fresh cluster: the same export_metadata and the same answers
+#            secret header), table -> remote and remote -> table relationships, actions
+#            with relationships, and a source (postgres_fdw) with a table -> source
+#            relationship; pg_restore into a fresh database of a fresh cluster: the same
+#            export_metadata, the same answers, the source's server/mapping/tables back
 #   crash    pg_ctl stop -m immediate with a committed metadata change and an
 #            uncommitted one in flight; after restart the first is there, the second not
 #   upgrade  ALTER EXTENSION UPDATE from every released version (scripts/upgrade_check.sh)
 #   standby  a streaming replica made with pg_basebackup: the metadata arrives by WAL,
 #            resolve (tables, table -> remote joins, remote root fields) answers there and
 #            in read-only transactions, a backend's schema cache follows metadata
-#            changes replayed under it, and metadata writes are refused cleanly
+#            changes replayed under it, and metadata writes are refused up front
+#            (SQLSTATE 25006, a message saying to run them on the primary)
 #   load     pgbench, PGF_LOAD_CLIENTS clients (8) for PGF_LOAD_SECONDS (60): a mix of
-#            table-only queries and table -> remote joins; every response is checked
+#            table-only queries, table -> remote, remote -> table, action -> table and
+#            table -> source joins, and remote root fields; every response is checked
 #            (an error aborts the client); zero failed transactions, no backend crash in
 #            the server log, and backend memory (VmRSS, sampled every 5 s) flat
 # Ends with "N passed, N failed" (one per check) and writes the figures to
@@ -30,10 +34,9 @@
 # rel-primary 54350, rel-restore 54351, rel-standby 54352 (pgrx's fuzz cluster in
 # /tmp/pg_federation-rel-pgtest), fixtures rel_users 4150 and rel_users_b 4151.
 #
-# To add a kind of metadata (actions, sources, remote -> table relationships as they
-# land): put its metadata calls in setup_metadata(), a query using it in QUERIES (the
-# dump, crash and standby parts compare every query's answer), and, for load, a
-# pgbench script in write_load_scripts().
+# To add a kind of metadata: put its metadata calls in setup_metadata(), a query using
+# it in QUERIES (the dump, crash and standby parts compare every query's answer), and,
+# for load, a pgbench script in write_load_scripts() with its -f line and weight.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -55,6 +58,7 @@ STANDBY=rel-standby STANDBY_PORT=54352
 FIX_A=rel_users FIX_A_PORT=4150
 FIX_B=rel_users_b FIX_B_PORT=4151
 DB=relmain
+SOURCE_DB=relcrm
 PGTEST_DATA=/tmp/pg_federation-rel-pgtest
 
 parts=(fuzz dump crash upgrade standby load)
@@ -181,9 +185,16 @@ max_connections = 60
 EOF
 pgf_as_postgres "$PGF_PG_BIN/pg_ctl" -D "$PRIMARY_DIR/data" -l "$PRIMARY_DIR/server.log" -w -t 60 restart >/dev/null
 
-# The database every part uses: tables, relationships, remote schemas, remote relationships.
+# The database every part uses: tables, relationships, remote schemas, remote
+# relationships both ways, actions with relationships, and a source ($SOURCE_DB, a second
+# database of the same cluster, reached through postgres_fdw over 127.0.0.1).
 setup_metadata() { # CLUSTER PORT
     psql_at "$1" "$2" -c "create database $DB"
+    psql_at "$1" "$2" -c "create database $SOURCE_DB"
+    psql_at "$1" "$2" -d "$SOURCE_DB" -o /dev/null <<SQL
+create table tiers (user_id int primary key, tier text not null);
+insert into tiers select g, case when g % 3 = 0 then 'gold' else 'basic' end from generate_series(1, 500) g;
+SQL
     psql_at "$1" "$2" -d "$DB" -o /dev/null <<SQL
 create extension pg_federation;
 create schema shop;
@@ -203,7 +214,17 @@ select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "users_a
 select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "users_b", "definition": {"url": "http://127.0.0.1:$FIX_B_PORT/graphql", "timeout_seconds": 10, "customization": {"root_fields_namespace": "b", "type_names": {"prefix": "B_"}}}}}');
 select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "user", "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"], "remote_field": {"user": {"arguments": {"id": "\$user_id"}}}}}}}');
 select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "customers", "name": "b_people", "definition": {"to_remote_schema": {"remote_schema": "users_b", "lhs_fields": ["country"], "remote_field": {"usersByCountry": {"arguments": {"country": "\$country"}}}}}}}');
--- actions, sources and remote -> table relationships: add them here as they land.
+-- remote -> table: users_api's User gets its customers row (object) and its orders (array).
+select graphql.metadata('{"type": "create_remote_schema_remote_relationship", "args": {"remote_schema": "users_api", "type_name": "User", "name": "customer", "definition": {"to_source": {"source": "default", "table": "customers", "relationship_type": "object", "field_mapping": {"userId": "id"}}}}}');
+select graphql.metadata('{"type": "create_remote_schema_remote_relationship", "args": {"remote_schema": "users_api", "type_name": "User", "name": "orders", "definition": {"to_source": {"source": "default", "table": "orders", "relationship_type": "array", "field_mapping": {"userId": "user_id"}}}}}');
+-- A source: the password goes into the user mapping only (the document keeps the URL without it).
+select graphql.metadata('{"type": "pg_add_source", "args": {"name": "crm", "configuration": {"connection_info": {"database_url": "postgres://postgres:s3cret@127.0.0.1:$2/$SOURCE_DB"}}}}');
+-- table -> source.
+select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "tier", "definition": {"to_source": {"source": "crm", "table": "tiers", "relationship_type": "object", "field_mapping": {"user_id": "user_id"}}}}}');
+-- Actions (the fixture's POST /actions) whose output type joins a table (action -> table) and the source.
+select graphql.metadata('{"type": "set_custom_types", "args": {"objects": [{"name": "Order", "fields": [{"name": "id", "type": "Int!"}, {"name": "user_id", "type": "Int"}, {"name": "label", "type": "String!"}], "relationships": [{"name": "customer", "type": "object", "remote_table": "customers", "field_mapping": {"user_id": "id"}}, {"name": "tier", "type": "object", "source": "crm", "remote_table": "tiers", "field_mapping": {"user_id": "user_id"}}]}]}}');
+select graphql.metadata('{"type": "create_action", "args": {"name": "listOrders", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "n", "type": "Int!"}], "output_type": "[Order!]!"}, "comment": "orders service"}}');
+select graphql.metadata('{"type": "create_action", "args": {"name": "getOrder", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "id", "type": "Int!"}], "output_type": "Order"}}}');
 SQL
 }
 
@@ -213,6 +234,9 @@ QUERIES=(
     '{ customers(where: {id: {_lte: 4}}, order_by: {id: asc}) { id b_people { userId name } } customers_aggregate { aggregate { count } } }'
     '{ user(id: 42) { name posts { title } } b { user(id: 7) { name } } items_aggregate(where: {qty: {_gt: 2}}) { aggregate { count sum { qty } } } }'
     '{ orders_aggregate { aggregate { count sum { total } max { created_at } } } }'
+    '{ users(ids: [1, 2, 3, 11, 250]) { userId customer { name countryCode } orders(order_by: {id: asc}, limit: 2) { id total } } }'
+    '{ listOrders(n: 9) { id user_id label customer { name } tier { tier } } getOrder(id: 5) { label customer { id } } }'
+    '{ orders(order_by: {id: asc}, limit: 12) { id user_id tier { tier } } crm_tiers(where: {user_id: {_lte: 3}}, order_by: {user_id: asc}) { user_id tier } }'
 )
 snapshot() { # CLUSTER PORT DB FILE: export_metadata (secrets included) and every answer
     local c="$1" p="$2" d="$3" f="$4" q
@@ -248,6 +272,17 @@ if want dump; then
     check "dump: pg_restore succeeded without errors" test "$rc" -eq 0
     snapshot "$RESTORE" "$RESTORE_PORT" "$DB" "$OUT/restored.snapshot"
     check "dump: same export_metadata (secret headers included) and same answers after restore" same "$OUT/primary.snapshot" "$OUT/restored.snapshot"
+    # The source's server, user mapping (password included) and foreign tables are ordinary
+    # objects of the dump, restored as such; the server still names the source database
+    # (on the primary's cluster), so the answers through it above came from there.
+    source_objects() { # CLUSTER PORT
+        psql_at "$1" "$2" -d "$DB" -c "select (select count(*) from pg_foreign_server where srvname = 'pgf_crm')
+              || ' ' || (select count(*) from pg_user_mappings where srvname = 'pgf_crm' and 'password=s3cret' = any(umoptions))
+              || ' ' || (select string_agg(foreign_table_name, ',' order by foreign_table_name) from information_schema.foreign_tables where foreign_table_schema = 'crm')"
+    }
+    figure "dump: source objects (servers, mappings with the password, foreign tables): primary $(source_objects "$PRIMARY" "$PRIMARY_PORT"), restored $(source_objects "$RESTORE" "$RESTORE_PORT")"
+    check "dump: the source's server, user mapping (password kept) and foreign tables restored" \
+        test "$(source_objects "$RESTORE" "$RESTORE_PORT")" = "1 1 tiers"
     # The restored database takes metadata changes like any other.
     check "dump: restored metadata can be changed" psql_at "$RESTORE" "$RESTORE_PORT" -d "$DB" -o /dev/null \
         -c "select graphql.metadata('{\"type\": \"reload_remote_schema\", \"args\": {\"name\": \"users_api\"}}')"
@@ -343,14 +378,19 @@ SQL
 {"data": {"b": {"user": {"name": "user 3"}}, "all_orders": [{"id": 12, "user": {"userId": 13}, "customer": {"name": "customer 13"}}]}}'
     check "standby: a session's schema cache follows metadata replayed by WAL; read-only transaction" \
         test "$(cat "$OUT/standby_session.out")" = "$expected"
-    # Writes are refused with an ordinary ERROR, and the standby keeps serving.
+    # Writes are refused up front with an ERROR that says why (SQLSTATE 25006,
+    # read_only_sql_transaction), and the standby keeps serving. Reading calls work.
     set +e
-    psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" -c "select graphql.metadata('{\"type\": \"pg_untrack_table\", \"args\": {\"table\": \"customers\"}}')" >"$OUT/standby_write.out" 2>&1
+    psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" -v VERBOSITY=verbose \
+        -c "select graphql.metadata('{\"type\": \"pg_untrack_table\", \"args\": {\"table\": \"customers\"}}')" >"$OUT/standby_write.out" 2>&1
     set -e
     cat "$OUT/standby_write.out"
-    # (Today: "cannot assign TransactionIds during recovery", with a Rust backtrace in
-    # its DETAIL when the server runs with RUST_BACKTRACE set; see the README.)
-    check "standby: a metadata write is refused with an ERROR" grep -q "^ERROR: " "$OUT/standby_write.out"
+    check "standby: a metadata write is refused with a clear ERROR (25006, names the call, says: run it on the primary)" \
+        grep -q '^ERROR:  25006: graphql.metadata: "pg_untrack_table" changes metadata, and this server is a hot standby (read-only, in recovery): run metadata changes on the primary$' "$OUT/standby_write.out"
+    check "standby: the refusal carries no raw recovery error and no Rust backtrace" \
+        test "$(grep -c -E 'TransactionIds|DETAIL|panic' "$OUT/standby_write.out")" = 0
+    check "standby: reading metadata calls work (get_inconsistent_metadata)" test "$(psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" \
+        -c "select graphql.metadata('{\"type\": \"get_inconsistent_metadata\", \"args\": {}}') -> 'is_consistent'")" = true
     check "standby: serves on after the refused write" test "$(psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" \
         -c "select graphql.resolve('{ customers_aggregate { aggregate { count } } }')")" = '{"data": {"customers_aggregate": {"aggregate": {"count": 200}}}}'
     check "primary: resolve in a read-only transaction" test "$(psql_at "$PRIMARY" "$PRIMARY_PORT" -d "$DB" \
@@ -389,7 +429,40 @@ select 1 / (case when r ? 'errors' or r #> '{data,customers,0,b_people}' is null
   from graphql.resolve('query ($id: Int!) { customers(where: {id: {_eq: $id}}) { id b_people { name } } b { user(id: $id) { name } } }',
                        jsonb_build_object('id', :id)) r;
 SQL
-    # remote -> table joins: add a load_<kind>.sql here and a -f line below when they land.
+    # remote -> table: three users (one request to users_api), then ONE statement per
+    # relationship for their customers row (ids 1..200; null above) and their orders
+    # (user n has 4 orders unless n - 1 is a multiple of 10; the first 2 asked for).
+    cat >"$OUT/load_remote_table.sql" <<'SQL'
+\set id random(1, 498)
+select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,users}') <> 3
+                   or exists (select from jsonb_array_elements(r #> '{data,users}') u, lateral (select cast(u ->> 'userId' as int) as n) x
+                               where u #>> '{customer,name}' is distinct from case when n <= 200 then 'customer ' || n end
+                                  or jsonb_array_length(u -> 'orders') <> case when (n - 1) % 10 = 0 then 0 else 2 end)
+            then 0 else 1 end)
+  from graphql.resolve('query ($ids: [Int!]) { users(ids: $ids) { userId customer { name } orders(order_by: {id: asc}, limit: 2) { id total } } }',
+                       jsonb_build_object('ids', jsonb_build_array(:id, :id + 1, :id + 2))) r;
+SQL
+    # action -> table: one POST to the handler for n orders, then ONE statement for their
+    # customers (order k has user_id k % 3 + 1, null when k % 4 = 0).
+    cat >"$OUT/load_action.sql" <<'SQL'
+\set n random(1, 20)
+select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,listOrders}') <> :n
+                   or exists (select from jsonb_array_elements(r #> '{data,listOrders}') o, lateral (select cast(o ->> 'id' as int) as k) x
+                               where o #>> '{customer,name}' is distinct from case when k % 4 <> 0 then 'customer ' || (k % 3 + 1) end)
+            then 0 else 1 end)
+  from graphql.resolve('query ($n: Int!) { listOrders(n: $n) { id customer { name } } }', jsonb_build_object('n', :n)) r;
+SQL
+    # table -> source: 10 orders, then ONE query to the source database (postgres_fdw)
+    # for their tiers (user u is gold when u % 3 = 0; a null user_id has none).
+    cat >"$OUT/load_source.sql" <<'SQL'
+\set id random(1, 1990)
+select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,orders}') <> 10
+                   or exists (select from jsonb_array_elements(r #> '{data,orders}') o, lateral (select cast(o ->> 'user_id' as int) as u) x
+                               where o #>> '{tier,tier}' is distinct from case when u % 3 = 0 then 'gold' when u is not null then 'basic' end)
+            then 0 else 1 end)
+  from graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user_id tier { tier } } }',
+                       jsonb_build_object('id', :id)) r;
+SQL
     chmod 0644 "$OUT"/load_*.sql
 }
 
@@ -412,7 +485,8 @@ if want load; then
     set +e
     runuser -u postgres -- "$PGF_PG_BIN/pgbench" -h "$PRIMARY_DIR" -p "$PRIMARY_PORT" -U postgres -n \
         -c "$LOAD_CLIENTS" -j 2 -T "$LOAD_SECONDS" -P 10 \
-        -f "$OUT/load_table.sql@5" -f "$OUT/load_join.sql@3" -f "$OUT/load_remote.sql@2" "$DB" >"$OUT/pgbench.log" 2>&1
+        -f "$OUT/load_table.sql@7" -f "$OUT/load_join.sql@5" -f "$OUT/load_remote_table.sql@3" \
+        -f "$OUT/load_remote.sql@2" -f "$OUT/load_action.sql@2" -f "$OUT/load_source.sql@1" "$DB" >"$OUT/pgbench.log" 2>&1
     rc=$?
     set -e
     kill "$load_sampler" 2>/dev/null || true
@@ -425,7 +499,7 @@ if want load; then
     figure "load: $LOAD_CLIENTS clients, $LOAD_SECONDS s: tps $tps, transactions $txns, failed ${failed_txns:-?}"
     figure "load: per script:"
     { grep -E "^SQL script|^ - weight|^ - [0-9]+ transactions|latency average" "$OUT/pgbench.log" || true; } | sed 's/^/  /' | tee -a "$REPORT"
-    figure "load: fixture requests: users_api $(curl -s "http://127.0.0.1:$FIX_A_PORT/_stats" | sed -E 's/.*"requests":([0-9]+).*/\1/'), users_b $(curl -s "http://127.0.0.1:$FIX_B_PORT/_stats" | sed -E 's/.*"requests":([0-9]+).*/\1/')"
+    figure "load: fixture requests: users_api $(curl -s "http://127.0.0.1:$FIX_A_PORT/_stats" | sed -E 's/.*"requests":([0-9]+).*/\1/') (GraphQL) + $(curl -s "http://127.0.0.1:$FIX_A_PORT/_stats" | sed -E 's/.*"action_requests":([0-9]+).*/\1/') (actions), users_b $(curl -s "http://127.0.0.1:$FIX_B_PORT/_stats" | sed -E 's/.*"requests":([0-9]+).*/\1/')"
     check "load: pgbench finished, no client aborted (every response checked)" test "$rc" -eq 0 -a "${txns:-0}" -gt 0
     check "load: zero failed transactions" test "${failed_txns:-1}" = 0
     if tail -n +"$((log_lines_before + 1))" "$PRIMARY_DIR/server.log" | grep -E "terminated by signal|PANIC|was terminated"; then
