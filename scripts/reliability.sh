@@ -151,7 +151,7 @@ if want fuzz; then
     grep -E '^test |^test result' "$OUT/fuzz.log" || true
     figure "fuzz: $((SECONDS - started)) s in all (build included)"
     while read -r line; do figure "  $line"; done <"$fuzz_report"
-    check "fuzz: no panic, no SQL ERROR out of resolve, every input answered ($FUZZ_CASES per property)" test "$rc" -eq 0
+    check "fuzz: no panic, no SQL ERROR out of resolve or metadata (NUL bodies refused by name), every input answered ($FUZZ_CASES per property)" test "$rc" -eq 0
     ((rc == 0)) || { grep -A 20 -E '^---- ' "$OUT/fuzz.log" | cut -c1-400 | head -60 || true; }
     rm -rf -- "$PGTEST_DATA"
 fi
@@ -385,6 +385,7 @@ SQL
         -c "select graphql.metadata('{\"type\": \"pg_untrack_table\", \"args\": {\"table\": \"customers\"}}')" >"$OUT/standby_write.out" 2>&1
     set -e
     cat "$OUT/standby_write.out"
+    figure "standby: a metadata write gets: $(head -n 1 "$OUT/standby_write.out")"
     check "standby: a metadata write is refused with a clear ERROR (25006, names the call, says: run it on the primary)" \
         grep -q '^ERROR:  25006: graphql.metadata: "pg_untrack_table" changes metadata, and this server is a hot standby (read-only, in recovery): run metadata changes on the primary$' "$OUT/standby_write.out"
     check "standby: the refusal carries no raw recovery error and no Rust backtrace" \
