@@ -12,7 +12,7 @@ mod tests {
     use crate::schema::scalars::{column_type, ScalarKind};
 
     fn resolve(query: &str, variables: Value) -> Value {
-        crate::execute::resolve(query, &variables, None)
+        crate::execute::resolve(query, &variables, None).into_value()
     }
 
     #[pg_test]
