@@ -102,6 +102,7 @@ mod tests {
         let composed = crate::schema::cache::get().unwrap();
         let request = crate::query::request::prepare(
             &composed.schema,
+            &composed.documents,
             r#"{ a(where: {name: {_eq: "x'); drop table a; --"}}) { id b { id } } }"#,
             &Value::Null,
             None,

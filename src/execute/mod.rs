@@ -46,7 +46,7 @@ fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
 
 fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
     let composed = cache::get().map_err(|e| vec![e])?;
-    let request = request::prepare(&composed.schema, query, variables, operation_name)?;
+    let request = request::prepare(&composed.schema, &composed.documents, query, variables, operation_name)?;
     let is_mutation = request.operation.operation_type.is_mutation();
     if !request.operation.operation_type.is_query() && !is_mutation {
         return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "subscriptions are not supported")]);

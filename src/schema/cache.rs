@@ -33,6 +33,8 @@ pub struct Composed {
     pub type_joins: std::collections::HashMap<String, Vec<JoinField>>,
     /// Actions by root field name.
     pub actions: std::collections::HashMap<String, ActionModel>,
+    /// Documents validated against `schema`.
+    pub documents: crate::query::request::DocumentCache,
 }
 
 impl Composed {
@@ -165,6 +167,7 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
         implementers,
         type_joins: composition.type_joins,
         actions,
+        documents: Default::default(),
     })
 }
 
