@@ -92,7 +92,7 @@ pub struct InFlight {
     count: usize,
 }
 
-/// Starts every request concurrently on its own worker thread and returns at once,
+/// Starts every request concurrently, each on a worker thread of its own, and returns at once,
 /// so the backend can run SQL meanwhile.
 pub fn start(requests: Vec<Request>) -> InFlight {
     let count = requests.len();

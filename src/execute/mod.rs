@@ -1,6 +1,8 @@
-//! Runs a request: schema from the cache, parse and validate, then each root field
-//! (table fields as one SQL statement each, introspection answered without SQL),
-//! and the response assembled with its errors.
+//! Runs a request: schema from the cache, parse and validate (or the document kept
+//! from an earlier call), then the root fields: a document of table fields only as ONE
+//! statement (`tables`), otherwise each root field on its own (table fields as one SQL
+//! statement each, introspection answered without SQL, remote fields and actions over
+//! HTTP), and the response assembled with its errors.
 
 use apollo_compiler::introspection;
 use serde_json::{Map, Value};

@@ -1,6 +1,6 @@
-//! SQL generation for the table part of a document: one statement per root field,
-//! relationships nested inside it as subqueries, every value a bind parameter and
-//! every identifier quoted.
+//! SQL generation for the table part of a document: one statement for the whole
+//! document (`document_statement`) or per root field, relationships nested inside it
+//! as subqueries, every value a bind parameter and every identifier quoted.
 //!
 //! - `params`: binding values and encoding them as Postgres text
 //! - `filter`: `where` boolean expressions
