@@ -32,6 +32,8 @@ pub enum Failure {
     Status(u16, String),
     InvalidJson(String),
     TooLarge(usize),
+    /// A string holds U+0000, which no Postgres text or jsonb can hold.
+    NulCharacter,
 }
 
 impl std::fmt::Display for Failure {
@@ -46,6 +48,9 @@ impl std::fmt::Display for Failure {
             }
             Failure::InvalidJson(m) => write!(f, "the remote answered with invalid JSON: {m}"),
             Failure::TooLarge(max) => write!(f, "the remote's response is larger than {max} bytes"),
+            Failure::NulCharacter => {
+                write!(f, "the remote answered a string holding the NUL character (\\u0000), which PostgreSQL cannot store")
+            }
         }
     }
 }
@@ -83,7 +88,36 @@ fn send(request: &Request) -> Result<Value, Failure> {
     if bytes.len() > request.max_bytes {
         return Err(Failure::TooLarge(request.max_bytes));
     }
-    serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
+    // JSON carries U+0000 only escaped; the walk runs only when the escape is there.
+    if contains_subslice(&bytes, b"\\u0000") && holds_nul(&value) {
+        return Err(Failure::NulCharacter);
+    }
+    Ok(value)
+}
+
+fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// Whether a string or a key anywhere in `value` holds U+0000 (iterative: a remote
+/// controls the depth).
+fn holds_nul(value: &Value) -> bool {
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(s) if s.contains('\0') => return true,
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => {
+                if map.keys().any(|k| k.contains('\0')) {
+                    return true;
+                }
+                pending.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Requests under way on worker threads.
