@@ -715,8 +715,8 @@ def group_e(b: Bench) -> Section:
     md = ["The same JSON (checked equal) from `graphql.resolve` and from hand-written SQL "
           "(`jsonb_build_object`/`jsonb_agg`, the whole `{\"data\": …}` document), both sent as one unprepared "
           "statement with parameters, the result read as text. \"hand SQL, prepared\" is the same hand-written "
-          "statement as a prepared statement (plan cached), shown for reference: `resolve` plans its SQL on every "
-          "call. \"resolve's SQL alone\" is the statement `resolve` generates (from `auto_explain`), sent alone by "
+          "statement as a prepared statement (plan cached), shown for reference: `resolve` keeps the plans of "
+          "the statements it generates, per backend, as a prepared statement does. \"resolve's SQL alone\" is the statement `resolve` generates (from `auto_explain`), sent alone by "
           "the client like the hand-written one: what is left of `resolve` beyond it is the engine's own work. "
           "Times in ms, median (p10–p90).\n",
           "| query | resolve | hand SQL | ratio | resolve's SQL alone | hand SQL, prepared | ratio to prepared |",

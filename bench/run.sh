@@ -88,7 +88,9 @@ if ((with_patches)); then
     rm -rf -- "$BUILD_DIR"
     mkdir -p "$BUILD_DIR"
     git archive HEAD | tar -x -C "$BUILD_DIR"
-    for p in bench/patches/*.patch; do
+    patches=(bench/patches/*.patch)
+    [[ -e "${patches[0]}" ]] || { say "no bench/patches/*.patch to measure"; exit 1; }
+    for p in "${patches[@]}"; do
         patch --quiet -d "$BUILD_DIR" -p1 <"$p" || { say "could not apply $p"; exit 1; }
     done
     export CARGO_TARGET_DIR="$ROOT/target/bench-patched"

@@ -215,7 +215,7 @@ mod tests {
         .unwrap();
         fresh_snapshot();
         // Our own introspection, stored as the remote's: no HTTP needed to compose it.
-        let own = crate::execute::resolve(crate::schema::remote::INTROSPECTION_QUERY, &Value::Null, None);
+        let own = crate::execute::resolve(crate::schema::remote::INTROSPECTION_QUERY, &Value::Null, None).into_value();
         let Some(schema) = own.pointer("/data/__schema").cloned() else {
             return false;
         };
@@ -240,7 +240,7 @@ mod tests {
             "definition": {"to_remote_schema": {"remote_schema": "fake", "lhs_fields": ["user_id"],
                            "remote_field": {"fz_user_by_pk": {"arguments": {"id": "$user_id"}}}}}}}));
         fresh_snapshot();
-        let probe = crate::execute::resolve("{ fz_post(limit: 1) { id } }", &Value::Null, None);
+        let probe = crate::execute::resolve("{ fz_post(limit: 1) { id } }", &Value::Null, None).into_value();
         assert_eq!(probe, json!({"data": {"fz_post": [{"id": 1}]}}), "set-up: {related:?}");
         related.is_ok()
     }
@@ -753,7 +753,7 @@ mod tests {
 
     fn run_resolve(query: &str, variables: &Value, operation_name: Option<&str>, tally: &mut Tally) -> Result<(), String> {
         let (q, v, o) = (query.to_string(), variables.clone(), operation_name.map(str::to_string));
-        match guarded(move || crate::execute::resolve(&q, &v, o.as_deref())) {
+        match guarded(move || crate::execute::resolve(&q, &v, o.as_deref()).into_value()) {
             Outcome::Done(response) => {
                 check_response(&response)?;
                 if response.get("data").is_some_and(|d| !d.is_null()) {
@@ -917,7 +917,7 @@ mod tests {
         match guarded(move || {
             let result = crate::metadata::api::handle(&b);
             // The schema must still build and answer after whatever the body did.
-            let after = crate::execute::resolve("{ fz_user(limit: 1) { id } __typename }", &Value::Null, None);
+            let after = crate::execute::resolve("{ fz_user(limit: 1) { id } __typename }", &Value::Null, None).into_value();
             (result, after)
         }) {
             Outcome::Done((result, after)) => {
@@ -963,7 +963,7 @@ mod tests {
     fn timed_resolve(query: &str) -> (Value, Duration) {
         let t0 = Instant::now();
         let q = query.to_string();
-        match guarded(move || crate::execute::resolve(&q, &Value::Null, None)) {
+        match guarded(move || crate::execute::resolve(&q, &Value::Null, None).into_value()) {
             Outcome::Done(v) => (v, t0.elapsed()),
             Outcome::SqlError(m) => panic!("resolve raised an SQL ERROR: {m}"),
             Outcome::Panic(m) => panic!("resolve panicked: {m}"),

@@ -32,6 +32,8 @@ pub enum Failure {
     Status(u16, String),
     InvalidJson(String),
     TooLarge(usize),
+    /// A string holds U+0000, which no Postgres text or jsonb can hold.
+    NulCharacter,
 }
 
 impl std::fmt::Display for Failure {
@@ -46,6 +48,9 @@ impl std::fmt::Display for Failure {
             }
             Failure::InvalidJson(m) => write!(f, "the remote answered with invalid JSON: {m}"),
             Failure::TooLarge(max) => write!(f, "the remote's response is larger than {max} bytes"),
+            Failure::NulCharacter => {
+                write!(f, "the remote answered a string holding the NUL character (\\u0000), which PostgreSQL cannot store")
+            }
         }
     }
 }
@@ -83,7 +88,36 @@ fn send(request: &Request) -> Result<Value, Failure> {
     if bytes.len() > request.max_bytes {
         return Err(Failure::TooLarge(request.max_bytes));
     }
-    serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
+    // JSON carries U+0000 only escaped; the walk runs only when the escape is there.
+    if contains_subslice(&bytes, b"\\u0000") && holds_nul(&value) {
+        return Err(Failure::NulCharacter);
+    }
+    Ok(value)
+}
+
+fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// Whether a string or a key anywhere in `value` holds U+0000 (iterative: a remote
+/// controls the depth).
+fn holds_nul(value: &Value) -> bool {
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(s) if s.contains('\0') => return true,
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => {
+                if map.keys().any(|k| k.contains('\0')) {
+                    return true;
+                }
+                pending.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Requests under way on worker threads.
@@ -92,21 +126,106 @@ pub struct InFlight {
     count: usize,
 }
 
-/// Starts every request concurrently on its own worker thread and returns at once,
+/// Starts every request concurrently, each on a worker thread of its own, and returns at once,
 /// so the backend can run SQL meanwhile.
 pub fn start(requests: Vec<Request>) -> InFlight {
     let count = requests.len();
     let (sender, receiver) = mpsc::channel::<(usize, Result<Value, Failure>)>();
     for (index, request) in requests.into_iter().enumerate() {
-        let worker_sender = sender.clone();
-        let spawned = std::thread::Builder::new().name("pgf-http".into()).spawn(move || {
-            let _ = worker_sender.send((index, send(&request)));
-        });
-        if let Err(e) = spawned {
-            let _ = sender.send((index, Err(Failure::Connection(format!("could not start a worker thread: {e}")))));
-        }
+        workers::run(Job { index, request, answer: sender.clone() });
     }
     InFlight { receiver, count }
+}
+
+/// One request for a worker, and where its answer goes.
+struct Job {
+    index: usize,
+    request: Request,
+    answer: mpsc::Sender<(usize, Result<Value, Failure>)>,
+}
+
+/// The backend's worker threads, kept between calls: starting a thread per request
+/// was a tenth of a small join's time. A job goes to an idle worker, or to a new one
+/// when none is idle, so that every request of a call runs concurrently; a worker
+/// stuck on a hung remote is simply not idle. At most `MAX_IDLE` wait for work.
+mod workers {
+    use super::{send, Job};
+    use once_cell::sync::Lazy;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{mpsc, Arc, Mutex};
+
+    const MAX_IDLE: usize = 16;
+
+    struct Pool {
+        jobs: mpsc::Sender<Job>,
+        queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+        /// Workers waiting for a job, less the jobs already promised to them.
+        idle: Arc<AtomicUsize>,
+    }
+
+    static POOL: Lazy<Mutex<Pool>> = Lazy::new(|| {
+        let (jobs, queue) = mpsc::channel();
+        Mutex::new(Pool { jobs, queue: Arc::new(Mutex::new(queue)), idle: Arc::new(AtomicUsize::new(0)) })
+    });
+
+    /// Hands `job` to a worker, or answers it with the failure to start one.
+    pub(super) fn run(job: Job) {
+        if let Err(job) = hand_over(job) {
+            let failure = super::Failure::Connection("could not start a worker thread".into());
+            let _ = job.answer.send((job.index, Err(failure)));
+        }
+    }
+
+    fn hand_over(job: Job) -> Result<(), Box<Job>> {
+        let Ok(pool) = POOL.lock() else { return Err(Box::new(job)) };
+        let promised = pool.idle.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        if !promised {
+            let queue = pool.queue.clone();
+            let idle = pool.idle.clone();
+            if spawn_without_signals(move || work(&queue, &idle)).is_err() {
+                return Err(Box::new(job));
+            }
+        }
+        pool.jobs.send(job).map_err(|e| Box::new(e.0))
+    }
+
+    fn work(queue: &Mutex<mpsc::Receiver<Job>>, idle: &AtomicUsize) {
+        loop {
+            let job = match queue.lock() {
+                Ok(receiver) => match receiver.recv() {
+                    Ok(job) => job,
+                    Err(_) => return,
+                },
+                Err(_) => return,
+            };
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| send(&job.request)))
+                .unwrap_or_else(|_| Err(super::Failure::Connection("the request failed unexpectedly".into())));
+            // Idle again (before answering, so the backend's next call finds it),
+            // unless enough workers already are.
+            let stays = idle.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX_IDLE).then_some(n + 1)).is_ok();
+            let _ = job.answer.send((job.index, result));
+            if !stays {
+                return;
+            }
+        }
+    }
+
+    /// Starts a worker with every signal blocked: Postgres' handlers (cancel,
+    /// timeouts, latches) must run on the backend thread, and a thread inherits its
+    /// creator's mask, so the backend blocks them around the spawn (a signal arriving
+    /// meanwhile stays pending for the backend thread).
+    fn spawn_without_signals(work: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+        // SAFETY: changes only this thread's signal mask, restored right after.
+        unsafe {
+            let mut all: libc::sigset_t = std::mem::zeroed();
+            let mut previous: libc::sigset_t = std::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut previous);
+            let spawned = std::thread::Builder::new().name("pgf-http".into()).spawn(work);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &previous, std::ptr::null_mut());
+            spawned.map(|_| ())
+        }
+    }
 }
 
 impl InFlight {

@@ -12,6 +12,7 @@ pub mod http;
 pub mod metadata;
 pub mod plan;
 pub mod query;
+pub mod response;
 pub mod schema;
 pub mod spi;
 
@@ -132,10 +133,10 @@ mod sql_surface {
         query: &str,
         variables: default!(Option<JsonB>, "'{}'"),
         operation_name: default!(Option<&str>, "NULL"),
-    ) -> JsonB {
+    ) -> crate::response::Response {
         let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
         // An ERROR (a cancel, a timeout) reaches the client without a Rust backtrace.
-        crate::error::without_backtrace(|| JsonB(crate::execute::resolve(query, &variables, operation_name)))
+        crate::error::without_backtrace(|| crate::execute::resolve(query, &variables, operation_name))
     }
 
     /// Hasura's metadata API: `{"type": "...", "args": {...}}`, `bulk` included.

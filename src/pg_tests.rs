@@ -12,7 +12,7 @@ mod tests {
     use crate::schema::scalars::{column_type, ScalarKind};
 
     fn resolve(query: &str, variables: Value) -> Value {
-        crate::execute::resolve(query, &variables, None)
+        crate::execute::resolve(query, &variables, None).into_value()
     }
 
     #[pg_test]
@@ -102,6 +102,7 @@ mod tests {
         let composed = crate::schema::cache::get().unwrap();
         let request = crate::query::request::prepare(
             &composed.schema,
+            &composed.documents,
             r#"{ a(where: {name: {_eq: "x'); drop table a; --"}}) { id b { id } } }"#,
             &Value::Null,
             None,

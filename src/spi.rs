@@ -9,6 +9,8 @@ use pgrx::datum::DatumWithOid;
 use pgrx::JsonB;
 use serde_json::Value;
 
+use crate::response::JsonbDatum;
+
 /// An error Postgres raised while running one of our statements.
 #[derive(Debug, Clone)]
 pub struct SqlError {
@@ -94,27 +96,112 @@ fn text_args(params: &[Option<String>]) -> Vec<DatumWithOid<'_>> {
         .collect()
 }
 
+/// How many generated statements each backend keeps prepared (see `select_json`).
+const KEPT_STATEMENTS: usize = 256;
+
+thread_local! {
+    /// Generated SQL text -> its kept SPI plan, least recently used first. The text of a
+    /// statement depends only on the document's shape (every value is a parameter), so a
+    /// client repeating a query with new variables reuses the plan: no parse, analysis or
+    /// rewrite, and Postgres' plan cache picks custom or generic plans as for any prepared
+    /// statement (and replans after DDL or a search_path change).
+    static STATEMENTS: std::cell::RefCell<indexmap::IndexMap<String, pgrx::spi::OwnedPreparedStatement>> =
+        std::cell::RefCell::new(indexmap::IndexMap::new());
+    /// Fixed catalog queries (their text is a `&'static str`) -> kept plan.
+    static CATALOG_STATEMENTS: std::cell::RefCell<std::collections::HashMap<&'static str, pgrx::spi::OwnedPreparedStatement>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn text_oids(count: usize) -> Vec<pgrx::pg_sys::PgOid> {
+    (0..count).map(|_| pgrx::pg_sys::PgOid::from(pg_sys::TEXTOID)).collect()
+}
+
 /// Runs a read-only statement returning one jsonb value; every parameter is text.
+/// The statement's plan is kept per backend (bounded, least recently used dropped).
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
+    select_kept(sql, params, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+}
+
+/// `select_json` without the conversion: the jsonb datum itself, copied into the
+/// caller's memory context, for a response the statement built whole.
+pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonbDatum>, SqlError> {
+    select_kept(sql, params, |table| {
+        let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
+        // SAFETY: a jsonb (varlena) datum of the current SPI result; the copy goes to
+        // the context that was current at SPI_connect, the function call's.
+        Ok(Some(JsonbDatum(unsafe { pg_sys::SPI_datumTransfer(datum, false, -1) })))
+    })
+}
+
+/// Runs `sql` through its kept plan (prepared on first use) and reads the first row
+/// of its result with `read`; `None` when there is no row.
+fn select_kept<T: std::panic::UnwindSafe>(
+    sql: &str,
+    params: &[Option<String>],
+    read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
+) -> Result<Option<T>, SqlError> {
     let sql = sql.to_string();
     let params = params.to_vec();
     in_subtransaction(move || {
         Spi::connect(|client| {
             let args = text_args(&params);
-            let table = client.select(sql.as_str(), Some(1), &args)?;
-            if table.is_empty() {
-                return Ok(None);
-            }
-            Ok(table.first().get_one::<JsonB>()?.map(|j| j.0))
+            // Taken out of the cache while it runs (a statement may call resolve again),
+            // put back as the most recently used.
+            let plan = match STATEMENTS.with(|cell| cell.borrow_mut().shift_remove(&sql)) {
+                Some(plan) => plan,
+                None => client.prepare(sql.as_str(), &text_oids(params.len()))?.keep(),
+            };
+            let result = client.select(&plan, Some(1), &args).and_then(|table| {
+                if table.is_empty() {
+                    return Ok(None);
+                }
+                read(table)
+            });
+            STATEMENTS.with(|cell| {
+                let mut kept = cell.borrow_mut();
+                if kept.len() >= KEPT_STATEMENTS {
+                    kept.shift_remove_index(0);
+                }
+                kept.insert(sql.clone(), plan);
+            });
+            result
         })
     })
-    .and_then(|r: Result<Option<Value>, pgrx::spi::Error>| {
+    .and_then(|r: Result<Option<T>, pgrx::spi::Error>| {
         r.map_err(|e| SqlError {
             message: e.to_string(),
             detail: None,
             sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
         })
     })
+}
+
+/// `catalog_json` for a fixed query run on every call (the schema cache key): its plan
+/// is prepared once per backend and kept.
+pub fn catalog_json_kept(sql: &'static str, params: &[Option<String>]) -> Value {
+    let result: Result<Option<JsonB>, pgrx::spi::Error> = Spi::connect(|client| {
+        let args = text_args(params);
+        CATALOG_STATEMENTS.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            if !kept.contains_key(sql) {
+                let plan = client.prepare(sql, &text_oids(params.len()))?.keep();
+                kept.insert(sql, plan);
+            }
+            let Some(plan) = kept.get(sql) else { return Ok(None) };
+            let table = client.select(plan, Some(1), &args)?;
+            if table.is_empty() {
+                return Ok(None);
+            }
+            table.first().get_one::<JsonB>()
+        })
+    });
+    match result {
+        Ok(Some(j)) => j.0,
+        Ok(None) => Value::Null,
+        Err(e) => {
+            pgrx::error!("pg_federation catalog query failed: {e}")
+        }
+    }
 }
 
 /// Runs a catalog query whose single column is jsonb, outside any subtransaction:

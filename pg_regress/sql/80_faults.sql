@@ -159,4 +159,9 @@ select response from runs;
 reset graphql.remote_join_errors;
 
 select regress.fixture(4103, 'POST', '_reset');
+
+-- A remote string holding U+0000 (the fixture echoes what it got; no Postgres text
+-- can hold it): an error at the field's path, never an SQL ERROR, the rest stands.
+select jsonb_pretty(graphql.resolve($$ { accounts_by_pk(id: 1) { id } echo(text: "a\u0000b") } $$));
+select graphql.resolve('{ accounts_by_pk(id: 2) { id } }') as next_query;
 rollback;

@@ -1,6 +1,8 @@
-//! Runs a request: schema from the cache, parse and validate, then each root field
-//! (table fields as one SQL statement each, introspection answered without SQL),
-//! and the response assembled with its errors.
+//! Runs a request: schema from the cache, parse and validate (or the document kept
+//! from an earlier call), then the root fields: a document of table fields only as ONE
+//! statement (`tables`), otherwise each root field on its own (table fields as one SQL
+//! statement each, introspection answered without SQL, remote fields and actions over
+//! HTTP), and the response assembled with its errors.
 
 use apollo_compiler::introspection;
 use serde_json::{Map, Value};
@@ -9,22 +11,24 @@ mod actions;
 mod forward;
 pub mod joins;
 mod remote;
+mod tables;
 
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
 use crate::plan;
 use crate::query::normalize::Collector;
 use crate::query::request;
+use crate::response::Response;
 use crate::schema::cache;
 use crate::schema::model::RootKind;
 use crate::spi;
 use joins::Context;
 
 /// `graphql.resolve`: never raises for a bad request; errors go in the response.
-pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Value {
+pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Response {
     match run(query, variables, operation_name) {
         Ok(response) => response,
-        Err(errors) => response(None, errors),
+        Err(errors) => response(None, errors).into(),
     }
 }
 
@@ -42,9 +46,9 @@ fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
     Value::Object(out)
 }
 
-fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Value, Vec<GraphqlError>> {
+fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
     let composed = cache::get().map_err(|e| vec![e])?;
-    let request = request::prepare(&composed.schema, query, variables, operation_name)?;
+    let request = request::prepare(&composed.schema, &composed.documents, query, variables, operation_name)?;
     let is_mutation = request.operation.operation_type.is_mutation();
     if !request.operation.operation_type.is_query() && !is_mutation {
         return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "subscriptions are not supported")]);
@@ -60,7 +64,14 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
     let joins = if is_mutation {
         mutation_fields(&context, &root_fields, query, &mut data, &mut errors)
     } else {
-        query_fields(&context, &root_fields, query, &mut data, &mut errors)?
+        match tables::run(&composed, &root_fields) {
+            Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
+            Some(tables::Outcome::Data(table_data, joins)) => {
+                data = table_data;
+                joins
+            }
+            None => query_fields(&context, &root_fields, query, &mut data, &mut errors)?,
+        }
     };
     let data_is_null = data.remove(DATA_IS_NULL).is_some();
 
@@ -72,7 +83,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
             data = map;
         }
         if failed && crate::remote_join_errors_fail() {
-            return Ok(response(None, errors));
+            return Ok(response(None, errors).into());
         }
     }
     // Response keys in the order the client asked for them.
@@ -83,7 +94,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<V
         }
     }
     let data = if data_is_null { Value::Null } else { Value::Object(ordered) };
-    Ok(response(Some(data), errors))
+    Ok(response(Some(data), errors).into())
 }
 
 /// Marks (in the root data) that a non-null root field failed, so `data` is null.

@@ -1,6 +1,6 @@
-//! SQL generation for the table part of a document: one statement per root field,
-//! relationships nested inside it as subqueries, every value a bind parameter and
-//! every identifier quoted.
+//! SQL generation for the table part of a document: one statement for the whole
+//! document (`document_statement`) or per root field, relationships nested inside it
+//! as subqueries, every value a bind parameter and every identifier quoted.
 //!
 //! - `params`: binding values and encoding them as Postgres text
 //! - `filter`: `where` boolean expressions
@@ -46,14 +46,35 @@ pub fn hidden_key(response_key: &str) -> String {
 /// Plans one root field of `query_root` as one statement returning one jsonb value.
 pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<Statement, GraphqlError> {
     let mut builder = select::Builder::new(model, field.response_key.clone());
-    let table = &model.tables[root.table];
-    let expr = match root.kind {
-        RootKind::Select => builder.list(table, field, None)?,
-        RootKind::ByPk => builder.by_pk(table, field)?,
-        RootKind::Aggregate => builder.aggregate(table, field, None)?,
-    };
+    let expr = root_expression(&mut builder, model, root, field)?;
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expr}"), params, joins })
+}
+
+/// The jsonb expression of one root field.
+fn root_expression(builder: &mut select::Builder, model: &Model, root: RootField, field: &Field) -> Result<String, GraphqlError> {
+    let table = &model.tables[root.table];
+    match root.kind {
+        RootKind::Select => builder.list(table, field, None),
+        RootKind::ByPk => builder.by_pk(table, field),
+        RootKind::Aggregate => builder.aggregate(table, field, None),
+    }
+}
+
+/// Plans every root field of a document that selects only table fields as ONE
+/// statement: `select jsonb_build_object('<key>', <field's expression>, …)`, one
+/// round of parse, plan and execution instead of one per root field. Parameters are
+/// numbered across the fields; join paths start at each field's response key.
+pub fn document_statement(model: &Model, roots: &[(RootField, &Field)]) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, String::new());
+    let mut pairs = Vec::with_capacity(roots.len());
+    for &(root, field) in roots {
+        builder.start_root(field.response_key.clone());
+        let expr = root_expression(&mut builder, model, root, field)?;
+        pairs.push((field.response_key.clone(), expr));
+    }
+    let (params, joins) = builder.finish();
+    Ok(Statement { sql: format!("select {}", select::build_object(&pairs)), params, joins })
 }
 
 /// Plans a table join at one level as ONE statement over the distinct keys of its

@@ -44,6 +44,11 @@ impl<'m> Builder<'m> {
         Builder { model, params: Params::default(), aliases: 0, path: vec![PathSegment::Key(root_key)], joins: Vec::new() }
     }
 
+    /// Starts the next root field of a document planned as one statement.
+    pub fn start_root(&mut self, root_key: String) {
+        self.path = vec![PathSegment::Key(root_key)];
+    }
+
     /// The bound parameters and the remote joins met on the way.
     pub fn finish(self) -> (Vec<Option<String>>, Vec<super::Join>) {
         (self.params.into_values(), self.joins)
@@ -388,7 +393,7 @@ fn typename(name: &str) -> String {
 }
 
 /// `jsonb_build_object(k, v, …) || …`, in calls of at most 50 pairs.
-fn build_object(pairs: &[(String, String)]) -> String {
+pub fn build_object(pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return "'{}'::jsonb".into();
     }

@@ -7,12 +7,14 @@ use apollo_compiler::response::{GraphQLError as ApolloError, JsonMap};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use crate::error::{code, GraphqlError};
 
 /// A validated request: the document, the chosen operation and coerced variables.
 pub struct Request {
-    pub document: Valid<ExecutableDocument>,
+    pub document: Arc<Valid<ExecutableDocument>>,
     pub operation: Node<Operation>,
     pub variables: Valid<JsonMap>,
 }
@@ -37,14 +39,67 @@ fn from_apollo(error: ApolloError, default_code: &'static str) -> GraphqlError {
     out
 }
 
+/// Documents that passed the limits and validation against one composed schema, by
+/// text: an application repeats the same documents with other variables, and parsing
+/// and validating them was the larger part of the engine's own time on a small query.
+/// Bounded; lives as long as the schema it was validated against.
+#[derive(Default)]
+pub struct DocumentCache {
+    documents: RefCell<indexmap::IndexMap<DocumentKey, Arc<Valid<ExecutableDocument>>>>,
+}
+
+/// The text and the limits it was checked against (both are GUCs a session may change).
+#[derive(Hash, PartialEq, Eq)]
+struct DocumentKey {
+    text: String,
+    max_depth: usize,
+    max_fields: usize,
+}
+
+/// Documents kept per schema, and the longest text kept (a bound on memory).
+const KEPT_DOCUMENTS: usize = 256;
+const LONGEST_KEPT_TEXT: usize = 64 * 1024;
+
+impl DocumentCache {
+    fn get(&self, key: &DocumentKey) -> Option<Arc<Valid<ExecutableDocument>>> {
+        self.documents.borrow().get(key).cloned()
+    }
+
+    fn keep(&self, key: DocumentKey, document: Arc<Valid<ExecutableDocument>>) {
+        if key.text.len() > LONGEST_KEPT_TEXT {
+            return;
+        }
+        let mut documents = self.documents.borrow_mut();
+        if documents.len() >= KEPT_DOCUMENTS {
+            documents.shift_remove_index(0);
+        }
+        documents.insert(key, document);
+    }
+}
+
 /// Parses, validates and prepares `query`. Errors are request errors: the response
 /// then has no `data`.
 pub fn prepare(
     schema: &Valid<Schema>,
+    documents: &DocumentCache,
     query: &str,
     variables: &Value,
     operation_name: Option<&str>,
 ) -> Result<Request, Vec<GraphqlError>> {
+    let key = DocumentKey { text: query.to_string(), max_depth: crate::max_query_depth(), max_fields: crate::max_query_fields() };
+    let document = match documents.get(&key) {
+        Some(document) => document,
+        None => {
+            let document = Arc::new(validate(schema, query)?);
+            documents.keep(key, document.clone());
+            document
+        }
+    };
+    prepare_operation(schema, document, variables, operation_name)
+}
+
+/// The limits, then spec validation.
+fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocument>, Vec<GraphqlError>> {
     // The shape limits run on the parsed document before validation, whose cost grows
     // with the document's size; a document with errors is parsed again by
     // parse_and_validate, so that its errors are reported as they always were.
@@ -81,6 +136,16 @@ pub fn prepare(
         }
         errors
     })?;
+    Ok(document)
+}
+
+/// The chosen operation and its coerced variables.
+fn prepare_operation(
+    schema: &Valid<Schema>,
+    document: Arc<Valid<ExecutableDocument>>,
+    variables: &Value,
+    operation_name: Option<&str>,
+) -> Result<Request, Vec<GraphqlError>> {
     let operation = document
         .operations
         .get(operation_name)

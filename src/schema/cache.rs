@@ -1,6 +1,7 @@
 //! One composed schema per backend, keyed by (schema version, role, search_path,
-//! exposed schemas). The schema version is bumped by event triggers on DDL and by
-//! metadata writes, so a hit costs one tiny query and no catalog reflection.
+//! role memberships, exposed schemas). The schema version is bumped by event triggers
+//! on DDL and by metadata writes, so a hit costs one tiny kept-plan query and no
+//! catalog reflection; memberships are re-read only after a role catalog changed.
 
 use apollo_compiler::collections::HashMap;
 use apollo_compiler::schema::Implementers;
@@ -32,6 +33,8 @@ pub struct Composed {
     pub type_joins: std::collections::HashMap<String, Vec<JoinField>>,
     /// Actions by root field name.
     pub actions: std::collections::HashMap<String, ActionModel>,
+    /// Documents validated against `schema`.
+    pub documents: crate::query::request::DocumentCache,
 }
 
 impl Composed {
@@ -59,12 +62,10 @@ thread_local! {
 }
 
 fn current_key() -> CacheKey {
-    let row = spi::catalog_json(
+    let row = spi::catalog_json_kept(
         "select jsonb_build_array(
                     (select version from graphql.schema_version where singleton),
-                    pg_catalog.current_setting('search_path'),
-                    (select coalesce(string_agg(oid::text, ',' order by oid), '')
-                       from pg_catalog.pg_roles where pg_catalog.pg_has_role(oid, 'MEMBER')))",
+                    pg_catalog.current_setting('search_path'))",
         &[],
     );
     // SAFETY: GetUserId only reads backend state.
@@ -73,9 +74,54 @@ fn current_key() -> CacheKey {
         version: row.get(0).and_then(Value::as_i64).unwrap_or(0),
         role,
         search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
-        memberships: row.get(2).and_then(Value::as_str).unwrap_or_default().to_string(),
+        memberships: memberships(role),
         exposed: crate::exposed_schemas(),
     }
+}
+
+thread_local! {
+    /// The roles `role` is a member of, until a change to pg_auth_members or
+    /// pg_authid (in any backend) clears it: scanning pg_roles with pg_has_role on
+    /// every call was half the time of a cache hit.
+    static MEMBERSHIPS: RefCell<Option<(u32, String)>> = const { RefCell::new(None) };
+    static CALLBACKS_REGISTERED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Roles `role` is a member of (directly or not), comma-separated oids.
+fn memberships(role: u32) -> String {
+    if let Some(known) = MEMBERSHIPS.with(|m| m.borrow().as_ref().filter(|(r, _)| *r == role).map(|(_, l)| l.clone())) {
+        return known;
+    }
+    register_membership_callbacks();
+    let row = spi::catalog_json_kept(
+        "select to_jsonb(coalesce(string_agg(oid::text, ',' order by oid), ''))
+           from pg_catalog.pg_roles where pg_catalog.pg_has_role(oid, 'MEMBER')",
+        &[],
+    );
+    let list = row.as_str().unwrap_or_default().to_string();
+    MEMBERSHIPS.with(|m| *m.borrow_mut() = Some((role, list.clone())));
+    list
+}
+
+/// Clears the known memberships when role catalogs change, as acl.c does for its own
+/// membership cache. Registered once per backend (callbacks cannot be removed).
+fn register_membership_callbacks() {
+    if CALLBACKS_REGISTERED.with(Cell::get) {
+        return;
+    }
+    use pgrx::pg_sys::SysCacheIdentifier::{AUTHMEMROLEMEM, AUTHOID};
+    for cache in [AUTHMEMROLEMEM, AUTHOID] {
+        // SAFETY: registers a callback that only touches this thread's state.
+        unsafe {
+            pgrx::pg_sys::CacheRegisterSyscacheCallback(cache as std::ffi::c_int, Some(memberships_changed), pgrx::pg_sys::Datum::from(0))
+        };
+    }
+    CALLBACKS_REGISTERED.with(|r| r.set(true));
+}
+
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn memberships_changed(_arg: pgrx::pg_sys::Datum, _cache: std::ffi::c_int, _hash: u32) {
+    MEMBERSHIPS.with(|m| *m.borrow_mut() = None);
 }
 
 /// The composed schema for the current role and settings, built if stale.
@@ -121,6 +167,7 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
         implementers,
         type_joins: composition.type_joins,
         actions,
+        documents: Default::default(),
     })
 }
 

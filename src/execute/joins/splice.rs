@@ -38,12 +38,20 @@ pub fn splice(
                     );
                 }
             }
-            Ok(answer) => {
-                let remote_data = answer.get("data").cloned().unwrap_or(Value::Null);
+            Ok(mut answer) => {
+                // Each alias's value is moved out of the answer, not cloned (the answer of
+                // 1,000 keys was copied three times: the data, each alias, each row).
+                let mut remote_data = match answer.get_mut("data").map(Value::take) {
+                    Some(Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
                 for alias in &call.aliases {
-                    let mut value = remote_data.get(&alias.name).cloned().unwrap_or(Value::Null);
+                    let mut value = remote_data.remove(&alias.name).unwrap_or(Value::Null);
                     for step in steps.iter().skip(1) {
-                        value = value.get(&step.field).cloned().unwrap_or(Value::Null);
+                        value = match value {
+                            Value::Object(mut map) => map.remove(&step.field).unwrap_or(Value::Null),
+                            _ => Value::Null,
+                        };
                     }
                     for field in &join.field.ast {
                         crate::execute::forward::rename_typenames(&mut value, &field.selection_set, document, &remote.renames);
