@@ -121,6 +121,8 @@ select graphql.resolve($$ { shop_items { sku qty } shop_items_by_pk(sku: "x-1") 
 
 -- Unknown fields and bad arguments are GraphQL errors; the transaction goes on.
 select graphql.resolve($$ { authors { nope } } $$);
+-- (Only the unknown field is reported; a selection truly missing still is.)
+select graphql.resolve($$ { authors } $$);
 select graphql.resolve($$ { authors(limit: "ten") { id } } $$);
 select graphql.resolve($$ { authors(limit: -1) { id } } $$);
 select count(*) from authors;

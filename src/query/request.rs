@@ -134,9 +134,49 @@ fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocum
                 format!("{} more errors in this document are not shown", total - MAX_REPORTED_ERRORS),
             ));
         }
-        errors
+        without_empty_selection_artifacts(query, errors)
     })?;
     Ok(document)
+}
+
+/// apollo-compiler drops an unknown field when it builds the document, then reports
+/// its parent for having no subselection: `{ authors { nope } }` gave "interface, union
+/// and object types must have a subselection set" before the real error. That report
+/// is dropped when the parent does have a selection set in the text.
+fn without_empty_selection_artifacts(query: &str, mut errors: Vec<GraphqlError>) -> Vec<GraphqlError> {
+    const EMPTY_SELECTION: &str = "interface, union and object types must have a subselection set";
+    if !errors.iter().any(|e| e.message == EMPTY_SELECTION) {
+        return errors;
+    }
+    let ast = match apollo_compiler::ast::Document::parse(query, "query.graphql") {
+        Ok(ast) => ast,
+        Err(with_errors) => with_errors.partial,
+    };
+    let mut with_selection = std::collections::HashSet::new();
+    let mut pending: Vec<&apollo_compiler::ast::Selection> = Vec::new();
+    for definition in &ast.definitions {
+        match definition {
+            apollo_compiler::ast::Definition::OperationDefinition(op) => pending.extend(&op.selection_set),
+            apollo_compiler::ast::Definition::FragmentDefinition(f) => pending.extend(&f.selection_set),
+            _ => {}
+        }
+    }
+    while let Some(selection) = pending.pop() {
+        match selection {
+            apollo_compiler::ast::Selection::Field(field) => {
+                if !field.selection_set.is_empty() {
+                    if let Some(start) = field.line_column_range(&ast.sources).map(|r| (r.start.line, r.start.column)) {
+                        with_selection.insert(start);
+                    }
+                }
+                pending.extend(&field.selection_set);
+            }
+            apollo_compiler::ast::Selection::InlineFragment(fragment) => pending.extend(&fragment.selection_set),
+            apollo_compiler::ast::Selection::FragmentSpread(_) => {}
+        }
+    }
+    errors.retain(|e| e.message != EMPTY_SELECTION || !e.locations.first().is_some_and(|l| with_selection.contains(l)));
+    errors
 }
 
 /// The chosen operation and its coerced variables.
