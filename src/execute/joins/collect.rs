@@ -52,14 +52,25 @@ pub fn collect(data: &mut Value, field_path: &[String]) -> Keys {
         return Keys { distinct };
     };
     let hidden = hidden_key(field_key);
+    let mut text = Vec::new();
     visit_parents(data, parents, &mut Vec::new(), &mut |parent, path| {
         if let Some(Value::Array(values)) = parent.get(&hidden) {
             if values.iter().any(Value::is_null) {
                 return;
             }
-            let text = Value::Array(values.clone()).to_string();
-            distinct.entry(text).or_insert_with(|| (values.clone(), path.to_vec()));
+            let Some(key) = key_text(values, &mut text) else { return };
+            if !distinct.contains_key(key) {
+                distinct.insert(key.to_string(), (values.clone(), path.to_vec()));
+            }
         }
     });
     Keys { distinct }
+}
+
+/// The text a key is known by (its JSON, `[1,"a"]`), written into `buffer`: one
+/// buffer for all the rows of a level instead of a clone and a string per row.
+pub fn key_text<'b>(values: &[Value], buffer: &'b mut Vec<u8>) -> Option<&'b str> {
+    buffer.clear();
+    serde_json::to_writer(&mut *buffer, values).ok()?;
+    std::str::from_utf8(buffer).ok()
 }

@@ -68,11 +68,13 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
 pub fn splice_values(tree: &mut Value, join: &Join, answers: &HashMap<String, Value>) {
     let Some((field_key, parents)) = join.path.split_last() else { return };
     let hidden = hidden_key(field_key);
+    let mut text = Vec::new();
     collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
         let Some(key) = parent.remove(&hidden) else { return };
         let value = match &key {
             Value::Array(parts) if parts.iter().any(Value::is_null) => Value::Null,
-            key => answers.get(&key.to_string()).cloned().unwrap_or(Value::Null),
+            Value::Array(parts) => collect::key_text(parts, &mut text).and_then(|k| answers.get(k)).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
         };
         parent.insert(field_key.clone(), value);
     });
