@@ -179,7 +179,7 @@ fn select_kept<T: std::panic::UnwindSafe>(
 /// `catalog_json` for a fixed query run on every call (the schema cache key): its plan
 /// is prepared once per backend and kept.
 pub fn catalog_json_kept(sql: &'static str, params: &[Option<String>]) -> Value {
-    let result: Result<Option<JsonB>, pgrx::spi::Error> = Spi::connect(|client| {
+    catalog_value(Spi::connect(|client| {
         let args = text_args(params);
         CATALOG_STATEMENTS.with(|cell| {
             let mut kept = cell.borrow_mut();
@@ -188,33 +188,30 @@ pub fn catalog_json_kept(sql: &'static str, params: &[Option<String>]) -> Value 
                 kept.insert(sql, plan);
             }
             let Some(plan) = kept.get(sql) else { return Ok(None) };
-            let table = client.select(plan, Some(1), &args)?;
-            if table.is_empty() {
-                return Ok(None);
-            }
-            table.first().get_one::<JsonB>()
+            first_jsonb(client.select(plan, Some(1), &args)?)
         })
-    });
-    match result {
-        Ok(Some(j)) => j.0,
-        Ok(None) => Value::Null,
-        Err(e) => {
-            pgrx::error!("pg_federation catalog query failed: {e}")
-        }
-    }
+    }))
 }
 
 /// Runs a catalog query whose single column is jsonb, outside any subtransaction:
 /// for our own fixed queries, where an ERROR is a bug worth surfacing as such.
 pub fn catalog_json(sql: &str, params: &[Option<String>]) -> Value {
-    let result: Result<Option<JsonB>, pgrx::spi::Error> = Spi::connect(|client| {
+    catalog_value(Spi::connect(|client| {
         let args = text_args(params);
-        let table = client.select(sql, Some(1), &args)?;
-        if table.is_empty() {
-            return Ok(None);
-        }
-        table.first().get_one::<JsonB>()
-    });
+        first_jsonb(client.select(sql, Some(1), &args)?)
+    }))
+}
+
+/// The jsonb of a result's first row, `None` when it has no row.
+fn first_jsonb(table: pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<JsonB>> {
+    if table.is_empty() {
+        return Ok(None);
+    }
+    table.first().get_one::<JsonB>()
+}
+
+/// A catalog query's value; its failure is our bug, raised as an ERROR.
+fn catalog_value(result: Result<Option<JsonB>, pgrx::spi::Error>) -> Value {
     match result {
         Ok(Some(j)) => j.0,
         Ok(None) => Value::Null,
