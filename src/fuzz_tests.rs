@@ -63,15 +63,7 @@ mod tests {
     /// Runs `f` in a subtransaction that is always rolled back; Postgres ERRORs and
     /// Rust panics come back as values.
     fn guarded<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Outcome<R> {
-        // SAFETY: begin and rollback pair up on every path; memory context and resource
-        // owner are restored as spi::in_subtransaction does.
-        let (old_context, old_owner) = unsafe {
-            let context = pg_sys::CurrentMemoryContext;
-            let owner = pg_sys::CurrentResourceOwner;
-            pg_sys::BeginInternalSubTransaction(std::ptr::null());
-            pg_sys::MemoryContextSwitchTo(context);
-            (context, owner)
-        };
+        let subtransaction = crate::spi::Subtransaction::begin();
         fresh_snapshot();
         let outcome = PgTryBuilder::new(move || Outcome::Done(f()))
             .catch_rust_panic(|caught| Outcome::Panic(panic_text(&caught)))
@@ -82,12 +74,7 @@ mod tests {
                 }
             })
             .execute();
-        unsafe {
-            pg_sys::MemoryContextSwitchTo(old_context);
-            pg_sys::RollbackAndReleaseCurrentSubTransaction();
-            pg_sys::MemoryContextSwitchTo(old_context);
-            pg_sys::CurrentResourceOwner = old_owner;
-        }
+        subtransaction.roll_back();
         outcome
     }
 

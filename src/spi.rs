@@ -47,34 +47,58 @@ impl SqlError {
     }
 }
 
+/// An internal subtransaction begun by `begin`, ended by `release` or `roll_back`,
+/// which put the caller's memory context and resource owner back as plpgsql's
+/// exec_stmt_block does.
+#[derive(Clone, Copy)]
+pub(crate) struct Subtransaction {
+    context: pg_sys::MemoryContext,
+    owner: pg_sys::ResourceOwner,
+}
+
+impl Subtransaction {
+    pub(crate) fn begin() -> Subtransaction {
+        // SAFETY: reads backend state and begins a subtransaction the caller ends with
+        // `release` or `roll_back` on every path.
+        unsafe {
+            let begun = Subtransaction { context: pg_sys::CurrentMemoryContext, owner: pg_sys::CurrentResourceOwner };
+            pg_sys::BeginInternalSubTransaction(std::ptr::null());
+            pg_sys::MemoryContextSwitchTo(begun.context);
+            begun
+        }
+    }
+
+    pub(crate) fn release(self) {
+        // SAFETY: ends the subtransaction `begin` started.
+        unsafe {
+            pg_sys::ReleaseCurrentSubTransaction();
+            pg_sys::MemoryContextSwitchTo(self.context);
+            pg_sys::CurrentResourceOwner = self.owner;
+        }
+    }
+
+    pub(crate) fn roll_back(self) {
+        // SAFETY: ends the subtransaction `begin` started, after an ERROR or not.
+        unsafe {
+            pg_sys::MemoryContextSwitchTo(self.context);
+            pg_sys::RollbackAndReleaseCurrentSubTransaction();
+            pg_sys::MemoryContextSwitchTo(self.context);
+            pg_sys::CurrentResourceOwner = self.owner;
+        }
+    }
+}
+
 /// Runs `f` in a subtransaction; an ERROR inside rolls the subtransaction back and
 /// comes out as `Err`. Must be called with an SPI connection already open, or none.
 pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
-    // SAFETY: the begin/release/rollback calls pair up on every path, and the memory
-    // context and resource owner are restored as plpgsql's exec_stmt_block does.
-    let (old_context, old_owner) = unsafe {
-        let context = pg_sys::CurrentMemoryContext;
-        let owner = pg_sys::CurrentResourceOwner;
-        pg_sys::BeginInternalSubTransaction(std::ptr::null());
-        pg_sys::MemoryContextSwitchTo(context);
-        (context, owner)
-    };
+    let subtransaction = Subtransaction::begin();
     PgTryBuilder::new(move || {
         let result = f();
-        unsafe {
-            pg_sys::ReleaseCurrentSubTransaction();
-            pg_sys::MemoryContextSwitchTo(old_context);
-            pg_sys::CurrentResourceOwner = old_owner;
-        }
+        subtransaction.release();
         Ok(result)
     })
     .catch_others(move |caught| {
-        unsafe {
-            pg_sys::MemoryContextSwitchTo(old_context);
-            pg_sys::RollbackAndReleaseCurrentSubTransaction();
-            pg_sys::MemoryContextSwitchTo(old_context);
-            pg_sys::CurrentResourceOwner = old_owner;
-        }
+        subtransaction.roll_back();
         // A cancel or statement_timeout must stop the whole statement, not become a
         // GraphQL error while the remaining fields run on.
         if crate::error::is_query_cancel(&caught) {
