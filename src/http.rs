@@ -90,7 +90,7 @@ fn send(request: &Request) -> Result<Value, Failure> {
     }
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
     // JSON carries U+0000 only escaped; the walk runs only when the escape is there.
-    if contains_subslice(&bytes, b"\\u0000") && holds_nul(&value) {
+    if contains_subslice(&bytes, b"\\u0000") && crate::nul::nul_path(&value).is_some() {
         return Err(Failure::NulCharacter);
     }
     Ok(value)
@@ -98,26 +98,6 @@ fn send(request: &Request) -> Result<Value, Failure> {
 
 fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
-}
-
-/// Whether a string or a key anywhere in `value` holds U+0000 (iterative: a remote
-/// controls the depth).
-fn holds_nul(value: &Value) -> bool {
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::String(s) if s.contains('\0') => return true,
-            Value::Array(items) => pending.extend(items),
-            Value::Object(map) => {
-                if map.keys().any(|k| k.contains('\0')) {
-                    return true;
-                }
-                pending.extend(map.values());
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// Requests under way on worker threads.

@@ -10,6 +10,7 @@ pub mod error;
 pub mod execute;
 pub mod http;
 pub mod metadata;
+pub mod nul;
 pub mod plan;
 pub mod query;
 pub mod response;

@@ -60,46 +60,11 @@ pub fn ensure_writable(body: &Value) -> Result<(), MetadataError> {
     Err(MetadataError::with_code(PgSqlErrorCode::ERRCODE_READ_ONLY_SQL_TRANSACTION, message))
 }
 
-/// The path of an object's field, for naming where a bad string sits.
-fn key_path(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// The path (`args.table.name`, `args[0].name`) of the first string, object key
-/// included, that holds a NUL character; `Some("")` when `value` itself is one.
-/// Iterative, so a deeply nested body cannot exhaust the stack.
-fn nul_path(value: &Value) -> Option<String> {
-    let mut pending = vec![(value, String::new())];
-    while let Some((value, path)) = pending.pop() {
-        match value {
-            Value::String(s) if s.contains('\0') => return Some(path),
-            Value::Array(items) => {
-                pending.extend(items.iter().enumerate().rev().map(|(i, v)| (v, format!("{path}[{i}]"))));
-            }
-            Value::Object(fields) => {
-                // The key is shown with its NUL escaped, so the message stays whole.
-                let key_text = |k: &str| k.replace('\0', "\\u0000");
-                if let Some(key) = fields.keys().find(|k| k.contains('\0')) {
-                    return Some(key_path(&path, &key_text(key)));
-                }
-                let children: Vec<_> = fields.iter().map(|(k, v)| (v, key_path(&path, k))).collect();
-                pending.extend(children.into_iter().rev());
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Refuses a body holding a NUL character (`\u0000`) anywhere: PostgreSQL's text and
 /// jsonb cannot store it, and a text parameter would be cut at it (so a name would
 /// silently become another). Named like other metadata errors: the call, the field.
 pub fn refuse_nul(body: &Value) -> Result<(), MetadataError> {
-    match nul_path(body) {
+    match crate::nul::nul_path(body) {
         None => Ok(()),
         Some(path) => {
             let call = call_name(body);
