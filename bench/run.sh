@@ -105,14 +105,9 @@ say "building the release extension (cargo pgrx package)"
     { tail -n 40 "$WORK/build.log" >&2; say "release build failed (log: $WORK/build.log)"; exit 1; }
 
 # --- from the install to the end of the run: the shared lock ----------------------------
-# The extension is installed into the system PostgreSQL, which every script on this
-# machine shares (tests, demo, benchmarks, reliability runs). Hold one lock from the
-# install to the end of the run so two of them never swap the library under each other.
-exec 9>/tmp/pg_federation-install.lock
-if ! flock -n 9; then
-    say "waiting for another pg_federation run to finish (lock /tmp/pg_federation-install.lock)"
-    flock 9
-fi
+# shellcheck source=./install_lock.sh source-path=SCRIPTDIR
+source scripts/install_lock.sh
+pgf_hold_install_lock
 
 IFS=, read -r -a fixture_ports <<<"$FIXTURE_PORTS"
 cleanup() {

@@ -42,11 +42,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 
-exec 9>/tmp/pg_federation-install.lock
-if ! flock -n 9; then
-    echo "waiting for another pg_federation run to finish (lock /tmp/pg_federation-install.lock)" >&2
-    flock 9
-fi
+# shellcheck source=./install_lock.sh source-path=SCRIPTDIR
+source scripts/install_lock.sh
+pgf_hold_install_lock
 
 OUT="${PGF_RELIABILITY_OUT:-/tmp/pgf-reliability}"
 FUZZ_CASES="${PGF_FUZZ_CASES:-20000}"

@@ -20,14 +20,9 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The extension is installed into the system PostgreSQL, which every script on this
-# machine shares (tests, demo, benchmarks, reliability runs). Hold one lock from the
-# install to the end of the run so two of them never swap the library under each other.
-exec 9>/tmp/pg_federation-install.lock
-if ! flock -n 9; then
-    echo "waiting for another pg_federation run to finish (lock /tmp/pg_federation-install.lock)" >&2
-    flock 9
-fi
+# shellcheck source=./install_lock.sh source-path=SCRIPTDIR
+source scripts/install_lock.sh
+pgf_hold_install_lock
 ROOT="$PWD"
 
 PG_CONFIG="${PGF_PG_CONFIG:-/usr/bin/pg_config}"
