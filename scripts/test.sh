@@ -147,6 +147,8 @@ section "cluster"
 # with RUST_BACKTRACE set) then shows in the regress outputs, whatever the caller's
 # environment: 81_cancel checks that a cancelled wait on a remote has none.
 export RUST_BACKTRACE=1
+# For 75_uncustomised_remotes: a remote schema url written as {{PGF_FIXTURE_ORIGIN}}/graphql.
+export PGF_FIXTURE_ORIGIN=http://127.0.0.1:4101
 pgf_cluster_start "$CLUSTER" "$PORT" || { record "cluster start" 0 1; finish; }
 SOCKET_DIR="$(pgf_cluster_dir "$CLUSTER")"
 

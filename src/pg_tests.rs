@@ -16,6 +16,19 @@ mod tests {
     }
 
     #[pg_test]
+    fn type_shapes_ignore_descriptions_and_member_order() {
+        use crate::schema::type_shape::shapes;
+        let a = shapes("\"a filter\"\ninput IntFilter { _eq: Int _in: [Int!] }\nenum Color { RED GREEN }");
+        let b = shapes("input IntFilter { _in: [Int!] _eq: Int }\nenum Color { GREEN \"g\" RED }");
+        assert_eq!(a["IntFilter"], b["IntFilter"]);
+        assert_eq!(a["Color"], b["Color"]);
+        let c = shapes("input IntFilter { _eq: Int! }\nenum Color { RED }");
+        assert_ne!(a["IntFilter"], c["IntFilter"]);
+        assert_ne!(a["Color"], c["Color"]);
+        assert!(!a.contains_key("String"));
+    }
+
+    #[pg_test]
     fn graphql_names() {
         assert!(is_graphql_name("orders"));
         assert!(is_graphql_name("_x9"));

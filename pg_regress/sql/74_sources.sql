@@ -112,12 +112,25 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
   "definition": {"to_source": {"source": "crm", "table": "customers", "relationship_type": "object",
                  "field_mapping": {"user_id": "nope"}}}}}$$);
 
--- Dropping the source removes the server, mapping and foreign tables; the
--- relationships to it become inconsistent and everything else works.
+-- Dropping a source that relationships use is refused, naming them (Hasura's
+-- dependency error), and changes nothing.
 select graphql.metadata('{"type": "pg_drop_source", "args": {"name": "crm"}}');
+select count(*) as servers from pg_foreign_server where srvname = 'pgf_crm';
+-- Should its tables go from under the relationships (DDL), the relationships become
+-- inconsistent and everything else works.
+savepoint before_ddl;
+drop foreign table crm.customers, crm.invoices;
+select graphql.resolve($${ orders(limit: 1) { id } }$$);
+select jsonb_pretty(graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects');
+rollback to savepoint before_ddl;
+-- With "cascade" the source goes with the relationships that use it: the server,
+-- mapping and foreign tables are removed, and nothing is left inconsistent.
+select graphql.metadata('{"type": "pg_drop_source", "args": {"name": "crm", "cascade": true}}');
 select count(*) as servers from pg_foreign_server where srvname = 'pgf_crm';
 select count(*) as schemas from pg_namespace where nspname = 'crm';
 select graphql.resolve($${ orders(limit: 1) { id } }$$);
 select jsonb_pretty(graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects');
+select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}' as default_tables,
+       graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'custom_types' as custom_types;
 rollback;
 drop database pgf_regress_crm;

@@ -34,8 +34,8 @@ impl<'a> RemoteDocument<'a> {
         }
     }
 
-    /// A client field as the remote must see it: join fields stripped, type names
-    /// mapped to the remote's.
+    /// A client field as the remote must see it: join fields stripped, type and field
+    /// names mapped to the remote's.
     fn prepared(&self, field: &Node<Field>, renames: &TypeRenames) -> Node<Field> {
         let mut field = field.clone();
         if let Some(composed) = self.composed.filter(|c| !c.type_joins.is_empty()) {
@@ -44,9 +44,10 @@ impl<'a> RemoteDocument<'a> {
         renamed_field(&field, renames)
     }
 
-    /// Adds `field` (printed with its alias, arguments and selection).
-    pub fn add_field(&mut self, document: &ExecutableDocument, field: &Node<Field>, renames: &TypeRenames) {
-        let field = self.prepared(field, renames);
+    /// Adds `field` of our type `parent` (printed with its alias, arguments and selection).
+    pub fn add_field(&mut self, document: &ExecutableDocument, field: &Node<Field>, parent: &str, renames: &TypeRenames) {
+        let mut field = self.prepared(field, renames);
+        rename_field_name(&mut field, parent, renames);
         self.collect_field(document, &field);
         self.fields.push(field.serialize().no_indent().to_string());
     }
@@ -212,11 +213,27 @@ fn rename_name(name: &Name, renames: &TypeRenames) -> Name {
     Name::new(remote).unwrap_or_else(|_| name.clone())
 }
 
+/// A field that `customization.field_names` renamed gets the remote's name, and our
+/// name as its alias, so that the answer's key is what the client asked for.
+fn rename_field_name(field: &mut Node<Field>, parent: &str, renames: &TypeRenames) {
+    let Some(remote) = renames.remote_field(parent, field.name.as_str()) else { return };
+    let Ok(remote) = Name::new(remote) else { return };
+    let field = field.make_mut();
+    if field.alias.is_none() {
+        field.alias = Some(field.name.clone());
+    }
+    field.name = remote;
+}
+
 fn rename_set(set: &mut SelectionSet, renames: &TypeRenames) {
+    let ours = set.ty.clone();
     set.ty = rename_name(&set.ty, renames);
     for selection in set.selections.iter_mut() {
         match selection {
-            Selection::Field(field) => rename_set(&mut field.make_mut().selection_set, renames),
+            Selection::Field(field) => {
+                rename_field_name(field, ours.as_str(), renames);
+                rename_set(&mut field.make_mut().selection_set, renames)
+            }
             Selection::InlineFragment(inline) => {
                 let inline = inline.make_mut();
                 if let Some(condition) = &inline.type_condition {

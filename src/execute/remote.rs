@@ -103,10 +103,10 @@ pub fn plan_root_calls(
                 if namespace {
                     let inner = collector.group_ast(&field.selection_set, &remote.query_type);
                     for inner_field in inner.values().flatten() {
-                        document.add_field(&request.document, inner_field, &remote.renames);
+                        document.add_field(&request.document, inner_field, &remote.query_type, &remote.renames);
                     }
                 } else {
-                    document.add_field(&request.document, field, &remote.renames);
+                    document.add_field(&request.document, field, "query_root", &remote.renames);
                 }
             }
             keys.push((key.clone(), namespace));

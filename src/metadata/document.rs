@@ -73,6 +73,24 @@ impl HeaderDef {
     }
 }
 
+/// `{{NAME}}` in a URL is the environment variable NAME (Hasura's rule for action
+/// handlers and remote schema URLs); `what` names the URL in the error.
+pub fn expand_env(template: &str, what: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or_else(|| format!("unclosed \"{{{{\" in {what} \"{template}\""))?;
+        let var = after[..end].trim();
+        let value = std::env::var(var).map_err(|_| format!("environment variable \"{var}\" (in {what}) is not set"))?;
+        out.push_str(&value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Customization {
@@ -309,13 +327,73 @@ impl Metadata {
         self.sources.iter_mut().find(|s| s.name == name)
     }
 
-    /// The tracked tables of the default source (the database `resolve` runs in).
-    pub fn default_tables(&self) -> &[TrackedTable] {
-        self.source(DEFAULT_SOURCE).map(|s| s.tables.as_slice()).unwrap_or(&[])
+    /// The tracked tables of `source`.
+    pub fn tables_of(&self, source: &str) -> &[TrackedTable] {
+        self.source(source).map(|s| s.tables.as_slice()).unwrap_or(&[])
     }
 
-    pub fn default_untracked(&self) -> &[QualifiedTable] {
-        self.source(DEFAULT_SOURCE).map(|s| s.untracked_tables.as_slice()).unwrap_or(&[])
+    /// Every tracked table of every source as this database holds it (`local_table`),
+    /// named as Hasura names a source's table (its own name) unless customised, its
+    /// relationships pointing at local tables too: what the schema is built from.
+    pub fn local_tables(&self) -> Vec<TrackedTable> {
+        let mut out = Vec::new();
+        for source in &self.sources {
+            for tracked in &source.tables {
+                let mut local = tracked.clone();
+                if source.name != DEFAULT_SOURCE {
+                    local.table = local_table(&source.name, &tracked.table);
+                    local.configuration.custom_name.get_or_insert_with(|| tracked.table.name.clone());
+                    for relationship in local.object_relationships.iter_mut().chain(local.array_relationships.iter_mut()) {
+                        localize_using(&source.name, &mut relationship.using);
+                    }
+                }
+                out.push(local);
+            }
+        }
+        out
+    }
+
+    /// Every untracked table of every source, as this database holds it.
+    pub fn local_untracked(&self) -> Vec<QualifiedTable> {
+        self.sources
+            .iter()
+            .flat_map(|s| s.untracked_tables.iter().map(|t| local_table(&s.name, t)))
+            .collect()
+    }
+
+    /// The source and the source's name of a table this database holds (the inverse
+    /// of `local_table` for the sources of the document).
+    pub fn source_table(&self, local: &QualifiedTable) -> (String, QualifiedTable) {
+        match self.sources.iter().find(|s| s.name != DEFAULT_SOURCE && s.name == local.schema) {
+            Some(source) => {
+                (source.name.clone(), QualifiedTable { schema: "public".into(), name: local.name.clone() })
+            }
+            None => (DEFAULT_SOURCE.to_string(), local.clone()),
+        }
+    }
+}
+
+/// Where a source's table lives in this database: the default source's tables are
+/// where they are; another source's `public` tables are imported into a schema named
+/// after it (`metadata::sources`).
+pub fn local_table(source: &str, table: &QualifiedTable) -> QualifiedTable {
+    if source == DEFAULT_SOURCE {
+        table.clone()
+    } else {
+        QualifiedTable { schema: source.to_string(), name: table.name.clone() }
+    }
+}
+
+/// Points the tables a relationship's `using` names (`manual_configuration.remote_table`,
+/// `foreign_key_constraint_on.table`) at their local names.
+fn localize_using(source: &str, using: &mut Value) {
+    for pointer in ["/manual_configuration/remote_table", "/foreign_key_constraint_on/table"] {
+        if let Some(target) = using.pointer_mut(pointer) {
+            if let Ok(table) = serde_json::from_value::<QualifiedTable>(target.clone()) {
+                let local = local_table(source, &table);
+                *target = serde_json::json!({"schema": local.schema, "name": local.name});
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod api;
+mod dependents;
 pub mod document;
 mod guard;
 pub mod remote_relationships;

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::document::{Metadata, QualifiedTable};
-use super::tables::{entry_mut, table_arg, tables_mut, target_table};
+use super::tables::{entry_mut, find_mut, table_arg, target_table, TableAt};
 use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::join_field::table_lhs;
@@ -27,27 +27,30 @@ pub fn normalise(args: &Value, name: &str) -> Result<Value, String> {
     }}}))
 }
 
-fn remote_list<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut Vec<Value> {
+fn remote_list<'m>(metadata: &'m mut Metadata, table: &TableAt) -> &'m mut Vec<Value> {
     super::document::array_entry(&mut entry_mut(metadata, table).rest, "remote_relationships")
 }
 
 /// Checks `entry` against the table and its target, as `resolve` will see them.
-fn check(metadata: &Metadata, table: &QualifiedTable, name: &str, entry: &Value) -> Result<(), String> {
+fn check(metadata: &Metadata, at: &TableAt, name: &str, entry: &Value) -> Result<(), String> {
+    let table = at.local();
     let mut tables = model::build(&crate::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
     let table_model = tables
         .tables
         .iter()
         .find(|t| t.schema == table.schema && t.name == table.name)
-        .ok_or_else(|| format!("table \"{table}\" is not exposed"))?;
+        .ok_or_else(|| format!("table \"{at}\" is not exposed"))?;
     if table_model.fields.contains_key(name) {
         return Err(format!("\"{name}\" is already a field of the table (a column or another relationship)"));
     }
-    compose::resolve_join(&tables, &composition.remotes, name, entry, &|fields| table_lhs(table_model, fields)).map(|_| ())
+    let identifier = crate::schema::names::relation_type_name(&table.schema, &table.name);
+    compose::resolve_join(&tables, &composition.remotes, &identifier, name, entry, &|fields| table_lhs(table_model, fields))
+        .map(|_| ())
 }
 
 pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) -> Result<(), MetadataError> {
-    let (table, _) = target_table(args, call)?;
+    let (table, _) = target_table(metadata, args, call)?;
     let name = super::string_arg(args, "name", call)?;
     let what = format!("{call}: remote relationship \"{name}\" on table \"{table}\"");
     if !is_graphql_name(&name) {
@@ -55,9 +58,9 @@ pub fn create(metadata: &mut Metadata, args: &Value, call: &str, replace: bool) 
     }
     let entry = normalise(args, &name).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     let exists = metadata
-        .default_tables()
+        .tables_of(&table.source)
         .iter()
-        .find(|t| t.table == table)
+        .find(|t| t.table == table.table)
         .and_then(|t| t.rest.get("remote_relationships"))
         .and_then(Value::as_array)
         .is_some_and(|list| list.iter().any(|r| r["name"].as_str() == Some(&name)));
@@ -80,7 +83,7 @@ pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
     let call = "pg_delete_remote_relationship";
     let table = table_arg(args, call)?;
     let name = super::string_arg(args, "name", call)?;
-    let Some(entry) = tables_mut(metadata).iter_mut().find(|t| t.table == table) else {
+    let Some(entry) = find_mut(metadata, &table) else {
         meta_bail!("{call}: remote relationship \"{name}\" on table \"{table}\" does not exist");
     };
     let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") else {
@@ -94,11 +97,20 @@ pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
     Ok(())
 }
 
-/// Removes a remote relationship (drop_inconsistent_metadata).
+/// Removes a remote relationship (drop_inconsistent_metadata); `table` is where this
+/// database holds it (a source's table under the source's schema).
 pub fn remove(metadata: &mut Metadata, table: &QualifiedTable, name: &str) {
-    if let Some(entry) = tables_mut(metadata).iter_mut().find(|t| &t.table == table) {
-        if let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") {
-            list.retain(|r| r["name"].as_str() != Some(name));
+    let (source, table) = metadata.source_table(table);
+    remove_at(metadata, &TableAt { source, table }, name);
+}
+
+/// Removes the remote relationship `name` of a tracked table.
+pub(super) fn remove_at(metadata: &mut Metadata, at: &TableAt, name: &str) {
+    let Some(entry) = find_mut(metadata, at) else { return };
+    if let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") {
+        list.retain(|r| r["name"].as_str() != Some(name));
+        if list.is_empty() {
+            entry.rest.remove("remote_relationships");
         }
     }
 }

@@ -45,8 +45,8 @@ fn parse(args: &Value, call: &str) -> Result<RemoteSchema, MetadataError> {
         }
     }
     if let Some(c) = &definition.customization {
-        if c.field_names.is_some() {
-            meta_bail!("{what}: customization.field_names is not supported yet");
+        if let Some(field_names) = &c.field_names {
+            check_field_names(field_names).map_err(|e| MetadataError::new(format!("{what}: customization.field_names: {e}")))?;
         }
         if let Some(ns) = &c.root_fields_namespace {
             if !is_graphql_name(ns) {
@@ -64,11 +64,46 @@ fn parse(args: &Value, call: &str) -> Result<RemoteSchema, MetadataError> {
     Ok(remote)
 }
 
+/// `[{parent_type, prefix, suffix, mapping}]`: names that make GraphQL names.
+fn check_field_names(value: &Value) -> Result<(), String> {
+    let entries = value.as_array().ok_or("must be a list of {parent_type, prefix, suffix, mapping}")?;
+    for entry in entries {
+        let object = entry.as_object().ok_or("each entry must be an object {parent_type, prefix, suffix, mapping}")?;
+        for key in object.keys() {
+            if !matches!(key.as_str(), "parent_type" | "prefix" | "suffix" | "mapping") {
+                return Err(format!("unknown key \"{key}\" (expected parent_type, prefix, suffix, mapping)"));
+            }
+        }
+        let parent = object.get("parent_type").and_then(Value::as_str).ok_or("each entry needs a \"parent_type\" string")?;
+        for part in ["prefix", "suffix"] {
+            match object.get(part) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(p)) if p.chars().all(|ch| ch == '_' || ch.is_ascii_alphanumeric()) => {}
+                Some(_) => return Err(format!("the {part} of parent_type \"{parent}\" may hold only letters, digits and _")),
+            }
+        }
+        let mapping = match object.get("mapping") {
+            None | Some(Value::Null) => continue,
+            Some(Value::Object(m)) => m,
+            Some(_) => return Err(format!("the mapping of parent_type \"{parent}\" must be an object {{field: new name}}")),
+        };
+        for (field, new_name) in mapping {
+            if field.starts_with("__") {
+                return Err(format!("attempt to customize reserved field name \"{field}\""));
+            }
+            if !new_name.as_str().is_some_and(is_graphql_name) {
+                return Err(format!("field \"{field}\" of \"{parent}\" must map to a valid GraphQL name"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Resolves the URL and headers; `secrets` are header values by position.
 fn connection_with(remote: &RemoteSchema, secrets: &[(usize, String)]) -> Result<Connection, String> {
     let definition = &remote.definition;
     let url = match (&definition.url, &definition.url_from_env) {
-        (Some(url), _) => url.clone(),
+        (Some(url), _) => super::document::expand_env(url, "the url")?,
         (None, Some(var)) => std::env::var(var).map_err(|_| format!("environment variable \"{var}\" (url_from_env) is not set"))?,
         (None, None) => return Err("no url".into()),
     };
@@ -219,6 +254,10 @@ pub fn update(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
 pub fn remove(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     store::ensure_may_change()?;
     let name = super::string_arg(args, "name", "remove_remote_schema")?;
+    let dependents = super::dependents::find(metadata, &super::dependents::Dropped::RemoteSchema(&name));
+    if !dependents.is_empty() {
+        meta_bail!("remove_remote_schema: remote schema \"{name}\": {}", super::dependents::refusal(&dependents));
+    }
     let before = metadata.remote_schemas.len();
     metadata.remote_schemas.retain(|r| r.name != name);
     if metadata.remote_schemas.len() == before {

@@ -177,6 +177,13 @@ pub fn drop(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> 
     if !metadata.sources.iter().any(|s| s.name == name) {
         meta_bail!("{what}: it does not exist");
     }
+    let dependents = super::dependents::find(metadata, &super::dependents::Dropped::Source(&name));
+    if !dependents.is_empty() {
+        if !args.get("cascade").and_then(Value::as_bool).unwrap_or(false) {
+            meta_bail!("{what}: {} (pass \"cascade\": true to drop them too)", super::dependents::refusal(&dependents));
+        }
+        super::dependents::remove(metadata, &dependents);
+    }
     // The server's user mapping and foreign tables go with it; the schema holds
     // only what the import created (and anything a DBA added there).
     run_ddl(&[

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::document::{
-    Metadata, QualifiedTable, RelationshipDef, TableConfiguration, TrackedTable, DEFAULT_SOURCE,
+    local_table, Metadata, QualifiedTable, RelationshipDef, TableConfiguration, TrackedTable, DEFAULT_SOURCE,
 };
 use super::resolve::{resolve, RelKind};
 use crate::error::MetadataError;
@@ -11,47 +11,106 @@ use crate::meta_bail;
 use crate::schema::names::is_graphql_name;
 use crate::schema::reflect::{self, Relation};
 
-/// The `table` argument, which may name a table that no longer exists.
-pub(super) fn table_arg(args: &Value, call: &str) -> Result<QualifiedTable, MetadataError> {
-    match args.get("table") {
-        Some(t) => serde_json::from_value(t.clone()).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}"))),
-        None => meta_bail!("{call}: \"args.table\" is required"),
+/// A table as a metadata call names it: its source, and its name in that source.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TableAt {
+    pub source: String,
+    pub table: QualifiedTable,
+}
+
+impl TableAt {
+    /// Where this database holds it.
+    pub fn local(&self) -> QualifiedTable {
+        local_table(&self.source, &self.table)
+    }
+
+    /// Finds tables named in the source's terms (a relationship's `remote_table`).
+    pub fn lookup(&self) -> impl Fn(&QualifiedTable) -> Option<Relation> + '_ {
+        move |t: &QualifiedTable| {
+            let local = local_table(&self.source, t);
+            reflect::relation(&local.schema, &local.name)
+        }
     }
 }
 
-/// The `source` and `table` every table call carries.
-pub(super) fn target_table(args: &Value, call: &str) -> Result<(QualifiedTable, Relation), MetadataError> {
-    let source = args.get("source").and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE);
-    if source != DEFAULT_SOURCE {
-        meta_bail!("{call}: source \"{source}\" does not exist");
-    }
-    let table = table_arg(args, call)?;
-    match reflect::relation(&table.schema, &table.name) {
-        Some(relation) => Ok((table, relation)),
-        None => meta_bail!("{call}: table \"{table}\" does not exist"),
+/// Messages name a table as this database holds it (a source's: `<source>.<table>`).
+impl std::fmt::Display for TableAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.local().fmt(f)
     }
 }
 
-pub(super) fn tables_mut(metadata: &mut Metadata) -> &mut Vec<TrackedTable> {
-    if metadata.source(DEFAULT_SOURCE).is_none() {
-        metadata.sources.push(super::document::Source::default_source());
+/// The `source` and `table` arguments (the table may no longer exist). The older
+/// `track_table` form names the table at the top of `args`: `{"schema": …, "name": …}`.
+pub(super) fn table_arg(args: &Value, call: &str) -> Result<TableAt, MetadataError> {
+    let table_value = match (args.get("table"), args.get("name")) {
+        (Some(t), _) => t.clone(),
+        (None, Some(Value::String(name))) => {
+            json!({"schema": args.get("schema").cloned().unwrap_or(json!("public")), "name": name})
+        }
+        _ => meta_bail!("{call}: \"args.table\" is required"),
+    };
+    let table: QualifiedTable =
+        serde_json::from_value(table_value).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?;
+    let source = match args.get("source") {
+        None | Some(Value::Null) => DEFAULT_SOURCE.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => meta_bail!("{call}: \"args.source\" must be a source name"),
+    };
+    Ok(TableAt { source, table })
+}
+
+/// `table_arg`, for a table that must exist, in a source that exists.
+pub(super) fn target_table(metadata: &Metadata, args: &Value, call: &str) -> Result<(TableAt, Relation), MetadataError> {
+    let at = table_arg(args, call)?;
+    if at.source != DEFAULT_SOURCE {
+        if metadata.source(&at.source).is_none() {
+            meta_bail!("{call}: source \"{}\" does not exist", at.source);
+        }
+        if at.table.schema != "public" {
+            meta_bail!(
+                "{call}: table \"{}\" of source \"{}\": only the source's public schema is imported",
+                at.table,
+                at.source
+            );
+        }
     }
-    match metadata.source_mut(DEFAULT_SOURCE) {
-        Some(source) => &mut source.tables,
-        None => unreachable!("the default source was just added"),
+    let local = at.local();
+    match reflect::relation(&local.schema, &local.name) {
+        Some(relation) => Ok((at, relation)),
+        None => meta_bail!("{call}: table \"{at}\" does not exist"),
     }
 }
 
-/// The tracked entry of `table`, created (untracked list updated) when missing.
-pub(super) fn entry_mut<'m>(metadata: &'m mut Metadata, table: &QualifiedTable) -> &'m mut TrackedTable {
-    if let Some(source) = metadata.source_mut(DEFAULT_SOURCE) {
-        source.untracked_tables.retain(|t| t != table);
-    }
-    let tables = tables_mut(metadata);
-    let index = match tables.iter().position(|t| &t.table == table) {
+/// The tracked tables of `source` (the source made when missing).
+pub(super) fn tables_mut<'m>(metadata: &'m mut Metadata, source: &str) -> &'m mut Vec<TrackedTable> {
+    let index = match metadata.sources.iter().position(|s| s.name == source) {
         Some(i) => i,
         None => {
-            tables.push(TrackedTable::new(table.clone()));
+            let mut made = super::document::Source::default_source();
+            made.name = source.to_string();
+            metadata.sources.push(made);
+            metadata.sources.len() - 1
+        }
+    };
+    &mut metadata.sources[index].tables
+}
+
+/// The tracked entry of `at`, if any.
+pub(super) fn find_mut<'m>(metadata: &'m mut Metadata, at: &TableAt) -> Option<&'m mut TrackedTable> {
+    metadata.source_mut(&at.source)?.tables.iter_mut().find(|t| t.table == at.table)
+}
+
+/// The tracked entry of `at`, created (untracked list updated) when missing.
+pub(super) fn entry_mut<'m>(metadata: &'m mut Metadata, at: &TableAt) -> &'m mut TrackedTable {
+    if let Some(source) = metadata.source_mut(&at.source) {
+        source.untracked_tables.retain(|t| t != &at.table);
+    }
+    let tables = tables_mut(metadata, &at.source);
+    let index = match tables.iter().position(|t| t.table == at.table) {
+        Some(i) => i,
+        None => {
+            tables.push(TrackedTable::new(at.table.clone()));
             tables.len() - 1
         }
     };
@@ -96,38 +155,67 @@ fn parse_configuration(args: &Value, call: &str, relation: &Relation) -> Result<
 }
 
 pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
-    let (table, relation) = target_table(args, "pg_track_table")?;
-    if metadata.default_tables().iter().any(|t| t.table == table) {
-        meta_bail!("pg_track_table: table \"{table}\" is already tracked");
+    let call = "pg_track_table";
+    let (at, relation) = target_table(metadata, args, call)?;
+    if metadata.tables_of(&at.source).iter().any(|t| t.table == at.table) {
+        meta_bail!("{call}: table \"{at}\" is already tracked");
     }
-    let configuration = parse_configuration(args, "pg_track_table", &relation)?;
-    entry_mut(metadata, &table).configuration = configuration;
+    let configuration = parse_configuration(args, call, &relation)?;
+    let mut next = metadata.clone();
+    entry_mut(&mut next, &at).configuration = configuration;
+    ensure_exposed(&next, &at, call)?;
+    *metadata = next;
+    Ok(())
+}
+
+/// A tracked table whose GraphQL name another relation already has is left out of the
+/// schema: refused here, naming the way out.
+fn ensure_exposed(metadata: &Metadata, at: &TableAt, call: &str) -> Result<(), MetadataError> {
+    let local = at.local();
+    let model = crate::schema::model::build(&crate::exposed_schemas(), metadata);
+    if model.tables.iter().any(|t| t.schema == local.schema && t.name == local.name) {
+        return Ok(());
+    }
+    let name = metadata
+        .local_tables()
+        .into_iter()
+        .find(|t| t.table == local)
+        .and_then(|t| t.configuration.custom_name)
+        .unwrap_or_else(|| crate::schema::names::relation_type_name(&local.schema, &local.name));
+    if model.tables.iter().any(|t| t.type_name == name) {
+        meta_bail!("{call}: table \"{at}\": its GraphQL name \"{name}\" is already taken by another table; set configuration.custom_name");
+    }
     Ok(())
 }
 
 pub fn set_customization(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
-    let (table, relation) = target_table(args, "pg_set_table_customization")?;
-    let configuration = parse_configuration(args, "pg_set_table_customization", &relation)?;
-    entry_mut(metadata, &table).configuration = configuration;
+    let call = "pg_set_table_customization";
+    let (at, relation) = target_table(metadata, args, call)?;
+    let configuration = parse_configuration(args, call, &relation)?;
+    let mut next = metadata.clone();
+    entry_mut(&mut next, &at).configuration = configuration;
+    ensure_exposed(&next, &at, call)?;
+    *metadata = next;
     Ok(())
 }
 
 pub fn untrack(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_untrack_table";
-    let source = args.get("source").and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE);
-    if source != DEFAULT_SOURCE {
-        meta_bail!("{call}: source \"{source}\" does not exist");
-    }
     // The table may already be gone (dropped): untracking it must still work.
-    let table = table_arg(args, call)?;
+    let at = table_arg(args, call)?;
+    if at.source != DEFAULT_SOURCE && metadata.source(&at.source).is_none() {
+        meta_bail!("{call}: source \"{}\" does not exist", at.source);
+    }
     let cascade = args.get("cascade").and_then(Value::as_bool).unwrap_or(false);
-    if metadata.default_untracked().contains(&table) {
-        meta_bail!("{call}: table \"{table}\" is not tracked");
+    let untracked = metadata.source(&at.source).is_some_and(|s| s.untracked_tables.contains(&at.table));
+    if untracked {
+        meta_bail!("{call}: table \"{at}\" is not tracked");
     }
     // Relationships elsewhere that point at this table depend on it.
     let mut dependents = Vec::new();
-    for other in metadata.default_tables() {
-        if other.table == table {
+    let local = at.local();
+    for other in metadata.local_tables() {
+        if other.table == local {
             continue;
         }
         for (rel, kind) in other
@@ -136,24 +224,29 @@ pub fn untrack(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataErro
             .map(|r| (r, RelKind::Object))
             .chain(other.array_relationships.iter().map(|r| (r, RelKind::Array)))
         {
-            if relationship_target(&other.table, rel, kind).as_ref() == Some(&table) {
+            if relationship_target(&other.table, rel, kind).as_ref() == Some(&local) {
                 dependents.push((other.table.clone(), rel.name.clone()));
             }
         }
     }
-    if !dependents.is_empty() && !cascade {
-        let list: Vec<String> = dependents.iter().map(|(t, r)| format!("relationship \"{r}\" on \"{t}\"")).collect();
-        meta_bail!("{call}: cannot untrack \"{table}\": {} depends on it (pass \"cascade\": true)", list.join(", "));
+    let remote_dependents =
+        super::dependents::find(metadata, &super::dependents::Dropped::Table { source: &at.source, table: &at.table });
+    if (!dependents.is_empty() || !remote_dependents.is_empty()) && !cascade {
+        let mut list: Vec<String> = dependents.iter().map(|(t, r)| format!("relationship \"{r}\" on \"{t}\"")).collect();
+        list.extend(remote_dependents.iter().map(|d| d.to_string()));
+        meta_bail!("{call}: cannot untrack \"{at}\": {} depends on it (pass \"cascade\": true)", list.join(", "));
     }
+    super::dependents::remove(metadata, &remote_dependents);
     for (owner, name) in dependents {
-        if let Some(entry) = tables_mut(metadata).iter_mut().find(|t| t.table == owner) {
+        let (source, table) = metadata.source_table(&owner);
+        if let Some(entry) = find_mut(metadata, &TableAt { source, table }) {
             entry.object_relationships.retain(|r| r.name != name);
             entry.array_relationships.retain(|r| r.name != name);
         }
     }
-    tables_mut(metadata).retain(|t| t.table != table);
-    if let Some(source) = metadata.source_mut(DEFAULT_SOURCE) {
-        source.untracked_tables.push(table);
+    tables_mut(metadata, &at.source).retain(|t| t.table != at.table);
+    if let Some(source) = metadata.source_mut(&at.source) {
+        source.untracked_tables.push(at.table);
     }
     Ok(())
 }
@@ -170,9 +263,9 @@ pub fn create_relationship(metadata: &mut Metadata, args: &Value, kind: RelKind)
         RelKind::Object => "pg_create_object_relationship",
         RelKind::Array => "pg_create_array_relationship",
     };
-    let (table, relation) = target_table(args, call)?;
+    let (at, relation) = target_table(metadata, args, call)?;
     let name = super::string_arg(args, "name", call)?;
-    let what = format!("{call}: relationship \"{name}\" on table \"{table}\"");
+    let what = format!("{call}: relationship \"{name}\" on table \"{at}\"");
     if !is_graphql_name(&name) {
         meta_bail!("{what}: the name is not a valid GraphQL name");
     }
@@ -185,7 +278,7 @@ pub fn create_relationship(metadata: &mut Metadata, args: &Value, kind: RelKind)
         using,
         comment: args.get("comment").and_then(Value::as_str).map(String::from),
     };
-    let existing = metadata.default_tables().iter().find(|t| t.table == table);
+    let existing = metadata.tables_of(&at.source).iter().find(|t| t.table == at.table);
     let field_names = column_field_names(&relation, existing.map(|t| &t.configuration));
     if field_names.iter().any(|f| f == &name) {
         meta_bail!("{what}: a column of that name exists");
@@ -193,9 +286,8 @@ pub fn create_relationship(metadata: &mut Metadata, args: &Value, kind: RelKind)
     if existing.map(|t| t.relationship_names().contains(&name)).unwrap_or(false) {
         meta_bail!("{what}: a relationship of that name exists");
     }
-    let lookup = |t: &QualifiedTable| reflect::relation(&t.schema, &t.name);
-    resolve(&relation, &def, kind, &lookup).map_err(|reason| MetadataError::new(format!("{what}: {reason}")))?;
-    let entry = entry_mut(metadata, &table);
+    resolve(&relation, &def, kind, &at.lookup()).map_err(|reason| MetadataError::new(format!("{what}: {reason}")))?;
+    let entry = entry_mut(metadata, &at);
     match kind {
         RelKind::Object => entry.object_relationships.push(def),
         RelKind::Array => entry.array_relationships.push(def),
@@ -224,8 +316,7 @@ pub fn drop_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), Me
         Some(n) => n.to_string(),
         None => meta_bail!("{call}: \"args.relationship\" is required"),
     };
-    let entry = tables_mut(metadata).iter_mut().find(|t| t.table == table);
-    let entry = match entry {
+    let entry = match find_mut(metadata, &table) {
         Some(e) => e,
         None => meta_bail!("{call}: relationship \"{name}\" on table \"{table}\" does not exist"),
     };
@@ -240,7 +331,7 @@ pub fn drop_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), Me
 
 pub fn rename_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_rename_relationship";
-    let (table, relation) = target_table(args, call)?;
+    let (table, relation) = target_table(metadata, args, call)?;
     let (name, new_name) = match (args.get("name").and_then(Value::as_str), args.get("new_name").and_then(Value::as_str)) {
         (Some(a), Some(b)) => (a.to_string(), b.to_string()),
         _ => meta_bail!("{call}: \"name\" and \"new_name\" are required"),
@@ -248,8 +339,7 @@ pub fn rename_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), 
     if !is_graphql_name(&new_name) {
         meta_bail!("{call}: relationship \"{name}\" on table \"{table}\": \"{new_name}\" is not a valid GraphQL name");
     }
-    let entry = tables_mut(metadata).iter_mut().find(|t| t.table == table);
-    let entry = match entry {
+    let entry = match find_mut(metadata, &table) {
         Some(e) => e,
         None => meta_bail!("{call}: relationship \"{name}\" on table \"{table}\" does not exist"),
     };
@@ -275,30 +365,33 @@ pub fn rename_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), 
 /// Hasura's `inconsistent_objects` shape.
 pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
     let mut out = Vec::new();
-    let lookup = |t: &QualifiedTable| reflect::relation(&t.schema, &t.name);
-    for entry in metadata.default_tables() {
-        let relation = match lookup(&entry.table) {
-            Some(r) => r,
-            None => {
-                out.push(json!({"type": "table", "name": format!("table {}", entry.table),
-                    "reason": format!("table \"{}\" does not exist", entry.table),
-                    "definition": entry.table}));
-                continue;
-            }
-        };
-        for (def, kind) in entry
-            .object_relationships
-            .iter()
-            .map(|r| (r, RelKind::Object))
-            .chain(entry.array_relationships.iter().map(|r| (r, RelKind::Array)))
-        {
-            if let Err(reason) = resolve(&relation, def, kind, &lookup) {
-                out.push(json!({
-                    "type": format!("{}_relation", kind.label()),
-                    "name": format!("relationship {} in table {}", def.name, entry.table),
-                    "reason": reason,
-                    "definition": {"table": entry.table, "name": def.name, "using": def.using},
-                }));
+    for source in &metadata.sources {
+        for entry in &source.tables {
+            let at = TableAt { source: source.name.clone(), table: entry.table.clone() };
+            let lookup = at.lookup();
+            let relation = match lookup(&entry.table) {
+                Some(r) => r,
+                None => {
+                    out.push(json!({"type": "table", "name": format!("table {at}"),
+                        "reason": format!("table \"{at}\" does not exist"),
+                        "definition": entry.table}));
+                    continue;
+                }
+            };
+            for (def, kind) in entry
+                .object_relationships
+                .iter()
+                .map(|r| (r, RelKind::Object))
+                .chain(entry.array_relationships.iter().map(|r| (r, RelKind::Array)))
+            {
+                if let Err(reason) = resolve(&relation, def, kind, &lookup) {
+                    out.push(json!({
+                        "type": format!("{}_relation", kind.label()),
+                        "name": format!("relationship {} in table {at}", def.name),
+                        "reason": reason,
+                        "definition": {"table": entry.table, "name": def.name, "using": def.using},
+                    }));
+                }
             }
         }
     }
@@ -307,21 +400,22 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
 
 /// Removes what `inconsistencies` reports; returns whether anything was removed.
 pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
-    let lookup = |t: &QualifiedTable| reflect::relation(&t.schema, &t.name);
     let mut changed = false;
-    let tables = tables_mut(metadata);
-    let before = tables.len();
-    tables.retain(|t| lookup(&t.table).is_some());
-    changed |= tables.len() != before;
-    for entry in tables.iter_mut() {
-        let relation = match lookup(&entry.table) {
-            Some(r) => r,
-            None => continue,
-        };
-        let n = entry.object_relationships.len() + entry.array_relationships.len();
-        entry.object_relationships.retain(|d| resolve(&relation, d, RelKind::Object, &lookup).is_ok());
-        entry.array_relationships.retain(|d| resolve(&relation, d, RelKind::Array, &lookup).is_ok());
-        changed |= entry.object_relationships.len() + entry.array_relationships.len() != n;
+    for source in metadata.sources.iter_mut() {
+        let name = source.name.clone();
+        let exists = |t: &QualifiedTable| TableAt { source: name.clone(), table: t.clone() }.lookup()(t);
+        let before = source.tables.len();
+        source.tables.retain(|t| exists(&t.table).is_some());
+        changed |= source.tables.len() != before;
+        for entry in source.tables.iter_mut() {
+            let at = TableAt { source: name.clone(), table: entry.table.clone() };
+            let lookup = at.lookup();
+            let Some(relation) = lookup(&entry.table) else { continue };
+            let n = entry.object_relationships.len() + entry.array_relationships.len();
+            entry.object_relationships.retain(|d| resolve(&relation, d, RelKind::Object, &lookup).is_ok());
+            entry.array_relationships.retain(|d| resolve(&relation, d, RelKind::Array, &lookup).is_ok());
+            changed |= entry.object_relationships.len() + entry.array_relationships.len() != n;
+        }
     }
     changed
 }

@@ -46,23 +46,6 @@ fn list(value: &Value, key: &str) -> Vec<Value> {
     value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
-/// `{{NAME}}` in a handler URL is the environment variable NAME (Hasura's rule).
-fn expand_env(template: &str) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or_else(|| format!("unclosed \"{{{{\" in handler \"{template}\""))?;
-        let var = after[..end].trim();
-        let value = std::env::var(var).map_err(|_| format!("environment variable \"{var}\" (in the handler URL) is not set"))?;
-        out.push_str(&value);
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
 /// A type reference of a custom type field, `[Int!]!`: (named type, is a list).
 fn named(type_text: &str) -> (String, bool) {
     let is_list = type_text.trim_start().starts_with('[');
@@ -200,7 +183,7 @@ fn action(entry: &Value) -> Result<ActionModel, String> {
     let timeout = def.get("timeout").and_then(Value::as_u64).unwrap_or(DEFAULT_TIMEOUT_SECONDS).max(1);
     let field_sdl = format!("{name}{}: {output}", arguments_sdl(&list(def, "arguments"))?);
     Ok(ActionModel {
-        handler: expand_env(handler),
+        handler: crate::metadata::document::expand_env(handler, "the handler URL"),
         name,
         is_mutation,
         headers,

@@ -15,6 +15,7 @@ use super::model::Model;
 use super::remote::{self, RemoteModel};
 use super::remote_join::{self, Target};
 use super::sdl::{self, Additions};
+use super::type_shape;
 use crate::metadata::document::{Metadata, QualifiedTable, RemoteSchema};
 use crate::spi;
 
@@ -85,42 +86,64 @@ pub fn stored_introspections() -> HashMap<String, Value> {
     }
 }
 
-/// Names of the types and root fields the tables' part of the schema defines.
-fn table_names(model: &Model) -> (HashSet<String>, HashSet<String>) {
-    let text = sdl::print(model, &[], &Additions::default());
-    let types = match Schema::parse(text, "tables.graphql") {
-        Ok(schema) => schema.types.keys().map(|k| k.to_string()).collect(),
-        Err(with_errors) => with_errors.partial.types.keys().map(|k| k.to_string()).collect(),
-    };
-    (types, model.roots.keys().cloned().collect())
+/// The type names and root fields of the schema so far: who defines each, and each
+/// type's shape (`type_shape`).
+struct Known {
+    types: HashMap<String, (String, String)>,
+    roots: HashMap<String, String>,
 }
 
-/// Why `candidate` cannot join a schema that already has these names, if it cannot.
-fn clash(candidate: &RemoteModel, types: &HashSet<String>, roots: &HashSet<String>) -> Option<String> {
-    for (name, is_scalar, _) in &candidate.types {
-        if !is_scalar && types.contains(name) {
-            return Some(format!(
-                "type \"{name}\" is already defined by a table or another remote schema; \
+/// What the tables' part of the schema defines.
+fn table_names(model: &Model) -> Known {
+    let types = type_shape::shapes(&sdl::print(model, &[], &Additions::default()))
+        .into_iter()
+        .map(|(name, shape)| (name, ("a table".to_string(), shape)))
+        .collect();
+    Known { types, roots: model.roots.keys().map(|r| (r.clone(), "a table".to_string())).collect() }
+}
+
+/// Why `candidate` cannot join a schema that already has these names, if it cannot;
+/// else the names of its types already defined with the same shape (merged: the
+/// schema keeps the first definition).
+fn clash(candidate: &RemoteModel, known: &Known) -> Result<HashSet<String>, String> {
+    let text: String = candidate.types.iter().map(|(_, _, block)| block.as_str()).collect();
+    let shapes = type_shape::shapes(&text);
+    let mut shared = HashSet::new();
+    for (name, _, _) in &candidate.types {
+        let Some((owner, shape)) = known.types.get(name) else { continue };
+        if shapes.get(name) != Some(shape) {
+            return Err(format!(
+                "type \"{name}\" is already defined differently by {owner}; \
                  set customization.type_names (a prefix) to rename the remote's types"
             ));
         }
+        shared.insert(name.clone());
     }
     for root in candidate.root_fields.keys() {
-        if roots.contains(root) {
-            return Some(format!(
-                "root field \"{root}\" is already defined by a table or another remote schema; \
+        if let Some(owner) = known.roots.get(root) {
+            return Err(format!(
+                "root field \"{root}\" is already defined by {owner}; \
                  set customization.root_fields_namespace"
             ));
         }
     }
-    None
+    Ok(shared)
 }
 
-fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet<String>) {
+/// Adds `remote`'s names to `known`, and leaves out of it the types another source
+/// already defines with the same shape.
+fn accept(remote: &mut RemoteModel, shared: &HashSet<String>, known: &mut Known) {
+    let owner = format!("remote schema \"{}\"", remote.name);
+    let text: String = remote.types.iter().map(|(_, _, block)| block.as_str()).collect();
+    let mut shapes = type_shape::shapes(&text);
+    remote.types.retain(|(name, _, _)| !shared.contains(name));
     for (name, _, _) in &remote.types {
-        types.insert(name.clone());
+        let shape = shapes.remove(name).unwrap_or_default();
+        known.types.insert(name.clone(), (owner.clone(), shape));
     }
-    roots.extend(remote.root_fields.keys().cloned());
+    for root in remote.root_fields.keys() {
+        known.roots.insert(root.clone(), owner.clone());
+    }
 }
 
 /// Resolves one stored relationship from parents with `lhs` fields (all the
@@ -128,6 +151,7 @@ fn accept(remote: &RemoteModel, types: &mut HashSet<String>, roots: &mut HashSet
 pub fn resolve_join(
     model: &Model,
     remotes: &[RemoteModel],
+    lhs_identifier: &str,
     name: &str,
     entry: &Value,
     lhs_of: &dyn Fn(&[String]) -> Result<Vec<Lhs>, String>,
@@ -139,7 +163,7 @@ pub fn resolve_join(
                 .position(|r| r.name == def.remote_schema)
                 .ok_or_else(|| format!("remote schema \"{}\" does not exist (or is inconsistent)", def.remote_schema))?;
             let lhs = lhs_of(&def.lhs_fields)?;
-            remote_join::resolve(name, &lhs, &def, &remotes[index], index).map(JoinField::Remote)
+            remote_join::resolve(name, lhs_identifier, &lhs, &def, &remotes[index], index).map(JoinField::Remote)
         }
         Target::Source(def) => {
             let fields: Vec<String> = def.mapping.iter().map(|(f, _)| f.clone()).collect();
@@ -154,7 +178,7 @@ pub fn resolve_join(
 /// and returned with the reason.
 fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: &[RemoteModel]) -> Vec<LeftOut> {
     let mut left_out = Vec::new();
-    for entry in metadata.default_tables() {
+    for entry in &metadata.local_tables() {
         let Some(list) = entry.rest.get("remote_relationships").and_then(Value::as_array) else { continue };
         let Some(t) = model.tables.iter().position(|t| t.schema == entry.table.schema && t.name == entry.table.name) else {
             continue;
@@ -163,7 +187,8 @@ fn attach_remote_relationships(model: &mut Model, metadata: &Metadata, remotes: 
             let name = item.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
             let left = |reason: String| LeftOut { name: name.clone(), owner: Owner::Table(entry.table.clone()), reason };
             let table = &model.tables[t];
-            let resolved = resolve_join(model, remotes, &name, item, &|fields| table_lhs(table, fields));
+            let identifier = super::names::relation_type_name(&table.schema, &table.name);
+            let resolved = resolve_join(model, remotes, &identifier, &name, item, &|fields| table_lhs(table, fields));
             let table = &mut model.tables[t];
             match resolved {
                 Ok(join) if !table.fields.contains_key(&name) => {
@@ -222,7 +247,7 @@ pub fn remote_type_join(
     if !super::names::is_graphql_name(name) {
         return Err("the name is not a valid GraphQL name".into());
     }
-    resolve_join(model, remotes, name, entry, &|fields| remote_type_lhs(remote, type_name, fields))
+    resolve_join(model, remotes, &remote.name, name, entry, &|fields| remote_type_lhs(remote, type_name, fields))
 }
 
 /// Adds `joins` to `additions` as fields of their types, dropping duplicate names.
@@ -232,6 +257,7 @@ fn add_join_fields(joins: &mut HashMap<String, Vec<JoinField>>, additions: &mut 
         list.retain(|join| {
             if seen.insert(join.name().to_string()) {
                 additions.fields.push((type_name.clone(), join.field_sdl().to_string()));
+                additions.types.extend(join.input_types().iter().map(|(_, sdl)| sdl.clone()));
                 true
             } else {
                 left_out.push(LeftOut {
@@ -248,7 +274,7 @@ fn add_join_fields(joins: &mut HashMap<String, Vec<JoinField>>, additions: &mut 
 /// Composes the tables' model with the remote schemas, relationships and actions
 /// of `metadata`.
 pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<String, Value>) -> Composition {
-    let (mut types, mut roots) = table_names(model);
+    let mut known = table_names(model);
     let mut remotes = Vec::new();
     let mut left_out = Vec::new();
     for remote in &metadata.remote_schemas {
@@ -256,18 +282,20 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
             left_out.push(LeftOut::remote(&remote.name, "no stored introspection: reload the remote schema".into()));
             continue;
         };
-        let built = match remote::from_introspection(remote, introspection) {
+        let mut built = match remote::from_introspection(remote, introspection) {
             Ok(m) => m,
             Err(e) => {
                 left_out.push(LeftOut::remote(&remote.name, e));
                 continue;
             }
         };
-        if let Some(reason) = clash(&built, &types, &roots) {
-            left_out.push(LeftOut::remote(&remote.name, reason));
-            continue;
+        match clash(&built, &known) {
+            Ok(shared) => accept(&mut built, &shared, &mut known),
+            Err(reason) => {
+                left_out.push(LeftOut::remote(&remote.name, reason));
+                continue;
+            }
         }
-        accept(&built, &mut types, &mut roots);
         remotes.push(built);
     }
     left_out.extend(attach_remote_relationships(model, metadata, &remotes));
@@ -285,13 +313,13 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     let mut action_joins = type_joins;
     let mut clashes = Vec::new();
     for (name, block) in &built.types {
-        if types.contains(name) {
+        if known.types.contains_key(name) {
             clashes.push(format!("custom type \"{name}\" is already defined by a table or a remote schema"));
         }
         with_actions.types.push(block.clone());
     }
     for action in &built.actions {
-        if roots.contains(&action.name) {
+        if known.roots.contains_key(&action.name) {
             clashes.push(format!("action \"{}\": the root field already exists", action.name));
         }
         if action.is_mutation {

@@ -9,7 +9,7 @@ use super::model::{Model, Table};
 use super::remote::{named_type, RemoteModel};
 use super::remote_join::RemoteRelationship;
 use super::scalars::{ColumnType, ScalarKind};
-use crate::metadata::document::{QualifiedTable, DEFAULT_SOURCE};
+use crate::metadata::document::{local_table, QualifiedTable, DEFAULT_SOURCE};
 use crate::metadata::resolve::RelKind;
 
 /// Where a join field's value comes from.
@@ -47,6 +47,14 @@ impl JoinField {
         match self {
             JoinField::Remote(r) => &r.lhs,
             JoinField::Table(t) => &t.lhs,
+        }
+    }
+
+    /// Input types the field's arguments need (generated for a remote relationship).
+    pub fn input_types(&self) -> &[(String, String)] {
+        match self {
+            JoinField::Remote(r) => &r.input_types,
+            JoinField::Table(_) => &[],
         }
     }
 
@@ -215,16 +223,6 @@ pub fn field_mapping(value: Option<&Value>) -> Result<Vec<(String, String)>, Str
         return Err("field_mapping\" must map each lhs field to a column name".into());
     }
     Ok(mapping)
-}
-
-/// Where a source's table lives in this database: the default source's tables are
-/// where they are; another source's are imported into a schema named after it.
-pub fn local_table(source: &str, table: &QualifiedTable) -> QualifiedTable {
-    if source == DEFAULT_SOURCE {
-        table.clone()
-    } else {
-        QualifiedTable { schema: source.to_string(), name: table.name.clone() }
-    }
 }
 
 /// Resolves a `to_source` relationship named `name` from parents with these lhs

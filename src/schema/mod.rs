@@ -13,3 +13,4 @@ pub mod remote;
 pub mod remote_join;
 pub mod scalars;
 pub mod sdl;
+pub mod type_shape;

@@ -95,8 +95,9 @@ impl Table {
 
 /// Builds the model for the current role, exposed schemas and metadata.
 pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
-    let tracked = metadata.default_tables();
-    let untracked: HashSet<&QualifiedTable> = metadata.default_untracked().iter().collect();
+    let tracked = metadata.local_tables();
+    let untracked_list = metadata.local_untracked();
+    let untracked: HashSet<&QualifiedTable> = untracked_list.iter().collect();
     let extra: Vec<String> = tracked.iter().map(|t| t.table.to_string()).collect();
     // A source's foreign tables live in a schema named after it (metadata::sources).
     let mut schemas = exposed_schemas.to_vec();
@@ -112,7 +113,7 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
         .into_iter()
         .filter(|r| !untracked.contains(&QualifiedTable { schema: r.schema.clone(), name: r.name.clone() }))
         .collect();
-    from_relations(relations, tracked)
+    from_relations(relations, &tracked)
 }
 
 /// The pure part of `build`, separated so it can be unit-tested without a catalog.

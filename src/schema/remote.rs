@@ -36,11 +36,14 @@ fragment TypeRef on __Type {
 
 const BUILTIN_SCALARS: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
 
-/// Remote type name <-> our type name.
+/// Remote type name <-> our type name, and the fields `customization.field_names`
+/// renames: (our type name, our field name) -> the remote's field name. The merged root
+/// fields are under `query_root`.
 #[derive(Debug, Clone, Default)]
 pub struct TypeRenames {
     to_ours: HashMap<String, String>,
     to_remote: HashMap<String, String>,
+    fields_to_remote: HashMap<(String, String), String>,
 }
 
 impl TypeRenames {
@@ -50,8 +53,12 @@ impl TypeRenames {
     pub fn remote<'a>(&'a self, ours: &'a str) -> &'a str {
         self.to_remote.get(ours).map(String::as_str).unwrap_or(ours)
     }
+    /// The remote's name of field `field` of our type `type_name`, when customised.
+    pub fn remote_field(&self, type_name: &str, field: &str) -> Option<&str> {
+        self.fields_to_remote.get(&(type_name.to_string(), field.to_string())).map(String::as_str)
+    }
     pub fn is_identity(&self) -> bool {
-        self.to_ours.iter().all(|(k, v)| k == v)
+        self.to_ours.iter().all(|(k, v)| k == v) && self.fields_to_remote.is_empty()
     }
 }
 
@@ -135,8 +142,7 @@ fn input_values(args: &Value, renames: &TypeRenames) -> Result<String, String> {
     Ok(parts.join(", "))
 }
 
-fn field_definition(field: &Value, renames: &TypeRenames) -> Result<String, String> {
-    let name = field["name"].as_str().ok_or("a field has no name")?;
+fn field_definition(name: &str, field: &Value, renames: &TypeRenames) -> Result<String, String> {
     let args = input_values(&field["args"], renames)?;
     let args = if args.is_empty() { String::new() } else { format!("({args})") };
     Ok(format!("{name}{args}: {}{}", type_ref(&field["type"], renames)?, deprecated(field)))
@@ -157,6 +163,51 @@ fn rename(name: &str, customization: Option<&Customization>) -> String {
     )
 }
 
+/// Our name for field `field` of the remote's type `parent` under `customization.field_names`
+/// (`[{parent_type, prefix, suffix, mapping}]`, the remote's type names; the mapping wins
+/// over prefix and suffix; `__` names are never renamed).
+fn field_rename(parent: &str, field: &str, customization: Option<&Customization>) -> String {
+    let entries = customization.and_then(|c| c.field_names.as_ref()).and_then(Value::as_array);
+    let Some(entry) = entries.and_then(|list| list.iter().find(|e| e["parent_type"].as_str() == Some(parent))) else {
+        return field.to_string();
+    };
+    if field.starts_with("__") {
+        return field.to_string();
+    }
+    if let Some(mapped) = entry.get("mapping").and_then(|m| m.get(field)).and_then(Value::as_str) {
+        return mapped.to_string();
+    }
+    format!(
+        "{}{field}{}",
+        entry.get("prefix").and_then(Value::as_str).unwrap_or(""),
+        entry.get("suffix").and_then(Value::as_str).unwrap_or("")
+    )
+}
+
+/// A type's field must keep the name its interface gives it (Hasura refuses the same).
+fn check_interface_field_names(types: &[Value], customization: Option<&Customization>) -> Result<(), String> {
+    if customization.and_then(|c| c.field_names.as_ref()).is_none() {
+        return Ok(());
+    }
+    for t in types {
+        let Some(name) = t["name"].as_str() else { continue };
+        for interface in our_names(&t["interfaces"], &TypeRenames::default()) {
+            let Some(definition) = types.iter().find(|i| i["name"].as_str() == Some(&interface)) else { continue };
+            for field in definition["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]).iter().filter_map(|f| f["name"].as_str()) {
+                let (in_interface, in_type) =
+                    (field_rename(&interface, field, customization), field_rename(name, field, customization));
+                if in_interface != in_type {
+                    return Err(format!(
+                        "customization.field_names: field \"{field}\" of interface \"{interface}\" becomes \"{in_interface}\", \
+                         but in type \"{name}\", which implements it, \"{in_type}\"; rename both alike"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Builds the model of `remote` from its stored introspection (`{"__schema": …}` or
 /// `{"data": {"__schema": …}}`).
 pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Result<RemoteModel, String> {
@@ -168,22 +219,62 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
     let query_remote = schema["queryType"]["name"].as_str().ok_or("the remote schema has no query type")?;
     let customization = remote.definition.customization.as_ref();
 
+    let namespace = customization.and_then(|c| c.root_fields_namespace.clone());
     let mut renames = TypeRenames::default();
     for t in types {
         let name = t["name"].as_str().ok_or("a type has no name")?;
         if !is_builtin(name) {
-            let ours = rename(name, customization);
+            // Hasura names the namespace field's type `<namespace><query type>` (a
+            // type_names.mapping entry for it wins), so two namespaced remotes whose
+            // query types share a name do not clash.
+            let mapped = customization.and_then(|c| c.type_names.as_ref()).is_some_and(|t| t.mapping.contains_key(name));
+            let ours = match &namespace {
+                Some(ns) if name == query_remote && !mapped => format!("{ns}{name}"),
+                _ => rename(name, customization),
+            };
             renames.to_ours.insert(name.to_string(), ours.clone());
             renames.to_remote.insert(ours, name.to_string());
         }
     }
+    check_interface_field_names(types, customization)?;
+    for t in types {
+        let (Some(name), Some(fields)) = (t["name"].as_str(), t["fields"].as_array()) else { continue };
+        for field in fields.iter().filter_map(|f| f["name"].as_str()) {
+            let ours = field_rename(name, field, customization);
+            if ours != field {
+                let parent = if name == query_remote && namespace.is_none() { "query_root" } else { renames.ours(name) };
+                renames.fields_to_remote.insert((parent.to_string(), ours), field.to_string());
+            }
+        }
+    }
 
+    // The remote's root operation types are not types of ours: their fields merge into
+    // query_root (or sit under the namespace field, whose type the query type becomes),
+    // whatever the remote calls them. One is still printed when another type refers to it.
+    let operation_types: Vec<&str> = ["queryType", "mutationType", "subscriptionType"]
+        .iter()
+        .filter_map(|key| schema[*key]["name"].as_str())
+        .collect();
+    let referenced = referenced_types(types);
     let mut blocks = Vec::new();
     let mut root_field_definitions = Vec::new();
     let mut root_fields = IndexMap::new();
     for t in types {
         let name = t["name"].as_str().unwrap_or_default();
         if is_builtin(name) {
+            continue;
+        }
+        let is_query = name == query_remote;
+        if is_query && namespace.is_none() {
+            for field in t["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+                let field_name = field["name"].as_str().unwrap_or_default().to_string();
+                let ours = field_rename(name, &field_name, customization);
+                root_field_definitions.push(field_definition(&ours, field, &renames)?);
+                root_fields.insert(ours, Some(field_name));
+            }
+        }
+        let keep_operation_type = (is_query && namespace.is_some()) || referenced.contains(name);
+        if operation_types.contains(&name) && !keep_operation_type {
             continue;
         }
         let ours = renames.ours(name).to_string();
@@ -204,14 +295,9 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
                 let _ = writeln!(sdl, "{keyword} {ours}{implements} {{");
                 for field in t["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
                     describe(&mut sdl, "  ", &field["description"]);
-                    let _ = writeln!(sdl, "  {}", field_definition(field, &renames)?);
-                    if name == query_remote {
-                        let field_name = field["name"].as_str().unwrap_or_default().to_string();
-                        if customization.and_then(|c| c.root_fields_namespace.as_ref()).is_none() {
-                            root_field_definitions.push(field_definition(field, &renames)?);
-                            root_fields.insert(field_name.clone(), Some(field_name));
-                        }
-                    }
+                    let field_name = field["name"].as_str().ok_or("a field has no name")?;
+                    let ours = field_rename(name, field_name, customization);
+                    let _ = writeln!(sdl, "  {}", field_definition(&ours, field, &renames)?);
                 }
                 sdl.push_str("}\n\n");
             }
@@ -240,7 +326,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         blocks.push((ours, t["kind"].as_str() == Some("SCALAR"), sdl));
     }
     let query_type = renames.ours(query_remote).to_string();
-    if let Some(namespace) = customization.and_then(|c| c.root_fields_namespace.clone()) {
+    if let Some(namespace) = namespace {
         root_field_definitions.push(format!("{namespace}: {query_type}!"));
         root_fields.insert(namespace, None);
     }
@@ -258,6 +344,23 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
             .filter_map(|t| Some((t["name"].as_str()?.to_string(), t.clone())))
             .collect(),
     })
+}
+
+/// Names of the types that a field, an argument or an input field of some type refers to.
+fn referenced_types(types: &[Value]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for t in types {
+        for field in t["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            out.extend(named_type(&field["type"]).map(str::to_string));
+            for arg in field["args"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+                out.extend(named_type(&arg["type"]).map(str::to_string));
+            }
+        }
+        for field in t["inputFields"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            out.extend(named_type(&field["type"]).map(str::to_string));
+        }
+    }
+    out
 }
 
 /// The named type under NON_NULL and LIST wrappers.
@@ -294,18 +397,75 @@ impl RemoteModel {
         type_ref(t, &self.renames)
     }
 
-    /// Our SDL text of a field's arguments, all made optional (a relationship's
-    /// template may supply them; the client's are merged in).
-    pub fn optional_arguments_text(&self, field: &Value) -> Result<String, String> {
-        let mut parts = Vec::new();
-        for arg in field.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
-            let name = arg["name"].as_str().ok_or("an argument has no name")?;
-            let mut ty = type_ref(&arg["type"], &self.renames)?;
-            if ty.ends_with('!') {
-                ty.pop();
-            }
-            parts.push(format!("{name}: {ty}"));
+    /// A type reference under our names, with its named type replaced by `name`.
+    fn wrapped(&self, t: &Value, name: &str) -> String {
+        match t.get("kind").and_then(Value::as_str) {
+            Some("NON_NULL") => format!("{}!", self.wrapped(&t["ofType"], name)),
+            Some("LIST") => format!("[{}]", self.wrapped(&t["ofType"], name)),
+            _ => name.to_string(),
         }
-        Ok(if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) })
+    }
+
+    /// The arguments a relationship field keeps, as Hasura shapes them: one the
+    /// template fixes (a `$field`, a literal, null, `[]`) is gone; one it does not name
+    /// keeps its type; an input object it fixes in part becomes a generated input type
+    /// holding only the free fields, `<Type>_remote_rel_<suffix>`, added to `types`
+    /// (name, SDL). `args` are the introspected arguments, `template` the fixed values.
+    pub fn free_arguments(
+        &self,
+        args: &[Value],
+        template: &serde_json::Map<String, Value>,
+        suffix: &str,
+        types: &mut Vec<(String, String)>,
+    ) -> Result<Vec<String>, String> {
+        let mut parts = Vec::new();
+        for arg in args {
+            let name = arg["name"].as_str().ok_or("an argument has no name")?;
+            let text = match template.get(name) {
+                None => {
+                    let mut part = format!("{name}: {}", type_ref(&arg["type"], &self.renames)?);
+                    if let Some(default) = arg.get("defaultValue").and_then(Value::as_str) {
+                        part.push_str(&format!(" = {default}"));
+                    }
+                    Some(part)
+                }
+                Some(fixed) => self
+                    .free_input_type(&arg["type"], fixed, suffix, types)?
+                    .map(|generated| format!("{name}: {}", self.wrapped(&arg["type"], &generated))),
+            };
+            parts.extend(text);
+        }
+        Ok(parts)
+    }
+
+    /// The generated input type for a value fixed in part, if any field stays free.
+    fn free_input_type(
+        &self,
+        ty: &Value,
+        fixed: &Value,
+        suffix: &str,
+        types: &mut Vec<(String, String)>,
+    ) -> Result<Option<String>, String> {
+        let object = match fixed {
+            Value::Object(object) => object,
+            // A one-element list fixes its element; the element may be an object.
+            Value::Array(items) if items.len() == 1 => return self.free_input_type(ty, &items[0], suffix, types),
+            _ => return Ok(None),
+        };
+        let Some(remote_name) = named_type(ty) else { return Ok(None) };
+        let Some(input) = self.remote_types.get(remote_name).filter(|t| t["kind"].as_str() == Some("INPUT_OBJECT")) else {
+            return Ok(None);
+        };
+        let generated = format!("{}_remote_rel_{suffix}", self.renames.ours(remote_name));
+        if types.iter().any(|(n, _)| n == &generated) {
+            return Ok(Some(generated));
+        }
+        let fields = input["inputFields"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let parts = self.free_arguments(fields, object, suffix, types)?;
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        types.push((generated.clone(), format!("input {generated} {{\n  {}\n}}\n\n", parts.join("\n  "))));
+        Ok(Some(generated))
     }
 }

@@ -27,6 +27,8 @@ pub struct RemoteRelationship {
     pub path: Vec<PathStep>,
     /// SDL of the field on the table type: `name(args): Type`.
     pub field_sdl: String,
+    /// Input types generated for arguments the template fixes in part: (name, SDL).
+    pub input_types: Vec<(String, String)>,
 }
 
 /// The parts of a stored remote relationship (current or legacy form).
@@ -67,7 +69,9 @@ pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
         .and_then(Value::as_array)
         .map(|a| a.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>())
         .unwrap_or(None);
-    let lhs_fields = lhs_fields.filter(|l| !l.is_empty()).ok_or("\"lhs_fields\" must be a non-empty list of column names")?;
+    // An empty list is allowed (Hasura accepts it): the arguments are all literals, and
+    // every parent gets the answer of the one request of its level.
+    let lhs_fields = lhs_fields.ok_or("\"lhs_fields\" must be a list of field names")?;
     let remote_field = remote_field.filter(|r| r.is_object()).ok_or("\"remote_field\" must be an object")?;
     Ok(Definition { remote_schema, lhs_fields, remote_field })
 }
@@ -162,8 +166,11 @@ fn check_value(
 /// Resolves a stored remote relationship from parents whose lhs fields are `lhs`
 /// (those `def.lhs_fields` names). `remote_index` is the composed index of the
 /// remote it names.
+/// `lhs_identifier` names the parent in generated input types, as Hasura does: a table's
+/// name (`<schema>_<table>` outside `public`), or the remote schema's name.
 pub fn resolve(
     name: &str,
+    lhs_identifier: &str,
     lhs: &[Lhs],
     def: &Definition,
     remote: &RemoteModel,
@@ -204,12 +211,18 @@ pub fn resolve(
     if output.ends_with('!') {
         output.pop();
     }
-    let field_sdl = format!("{name}{}: {output}", remote.optional_arguments_text(&leaf)?);
+    let template = path.last().map(|step| step.arguments.clone()).unwrap_or_default();
+    let mut input_types = Vec::new();
+    let leaf_args = leaf.get("args").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let free = remote.free_arguments(leaf_args, &template, &format!("{lhs_identifier}{name}"), &mut input_types)?;
+    let arguments = if free.is_empty() { String::new() } else { format!("({})", free.join(", ")) };
+    let field_sdl = format!("{name}{arguments}: {output}");
     Ok(RemoteRelationship {
         name: name.to_string(),
         remote: remote_index,
         lhs: lhs.iter().map(|l| (l.name.clone(), l.source.clone())).collect(),
         path,
         field_sdl,
+        input_types,
     })
 }

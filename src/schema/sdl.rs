@@ -56,6 +56,11 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     print_comparison_types(model, &mut out);
     for table in &model.tables {
         print_table(model, table, &mut out);
+        for join in &table.remote_relationships {
+            for (_, block) in join.input_types() {
+                out.push_str(block);
+            }
+        }
     }
     let mut scalars: BTreeSet<String> = CUSTOM_SCALARS.iter().map(|s| s.to_string()).collect();
     for remote in remotes {

@@ -4,12 +4,15 @@
 //!
 //! Endpoints (see README.md beside Cargo.toml):
 //!   POST|GET /graphql   the API of `schema.rs`; counted; subject to the current fault
+//!   POST|GET /products/graphql, /clash/graphql   the APIs of `products.rs`; counted apart
+//!                       (`products_requests`, `clash_requests`), recorded with the others, never faulted
 //!   POST /actions       a REST action handler (Hasura's contract); see `action_handler`
 //!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...], "headers": [x-* headers],
 //!                        "action_requests": N, "actions": [last 50 {body, headers}]}
 //!   POST /_reset        zero the counters, forget documents, clear the fault
 //!   POST /_fault        {"mode": M, "delay_ms": D, "bytes": B, "after": K}
 
+pub mod products;
 pub mod schema;
 
 use std::collections::VecDeque;
@@ -85,6 +88,8 @@ impl Default for Fault {
 #[derive(Default)]
 struct Recorded {
     requests: u64,
+    products_requests: u64,
+    clash_requests: u64,
     /// (query text, variables); null/null for a request that was not a GraphQL request
     documents: VecDeque<(JsonValue, JsonValue)>,
     /// x-* request headers, one object per entry of `documents`
@@ -97,6 +102,8 @@ struct Recorded {
 
 pub struct AppState {
     schema: FixtureSchema,
+    products: products::ProductsSchema,
+    clash: products::clash::ClashSchema,
     recorded: Mutex<Recorded>,
 }
 
@@ -111,10 +118,14 @@ impl AppState {
 pub fn app() -> Router {
     let state = Arc::new(AppState {
         schema: build_schema(),
+        products: products::build_schema(),
+        clash: products::clash::build_schema(),
         recorded: Mutex::default(),
     });
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
+        .route("/products/graphql", get(products_graphql).post(products_graphql))
+        .route("/clash/graphql", get(clash_graphql).post(clash_graphql))
         .route("/actions", post(action_handler))
         .route("/_stats", get(stats))
         .route("/_reset", post(reset))
@@ -131,15 +142,52 @@ fn json_response(status: StatusCode, body: &JsonValue) -> Response {
         .into_response()
 }
 
+/// Which of the fixture's APIs a request went to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Users,
+    Products,
+    Clash,
+}
+
+async fn products_graphql(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    serve(state, Api::Products, headers, request).await
+}
+
+async fn clash_graphql(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    serve(state, Api::Clash, headers, request).await
+}
+
 async fn graphql(
     State(state): State<Arc<AppState>>,
     headers: axum::http::HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    // Count and record first: every request that reaches /graphql counts, whatever follows.
+    serve(state, Api::Users, headers, request).await
+}
+
+async fn serve(
+    state: Arc<AppState>,
+    api: Api,
+    headers: axum::http::HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    // Count and record first: every request that reaches an API counts, whatever follows.
     let fault = {
         let mut rec = state.lock();
-        rec.requests += 1;
+        match api {
+            Api::Users => rec.requests += 1,
+            Api::Products => rec.products_requests += 1,
+            Api::Clash => rec.clash_requests += 1,
+        }
         let entry = match &request {
             Ok(r) => (
                 JsonValue::String(r.0.query.clone()),
@@ -159,7 +207,7 @@ async fn graphql(
             .map(|(name, value)| (name.to_string(), JsonValue::String(value.to_str().unwrap_or("").to_string())))
             .collect();
         rec.headers.push_back(JsonValue::Object(seen));
-        if rec.fault.mode == Mode::None {
+        if rec.fault.mode == Mode::None || api != Api::Users {
             None
         } else if rec.fault.after > 0 {
             rec.fault.after -= 1;
@@ -174,6 +222,11 @@ async fn graphql(
         Err(rejection) => return rejection.into_response(),
     };
 
+    match api {
+        Api::Products => return GraphQLResponse::from(state.products.execute(request).await).into_response(),
+        Api::Clash => return GraphQLResponse::from(state.clash.execute(request).await).into_response(),
+        Api::Users => {}
+    }
     match fault.map(|f| f.mode) {
         None | Some(Mode::None) => {
             GraphQLResponse::from(state.schema.execute(request).await).into_response()
@@ -226,7 +279,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let (documents, variables): (Vec<_>, Vec<_>) = rec.documents.iter().cloned().unzip();
     json_response(
         StatusCode::OK,
-        &json!({"requests": rec.requests, "documents": documents, "variables": variables, "headers": rec.headers,
+        &json!({"requests": rec.requests, "products_requests": rec.products_requests, "clash_requests": rec.clash_requests, "documents": documents, "variables": variables, "headers": rec.headers,
                 "action_requests": rec.action_requests, "actions": rec.actions}),
     )
 }

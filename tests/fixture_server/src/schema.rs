@@ -264,9 +264,9 @@ pub struct UserWhere {
 #[derive(InputObject, Default)]
 pub struct IntFilter {
     #[graphql(name = "_eq")]
-    eq: Option<i32>,
+    pub eq: Option<i32>,
     #[graphql(name = "_in")]
-    in_: Option<Vec<i32>>,
+    pub in_: Option<Vec<i32>>,
 }
 
 #[derive(InputObject, Default)]
@@ -278,7 +278,7 @@ pub struct StringFilter {
 }
 
 impl IntFilter {
-    fn matches(&self, v: i32) -> bool {
+    pub fn matches(&self, v: i32) -> bool {
         self.eq.is_none_or(|e| e == v) && self.in_.as_ref().is_none_or(|l| l.contains(&v))
     }
 }
