@@ -163,27 +163,38 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
     let configuration = parse_configuration(args, call, &relation)?;
     let mut next = metadata.clone();
     entry_mut(&mut next, &at).configuration = configuration;
-    ensure_exposed(&next, &at, call)?;
+    ensure_exposed(metadata, &next, &at, call)?;
     *metadata = next;
     Ok(())
 }
 
-/// A tracked table whose GraphQL name another relation already has is left out of the
-/// schema: refused here, naming the way out.
-fn ensure_exposed(metadata: &Metadata, at: &TableAt, call: &str) -> Result<(), MetadataError> {
+/// Two relations with one GraphQL name cannot both be exposed: a table being tracked or
+/// renamed whose name another table has (or would take from it) is refused, naming the
+/// way out.
+fn ensure_exposed(before: &Metadata, next: &Metadata, at: &TableAt, call: &str) -> Result<(), MetadataError> {
+    use crate::schema::model;
     let local = at.local();
-    let model = crate::schema::model::build(&crate::exposed_schemas(), metadata);
-    if model.tables.iter().any(|t| t.schema == local.schema && t.name == local.name) {
-        return Ok(());
-    }
-    let name = metadata
+    let schemas = crate::exposed_schemas();
+    let (old, new) = (model::build(&schemas, before), model::build(&schemas, next));
+    let is = |t: &model::Table, q: &QualifiedTable| t.schema == q.schema && t.name == q.name;
+    let name = next
         .local_tables()
         .into_iter()
         .find(|t| t.table == local)
         .and_then(|t| t.configuration.custom_name)
         .unwrap_or_else(|| crate::schema::names::relation_type_name(&local.schema, &local.name));
-    if model.tables.iter().any(|t| t.type_name == name) {
-        meta_bail!("{call}: table \"{at}\": its GraphQL name \"{name}\" is already taken by another table; set configuration.custom_name");
+    let hidden = old.tables.iter().find(|t| !is(t, &local) && !new.tables.iter().any(|n| n.schema == t.schema && n.name == t.name));
+    let taken_by = match hidden {
+        Some(t) => Some(t.qualified()),
+        None if !new.tables.iter().any(|t| is(t, &local)) => {
+            new.tables.iter().find(|t| t.type_name == name).map(|t| t.qualified())
+        }
+        None => None,
+    };
+    if let Some(other) = taken_by {
+        meta_bail!(
+            "{call}: table \"{at}\": its GraphQL name \"{name}\" is the name of table \"{other}\"; set configuration.custom_name"
+        );
     }
     Ok(())
 }
@@ -194,7 +205,7 @@ pub fn set_customization(metadata: &mut Metadata, args: &Value) -> Result<(), Me
     let configuration = parse_configuration(args, call, &relation)?;
     let mut next = metadata.clone();
     entry_mut(&mut next, &at).configuration = configuration;
-    ensure_exposed(&next, &at, call)?;
+    ensure_exposed(metadata, &next, &at, call)?;
     *metadata = next;
     Ok(())
 }
