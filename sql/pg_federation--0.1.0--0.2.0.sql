@@ -7,6 +7,43 @@
 -- new or changed #[pg_extern]) must be repeated here, in the same form, until 0.2.0
 -- is released; after that, add a pg_federation--0.2.0--0.3.0.sql instead.
 --
--- 0.2.0 so far changes no SQL object: graphql.max_query_depth and
--- graphql.max_query_fields are GUCs defined by the library, and the functions keep
--- their signatures and symbols.
+-- 0.2.0 adds the rename-following event triggers (sql/renames.sql) and the two library
+-- functions they call; graphql.max_query_depth and graphql.max_query_fields are GUCs
+-- defined by the library, and the other functions keep their signatures and symbols.
+
+-- Renames follow the catalog: two functions of the library and sql/renames.sql.
+CREATE  FUNCTION "note_renames"() RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'note_renames_wrapper';
+CREATE  FUNCTION "follow_renames"() RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'follow_renames_wrapper';
+revoke all on function graphql.note_renames() from public;
+revoke all on function graphql.follow_renames() from public;
+
+create function graphql.note_renames_before_alter() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    perform graphql.note_renames();
+end
+$$;
+revoke all on function graphql.note_renames_before_alter() from public;
+
+create function graphql.follow_renames_after_alter() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    perform graphql.follow_renames();
+end
+$$;
+revoke all on function graphql.follow_renames_after_alter() from public;
+
+create event trigger graphql_note_renames on ddl_command_start
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    execute function graphql.note_renames_before_alter();
+create event trigger graphql_follow_renames on ddl_command_end
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    execute function graphql.follow_renames_after_alter();

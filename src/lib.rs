@@ -20,6 +20,7 @@ pub mod spi;
 ::pgrx::pg_module_magic!(name, version);
 
 pgrx::extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap);
+pgrx::extension_sql_file!("../sql/renames.sql", name = "renames", finalize);
 
 /// `graphql.exposed_schemas`: comma-separated schemas whose relations are exposed.
 pub static EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
@@ -154,6 +155,20 @@ mod sql_surface {
     #[pg_extern(volatile, name = "cache_stats")]
     fn cache_stats() -> JsonB {
         JsonB(crate::schema::cache::stats())
+    }
+
+    /// For the DDL event triggers of sql/renames.sql: notes the tables the metadata
+    /// names before an ALTER of a relation.
+    #[pg_extern(volatile, name = "note_renames")]
+    fn note_renames() {
+        crate::metadata::renames::note()
+    }
+
+    /// For the DDL event triggers of sql/renames.sql: renames in the metadata what the
+    /// ALTER renamed.
+    #[pg_extern(volatile, name = "follow_renames")]
+    fn follow_renames() {
+        crate::metadata::renames::follow()
     }
 
     /// SQL helper: track a table (optionally with a custom GraphQL name).

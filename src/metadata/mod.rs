@@ -10,6 +10,7 @@ mod guard;
 pub mod remote_relationships;
 pub mod remote_schema_relationships;
 pub mod remote_schemas;
+pub mod renames;
 pub mod resolve;
 pub mod sources;
 pub mod store;

@@ -395,7 +395,13 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
                 .map(|r| (r, RelKind::Object))
                 .chain(entry.array_relationships.iter().map(|r| (r, RelKind::Array)))
             {
-                if let Err(reason) = resolve(&relation, def, kind, &lookup) {
+                let clash = column_field_names(&relation, Some(&entry.configuration)).contains(&def.name);
+                let resolved = if clash {
+                    Err(format!("\"{}\" is also the name of a column of \"{at}\"", def.name))
+                } else {
+                    resolve(&relation, def, kind, &lookup).map(|_| ())
+                };
+                if let Err(reason) = resolved {
                     out.push(json!({
                         "type": format!("{}_relation", kind.label()),
                         "name": format!("relationship {} in table {at}", def.name),

@@ -1,0 +1,32 @@
+-- Renames follow the catalog (src/metadata/renames.rs), as Hasura rewrites its metadata
+-- after ALTER TABLE … RENAME: before an ALTER of a relation the tables the metadata
+-- names are noted, after it what changed name is renamed in the document, in the same
+-- transaction. Runs last in the extension script (the functions it calls exist then).
+-- Security definer: the role running the DDL need not be allowed to change metadata.
+revoke all on function graphql.note_renames() from public;
+revoke all on function graphql.follow_renames() from public;
+
+create function graphql.note_renames_before_alter() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    perform graphql.note_renames();
+end
+$$;
+revoke all on function graphql.note_renames_before_alter() from public;
+
+create function graphql.follow_renames_after_alter() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    perform graphql.follow_renames();
+end
+$$;
+revoke all on function graphql.follow_renames_after_alter() from public;
+
+create event trigger graphql_note_renames on ddl_command_start
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    execute function graphql.note_renames_before_alter();
+create event trigger graphql_follow_renames on ddl_command_end
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    execute function graphql.follow_renames_after_alter();

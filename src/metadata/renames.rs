@@ -1,0 +1,319 @@
+//! Renames follow the catalog, as Hasura rewrites its metadata after `ALTER TABLE …
+//! RENAME`: before an ALTER of a relation (`ddl_command_start`) the tables the document
+//! names are noted with their oid and their columns by number; after it
+//! (`ddl_command_end`) a table or column whose name changed is renamed in the document,
+//! in the same transaction. Names are rewritten wherever the document holds them:
+//! tracked entries, relationships (both ends), remote relationships (lhs fields, their
+//! `$column` templates, `to_source` targets and mappings) and column customisations.
+
+use serde_json::{json, Value};
+use std::cell::RefCell;
+
+use super::document::{Metadata, QualifiedTable, DEFAULT_SOURCE};
+use super::store;
+use crate::spi;
+
+/// A relation as noted before the ALTER: its oid, name and (attnum, column name)s.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct Noted {
+    oid: i64,
+    schema: String,
+    name: String,
+    columns: Vec<(i64, String)>,
+}
+
+thread_local! {
+    /// What `note` saw; taken by `follow`. Event triggers run in the backend that runs
+    /// the DDL, so a backend-local value is enough; a failed ALTER leaves it for the
+    /// next `note` to replace.
+    static NOTED: RefCell<Option<Vec<Noted>>> = const { RefCell::new(None) };
+}
+
+/// The relation rows (oid, name, columns) of these tables, as the catalog has them now.
+fn relations(filter: &str, param: String) -> Vec<Noted> {
+    let query = format!(
+        "select coalesce(jsonb_agg(jsonb_build_object('oid', c.oid::bigint, 'schema', n.nspname, 'name', c.relname,
+                 'columns', (select coalesce(jsonb_agg(jsonb_build_array(a.attnum, a.attname) order by a.attnum), '[]')
+                               from pg_catalog.pg_attribute a
+                              where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped))), '[]')
+           from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          where {filter}"
+    );
+    let value = spi::catalog_json(&query, &[Some(param)]);
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+/// Every table of this database the document names: tracked, untracked, or the target
+/// of a relationship.
+fn named_tables(document: &Value) -> Vec<QualifiedTable> {
+    let mut out = Vec::new();
+    walk_tables(document, &mut |table| {
+        if !out.contains(table) {
+            out.push(table.clone());
+        }
+    });
+    out
+}
+
+/// ddl_command_start of an ALTER on a relation.
+pub fn note() {
+    let Ok(metadata) = store::load() else { return };
+    let tables = named_tables(&metadata.to_value());
+    let noted = if tables.is_empty() {
+        Vec::new()
+    } else {
+        let pairs: Vec<Value> = tables.iter().map(|t| json!({"schema": t.schema, "name": t.name})).collect();
+        relations(
+            "(n.nspname, c.relname) in (select x.schema, x.name from pg_catalog.jsonb_to_recordset($1::jsonb) as x(schema text, name text))",
+            Value::Array(pairs).to_string(),
+        )
+    };
+    NOTED.with(|n| *n.borrow_mut() = Some(noted));
+}
+
+/// ddl_command_end of an ALTER on a relation: renames what changed name.
+pub fn follow() {
+    let Some(noted) = NOTED.with(|n| n.borrow_mut().take()) else { return };
+    if noted.is_empty() {
+        return;
+    }
+    let oids: Vec<String> = noted.iter().map(|n| n.oid.to_string()).collect();
+    let now = relations("c.oid = any($1::oid[])", format!("{{{}}}", oids.join(",")));
+    let mut table_renames = Vec::new();
+    let mut column_renames = Vec::new();
+    for before in &noted {
+        let Some(after) = now.iter().find(|a| a.oid == before.oid) else { continue };
+        let table = QualifiedTable { schema: after.schema.clone(), name: after.name.clone() };
+        if (before.schema.as_str(), before.name.as_str()) != (after.schema.as_str(), after.name.as_str()) {
+            table_renames.push((QualifiedTable { schema: before.schema.clone(), name: before.name.clone() }, table.clone()));
+        }
+        for (attnum, old) in &before.columns {
+            if let Some((_, new)) = after.columns.iter().find(|(n, name)| n == attnum && name != old) {
+                column_renames.push((table.clone(), old.clone(), new.clone()));
+            }
+        }
+    }
+    if table_renames.is_empty() && column_renames.is_empty() {
+        return;
+    }
+    let Ok(metadata) = store::load() else { return };
+    let mut document = metadata.to_value();
+    for (old, new) in &table_renames {
+        rename_table(&mut document, old, new);
+    }
+    for (table, old, new) in &column_renames {
+        rename_column(&mut document, table, old, new);
+    }
+    if let Ok(renamed) = Metadata::from_value(&document) {
+        store::save(&renamed);
+    }
+}
+
+fn as_table(value: &Value) -> Option<QualifiedTable> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn is_default(source: Option<&Value>) -> bool {
+    source.and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE) == DEFAULT_SOURCE
+}
+
+/// Calls `f` on every place the document names a table of this database, mutably.
+fn walk_tables_mut(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut Value)) {
+    match value {
+        Value::Object(map) => {
+            // A source other than the default one: its tables live in another database.
+            let in_default = match map.get("name").and_then(Value::as_str) {
+                Some(name) if map.contains_key("tables") && map.contains_key("kind") => name == DEFAULT_SOURCE,
+                _ => in_default,
+            };
+            if in_default {
+                if map.contains_key("table") && (map.contains_key("configuration") || map.contains_key("object_relationships")
+                    || map.contains_key("array_relationships") || map.contains_key("remote_relationships") || map.len() == 1)
+                {
+                    if let Some(t) = map.get_mut("table") {
+                        f(t);
+                    }
+                }
+                if let Some(Value::Array(untracked)) = map.get_mut("untracked_tables") {
+                    untracked.iter_mut().for_each(|t| f(t));
+                }
+                if let Some(t) = map.get_mut("manual_configuration").and_then(|m| m.get_mut("remote_table")) {
+                    f(t);
+                }
+                if let Some(t) = map.get_mut("foreign_key_constraint_on").and_then(|m| m.get_mut("table")) {
+                    f(t);
+                }
+            }
+            // Targets of to_source and custom types' relationships name their source.
+            if let Some(to) = map.get_mut("to_source") {
+                if is_default(to.get("source")) {
+                    if let Some(t) = to.get_mut("table") {
+                        f(t);
+                    }
+                }
+            }
+            if map.contains_key("remote_table") && map.contains_key("field_mapping") && is_default(map.get("source")) {
+                if let Some(t) = map.get_mut("remote_table") {
+                    f(t);
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "manual_configuration" && key != "to_source" {
+                    walk_tables_mut(child, in_default, f);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| walk_tables_mut(v, in_default, f)),
+        _ => {}
+    }
+}
+
+fn walk_tables(value: &Value, f: &mut dyn FnMut(&QualifiedTable)) {
+    let mut copy = value.clone();
+    walk_tables_mut(&mut copy, true, &mut |t| {
+        if let Some(table) = as_table(t) {
+            f(&table);
+        }
+    });
+}
+
+fn rename_table(document: &mut Value, old: &QualifiedTable, new: &QualifiedTable) {
+    walk_tables_mut(document, true, &mut |t| {
+        if as_table(t).as_ref() == Some(old) {
+            *t = json!({"schema": new.schema, "name": new.name});
+        }
+    });
+}
+
+fn rename_in_list(list: Option<&mut Value>, old: &str, new: &str) {
+    if let Some(Value::Array(items)) = list {
+        for item in items.iter_mut().filter(|i| i.as_str() == Some(old)) {
+            *item = Value::String(new.to_string());
+        }
+    }
+}
+
+fn rename_key(map: Option<&mut Value>, old: &str, new: &str) {
+    if let Some(Value::Object(m)) = map {
+        if let Some(v) = m.remove(old) {
+            m.insert(new.to_string(), v);
+        }
+    }
+}
+
+fn rename_values(map: Option<&mut Value>, old: &str, new: &str) {
+    if let Some(Value::Object(m)) = map {
+        for v in m.values_mut().filter(|v| v.as_str() == Some(old)) {
+            *v = Value::String(new.to_string());
+        }
+    }
+}
+
+/// `$old` in a remote_field template names the lhs field `old`.
+fn rename_template(value: &mut Value, old: &str, new: &str) {
+    match value {
+        Value::String(s) if s.strip_prefix('$') == Some(old) => *s = format!("${new}"),
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_template(v, old, new)),
+        Value::Object(m) => m.values_mut().for_each(|v| rename_template(v, old, new)),
+        _ => {}
+    }
+}
+
+/// A foreign_key_constraint_on naming columns: `"col"`, `{column}`, `{columns}`.
+fn rename_fk_columns(fk: &mut Value, old: &str, new: &str) {
+    match fk {
+        Value::String(s) if s == old => *s = new.to_string(),
+        Value::Object(m) => {
+            if m.get("column").and_then(Value::as_str) == Some(old) {
+                m.insert("column".into(), Value::String(new.to_string()));
+            }
+            rename_in_list(m.get_mut("columns"), old, new);
+        }
+        _ => {}
+    }
+}
+
+fn rename_column(document: &mut Value, table: &QualifiedTable, old: &str, new: &str) {
+    let Some(sources) = document.get_mut("sources").and_then(Value::as_array_mut) else { return };
+    for source in sources.iter_mut().filter(|s| s["name"].as_str() == Some(DEFAULT_SOURCE)) {
+        let Some(entries) = source.get_mut("tables").and_then(Value::as_array_mut) else { continue };
+        for entry in entries.iter_mut() {
+            let own = as_table(&entry["table"]).as_ref() == Some(table);
+            if own {
+                rename_key(entry.pointer_mut("/configuration/column_config"), old, new);
+            }
+            for kind in ["object_relationships", "array_relationships"] {
+                let Some(list) = entry.get_mut(kind).and_then(Value::as_array_mut) else { continue };
+                for relationship in list.iter_mut() {
+                    let using = &mut relationship["using"];
+                    let targets_table =
+                        using.pointer("/manual_configuration/remote_table").and_then(as_table).as_ref() == Some(table);
+                    if own {
+                        rename_key(using.pointer_mut("/manual_configuration/column_mapping"), old, new);
+                    }
+                    if targets_table {
+                        rename_values(using.pointer_mut("/manual_configuration/column_mapping"), old, new);
+                    }
+                    let fk_target = using.pointer("/foreign_key_constraint_on/table").and_then(as_table);
+                    let fk_on_this = match &fk_target {
+                        Some(target) => target == table,
+                        None => own,
+                    };
+                    if fk_on_this {
+                        if let Some(fk) = using.get_mut("foreign_key_constraint_on") {
+                            rename_fk_columns(fk, old, new);
+                        }
+                    }
+                }
+            }
+            let Some(list) = entry.get_mut("remote_relationships").and_then(Value::as_array_mut) else { continue };
+            for relationship in list.iter_mut() {
+                let definition = &mut relationship["definition"];
+                if own {
+                    rename_in_list(definition.pointer_mut("/to_remote_schema/lhs_fields"), old, new);
+                    rename_in_list(definition.get_mut("hasura_fields"), old, new);
+                    if let Some(template) = definition.pointer_mut("/to_remote_schema/remote_field") {
+                        rename_template(template, old, new);
+                    }
+                    if let Some(template) = definition.get_mut("remote_field") {
+                        rename_template(template, old, new);
+                    }
+                    rename_key(definition.pointer_mut("/to_source/field_mapping"), old, new);
+                }
+            }
+        }
+    }
+    // Relationships into the table from anywhere: their field_mapping values.
+    walk_to_source_mappings(document, table, &mut |mapping| rename_values(Some(mapping), old, new));
+}
+
+/// Calls `f` on the field_mapping of every `to_source` (and custom type relationship)
+/// that targets `table` in the default source.
+fn walk_to_source_mappings(value: &mut Value, table: &QualifiedTable, f: &mut dyn FnMut(&mut Value)) {
+    match value {
+        Value::Object(map) => {
+            let targets = |m: &serde_json::Map<String, Value>, key: &str| {
+                is_default(m.get("source")) && m.get(key).and_then(as_table).as_ref() == Some(table)
+            };
+            if let Some(Value::Object(to)) = map.get_mut("to_source") {
+                if targets(to, "table") {
+                    if let Some(mapping) = to.get_mut("field_mapping") {
+                        f(mapping);
+                    }
+                }
+            }
+            if map.contains_key("field_mapping") && targets(map, "remote_table") {
+                if let Some(mapping) = map.get_mut("field_mapping") {
+                    f(mapping);
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "to_source" {
+                    walk_to_source_mappings(child, table, f);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| walk_to_source_mappings(v, table, f)),
+        _ => {}
+    }
+}
