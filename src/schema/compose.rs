@@ -105,9 +105,7 @@ fn table_names(model: &Model) -> Known {
 /// Why `candidate` cannot join a schema that already has these names, if it cannot;
 /// else the names of its types already defined with the same shape (merged: the
 /// schema keeps the first definition).
-fn clash(candidate: &RemoteModel, known: &Known) -> Result<HashSet<String>, String> {
-    let text: String = candidate.types.iter().map(|(_, _, block)| block.as_str()).collect();
-    let shapes = type_shape::shapes(&text);
+fn clash(candidate: &RemoteModel, shapes: &HashMap<String, String>, known: &Known) -> Result<HashSet<String>, String> {
     let mut shared = HashSet::new();
     for (name, _, _) in &candidate.types {
         let Some((owner, shape)) = known.types.get(name) else { continue };
@@ -132,10 +130,8 @@ fn clash(candidate: &RemoteModel, known: &Known) -> Result<HashSet<String>, Stri
 
 /// Adds `remote`'s names to `known`, and leaves out of it the types another source
 /// already defines with the same shape.
-fn accept(remote: &mut RemoteModel, shared: &HashSet<String>, known: &mut Known) {
+fn accept(remote: &mut RemoteModel, mut shapes: HashMap<String, String>, shared: &HashSet<String>, known: &mut Known) {
     let owner = format!("remote schema \"{}\"", remote.name);
-    let text: String = remote.types.iter().map(|(_, _, block)| block.as_str()).collect();
-    let mut shapes = type_shape::shapes(&text);
     remote.types.retain(|(name, _, _)| !shared.contains(name));
     for (name, _, _) in &remote.types {
         let shape = shapes.remove(name).unwrap_or_default();
@@ -289,8 +285,10 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
                 continue;
             }
         };
-        match clash(&built, &known) {
-            Ok(shared) => accept(&mut built, &shared, &mut known),
+        let text: String = built.types.iter().map(|(_, _, block)| block.as_str()).collect();
+        let shapes = type_shape::shapes(&text);
+        match clash(&built, &shapes, &known) {
+            Ok(shared) => accept(&mut built, shapes, &shared, &mut known),
             Err(reason) => {
                 left_out.push(LeftOut::remote(&remote.name, reason));
                 continue;

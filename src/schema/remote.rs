@@ -456,14 +456,19 @@ impl RemoteModel {
         let Some(input) = self.remote_types.get(remote_name).filter(|t| t["kind"].as_str() == Some("INPUT_OBJECT")) else {
             return Ok(None);
         };
-        let generated = format!("{}_remote_rel_{suffix}", self.renames.ours(remote_name));
-        if types.iter().any(|(n, _)| n == &generated) {
-            return Ok(Some(generated));
-        }
         let fields = input["inputFields"].as_array().map(Vec::as_slice).unwrap_or(&[]);
         let parts = self.free_arguments(fields, object, suffix, types)?;
         if parts.is_empty() {
             return Ok(None);
+        }
+        // The same input type fixed at two places (`_and: [{…}]` inside a `where`) is two
+        // generated types: the second gets a number.
+        let base = format!("{}_remote_rel_{suffix}", self.renames.ours(remote_name));
+        let mut generated = base.clone();
+        let mut n = 1;
+        while types.iter().any(|(name, _)| name == &generated) {
+            n += 1;
+            generated = format!("{base}_{n}");
         }
         types.push((generated.clone(), format!("input {generated} {{\n  {}\n}}\n\n", parts.join("\n  "))));
         Ok(Some(generated))
