@@ -135,7 +135,7 @@ fn walk_tables_mut(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut V
                     }
                 }
                 if let Some(Value::Array(untracked)) = map.get_mut("untracked_tables") {
-                    untracked.iter_mut().for_each(|t| f(t));
+                    untracked.iter_mut().for_each(&mut *f);
                 }
                 if let Some(t) = map.get_mut("manual_configuration").and_then(|m| m.get_mut("remote_table")) {
                     f(t);
