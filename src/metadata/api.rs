@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{actions, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
+use super::{actions, computed_fields, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
 use crate::schema::compose::Owner;
 use crate::error::MetadataError;
 use crate::meta_bail;
@@ -131,6 +131,8 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             }
             success(changed)
         }
+        "pg_add_computed_field" | "add_computed_field" => computed_fields::add(metadata, args).and_then(|_| success(true)),
+        "pg_drop_computed_field" | "drop_computed_field" => computed_fields::drop(metadata, args).and_then(|_| success(true)),
         "pg_track_table" | "track_table" => tables::track(metadata, args).and_then(|_| success(true)),
         "pg_untrack_table" | "untrack_table" => tables::untrack(metadata, args).and_then(|_| success(true)),
         "pg_create_object_relationship" | "create_object_relationship" => {

@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod api;
+mod computed_fields;
 mod dependents;
 pub mod document;
 mod guard;

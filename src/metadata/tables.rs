@@ -307,7 +307,7 @@ pub fn create_relationship(metadata: &mut Metadata, args: &Value, kind: RelKind)
 }
 
 /// GraphQL field names of the table's columns, custom names applied.
-fn column_field_names(relation: &Relation, configuration: Option<&TableConfiguration>) -> Vec<String> {
+pub(super) fn column_field_names(relation: &Relation, configuration: Option<&TableConfiguration>) -> Vec<String> {
     relation
         .columns
         .iter()
@@ -389,6 +389,13 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
                     continue;
                 }
             };
+            for computed in entry.rest.get("computed_fields").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Err(reason) = crate::schema::computed::resolve(&at.local(), computed) {
+                    let name = computed["name"].as_str().unwrap_or("?");
+                    out.push(json!({"type": "computed_field", "name": format!("computed field {name} in table {at}"),
+                        "reason": reason, "definition": {"table": entry.table, "name": name}}));
+                }
+            }
             for (def, kind) in entry
                 .object_relationships
                 .iter()
@@ -432,6 +439,15 @@ pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
             entry.object_relationships.retain(|d| resolve(&relation, d, RelKind::Object, &lookup).is_ok());
             entry.array_relationships.retain(|d| resolve(&relation, d, RelKind::Array, &lookup).is_ok());
             changed |= entry.object_relationships.len() + entry.array_relationships.len() != n;
+            let local = at.local();
+            if let Some(Value::Array(computed)) = entry.rest.get_mut("computed_fields") {
+                let before = computed.len();
+                computed.retain(|c| crate::schema::computed::resolve(&local, c).is_ok());
+                changed |= computed.len() != before;
+                if computed.is_empty() {
+                    entry.rest.remove("computed_fields");
+                }
+            }
         }
     }
     changed

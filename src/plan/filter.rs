@@ -45,7 +45,7 @@ pub fn condition(
             field => match table.fields.get(field) {
                 Some(FieldRef::Column(c)) => {
                     let column = &table.columns[*c];
-                    comparison(params, &format!("{alias}.{}", ident(&column.sql_name)), column, value)?
+                    comparison(params, &column.sql_ref(alias), column, value)?
                 }
                 Some(FieldRef::Relationship(r)) => {
                     let rel = &table.relationships[*r];

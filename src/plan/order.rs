@@ -51,7 +51,7 @@ fn expressions(
         }
         match table.fields.get(key) {
             Some(FieldRef::Column(c)) => {
-                out.push((format!("{alias}.{}", ident(&table.columns[*c].sql_name)), direction(value)?));
+                out.push((table.columns[*c].sql_ref(alias), direction(value)?));
             }
             Some(FieldRef::Relationship(r)) if table.relationships[*r].kind == RelKind::Object => {
                 // Ordering through an object relationship: a scalar subquery per term.

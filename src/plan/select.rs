@@ -111,7 +111,7 @@ impl<'m> Builder<'m> {
             distinct.splice(0..0, partition.iter().cloned());
         }
         let over = if partition.is_empty() { String::new() } else { format!("partition by {} ", partition.join(", ")) };
-        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
         let mut sql = String::from("select ");
         if !distinct.is_empty() {
             sql.push_str(&format!("distinct on ({}) ", distinct.join(", ")));
@@ -175,7 +175,7 @@ impl<'m> Builder<'m> {
             let p = self.params.bind(text, &column.sql_type);
             conditions.push(format!("{x}.{} = {p}", ident(&column.sql_name)));
         }
-        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!(
@@ -246,7 +246,7 @@ impl<'m> Builder<'m> {
     /// An object relationship: the one related row, or null.
     fn related_object(&mut self, table: &Table, field: &Field, parent: Parent) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
-        let columns: Vec<String> = table.columns.iter().map(|c| format!("{x}.{}", ident(&c.sql_name))).collect();
+        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
         let join = join_condition(parent.mapping, parent.alias, &x);
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;

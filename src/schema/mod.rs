@@ -5,6 +5,8 @@
 pub mod actions;
 pub mod cache;
 pub mod compose;
+pub mod computed;
+pub mod functions;
 pub mod join_field;
 pub mod model;
 pub mod names;

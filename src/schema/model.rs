@@ -52,12 +52,33 @@ pub struct Table {
 
 #[derive(Debug, Clone)]
 pub struct Column {
+    /// The column's name; a computed field's name (the rows' subqueries select it under it).
     pub sql_name: String,
     pub field_name: String,
     /// `format_type()` output, used in casts of bound parameters.
     pub sql_type: String,
     pub ty: ColumnType,
     pub not_null: bool,
+    /// A computed field: the function call that gives its value for a row.
+    pub computed: Option<super::computed::ComputedCall>,
+}
+
+impl Column {
+    /// Its value for the row of the table aliased `alias`.
+    pub fn sql_ref(&self, alias: &str) -> String {
+        match &self.computed {
+            Some(call) => call.sql(alias),
+            None => format!("{alias}.{}", crate::plan::ident(&self.sql_name)),
+        }
+    }
+
+    /// An item of a select list over the table aliased `alias`, named as the column.
+    pub fn select_item(&self, alias: &str) -> String {
+        match &self.computed {
+            Some(call) => format!("{} as {}", call.sql(alias), crate::plan::ident(&self.sql_name)),
+            None => self.sql_ref(alias),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -113,7 +134,41 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
         .into_iter()
         .filter(|r| !untracked.contains(&QualifiedTable { schema: r.schema.clone(), name: r.name.clone() }))
         .collect();
-    from_relations(relations, &tracked)
+    let mut model = from_relations(relations, &tracked);
+    add_computed_fields(&mut model, &tracked);
+    model
+}
+
+/// The computed fields of tracked tables that resolve and that the role may execute,
+/// as columns after the table's own. One that does not resolve is left out (reported
+/// by get_inconsistent_metadata).
+fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
+    for entry in tracked {
+        let Some(list) = entry.rest.get("computed_fields").and_then(serde_json::Value::as_array) else { continue };
+        let Some(table) = model.tables.iter_mut().find(|t| t.schema == entry.table.schema && t.name == entry.table.name)
+        else {
+            continue;
+        };
+        for item in list {
+            let Some(name) = item.get("name").and_then(serde_json::Value::as_str) else { continue };
+            if !is_graphql_name(name) || table.fields.contains_key(name) || table.columns.iter().any(|c| c.sql_name == name) {
+                continue;
+            }
+            let Ok(resolved) = super::computed::resolve(&entry.table, item) else { continue };
+            if !resolved.executable {
+                continue;
+            }
+            table.fields.insert(name.to_string(), FieldRef::Column(table.columns.len()));
+            table.columns.push(Column {
+                sql_name: name.to_string(),
+                field_name: name.to_string(),
+                sql_type: resolved.sql_type,
+                ty: resolved.ty,
+                not_null: false,
+                computed: Some(resolved.call),
+            });
+        }
+    }
 }
 
 /// The pure part of `build`, separated so it can be unit-tested without a catalog.
@@ -156,6 +211,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
                 sql_type: c.sql_type.clone(),
                 ty,
                 not_null: c.not_null,
+                computed: None,
             });
         }
         let primary_key: Option<Vec<usize>> = relation

@@ -186,6 +186,9 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
             FieldRef::Column(c) => {
                 let col = &table.columns[c];
                 let bang = if col.not_null { "!" } else { "" };
+                if let Some(call) = &col.computed {
+                    let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", call.function);
+                }
                 let _ = writeln!(out, "  {field}: {}{bang}", output_type(&col.ty));
             }
             FieldRef::Relationship(r) => {
@@ -254,9 +257,11 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
     // select_column
     let _ = writeln!(out, "\"select columns of table \\\"{}\\\"\"", describe(table));
     let _ = writeln!(out, "enum {t}_select_column {{");
+    // Columns only: a computed field is not a column to pick (Hasura's rule).
     let selectable: Vec<&str> = table
         .columns
         .iter()
+        .filter(|c| c.computed.is_none())
         .map(|c| c.field_name.as_str())
         .filter(|n| !matches!(*n, "true" | "false" | "null"))
         .collect();
@@ -275,10 +280,9 @@ fn print_aggregate_types(table: &Table, out: &mut String) {
     let t = &table.type_name;
     let _ = writeln!(out, "\"aggregated selection of \\\"{}\\\"\"", describe(table));
     let _ = writeln!(out, "type {t}_aggregate {{\n  aggregate: {t}_aggregate_fields\n  nodes: [{t}!]!\n}}\n");
-    let numeric: Vec<_> = table.columns.iter().filter(|c| !c.ty.is_list && c.ty.kind == ScalarKind::Numeric).collect();
-    let comparable: Vec<_> = table
-        .columns
-        .iter()
+    let columns = table.columns.iter().filter(|c| c.computed.is_none());
+    let numeric: Vec<_> = columns.clone().filter(|c| !c.ty.is_list && c.ty.kind == ScalarKind::Numeric).collect();
+    let comparable: Vec<_> = columns
         .filter(|c| !c.ty.is_list && matches!(c.ty.kind, ScalarKind::Numeric | ScalarKind::Text | ScalarKind::Ordered))
         .collect();
     let _ = writeln!(out, "type {t}_aggregate_fields {{\n  count(columns: [{t}_select_column!], distinct: Boolean): Int!");
