@@ -146,6 +146,30 @@ pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>
     select_kept(sql, params, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
 }
 
+/// Runs a statement that may write (a VOLATILE tracked function's mutation field),
+/// returning one jsonb value, in a subtransaction; its plan is not kept.
+pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
+    let sql = sql.to_string();
+    let params = params.to_vec();
+    in_subtransaction(move || {
+        Spi::connect_mut(|client| {
+            let args = text_args(&params);
+            let table = client.update(sql.as_str(), Some(1), &args)?;
+            if table.is_empty() {
+                return Ok(None);
+            }
+            Ok(table.first().get_one::<JsonB>()?.map(|j| j.0))
+        })
+    })
+    .and_then(|r: Result<Option<Value>, pgrx::spi::Error>| {
+        r.map_err(|e| SqlError {
+            message: e.to_string(),
+            detail: None,
+            sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
+        })
+    })
+}
+
 /// `select_json` without the conversion: the jsonb datum itself, copied into the
 /// caller's memory context, for a response the statement built whole.
 pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonbDatum>, SqlError> {

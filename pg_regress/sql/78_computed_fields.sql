@@ -1,7 +1,8 @@
 -- Computed fields, Hasura's bodies unchanged: pg_add_computed_field with a STABLE
 -- function of the table's row (and optionally the session as json), exposed as a
 -- field, usable in where and order_by, and as a remote relationship's join field
--- (one request per level, counted at the fixture). pg_drop_computed_field.
+-- (one request per level, counted at the fixture). pg_drop_computed_field. Those with
+-- arguments and those returning rows: 79_functions.
 -- Statements that fail on purpose roll back to an automatic savepoint.
 \set ON_ERROR_ROLLBACK on
 begin;
@@ -67,12 +68,12 @@ reset role;
 -- Bad bodies: named, with the reason, nothing changed.
 create function author_volatile(a authors) returns text language sql volatile as $$ select a.last_name $$;
 create function order_total(o int) returns int language sql stable as $$ select o $$;
-create function author_rows(a authors) returns setof authors language sql stable as $$ select * from authors $$;
-create function author_with_arg(a authors, n int) returns text language sql stable as $$ select a.last_name || n $$;
+create function author_numbers(a authors) returns setof int language sql stable as $$ select a.id $$;
+create function author_unnamed(a authors, int) returns text language sql stable as $$ select a.last_name || $2 $$;
 select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_volatile"}}}');
 select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "order_total"}}}');
-select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_rows"}}}');
-select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_with_arg"}}}');
+select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_numbers"}}}');
+select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_unnamed"}}}');
 select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "no_such_function"}}}');
 select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "last_name", "definition": {"function": "author_full_name"}}}');
 select graphql.metadata('{"type": "pg_add_computed_field", "args": {"table": "authors", "name": "v", "definition": {"function": "author_viewer", "table_argument": "author", "session_argument": "nope"}}}');

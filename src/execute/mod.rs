@@ -202,6 +202,23 @@ fn mutation_fields(
             data.insert(field.response_key.clone(), Value::String("mutation_root".into()));
             continue;
         }
+        if let Some(&root) = context.composed.model.mutation_roots.get(field.name.as_str()) {
+            // A VOLATILE tracked function: one statement that may write.
+            let path = [PathSegment::Key(field.response_key.clone())];
+            let result = plan::root_statement(&context.composed.model, root, field)
+                .and_then(|s| spi::write_json(&s.sql, &s.params).map(|v| (v, s.joins)).map_err(|e| sql_error(e, &path)));
+            match result {
+                Ok((value, mut field_joins)) => {
+                    data.insert(field.response_key.clone(), value.unwrap_or(Value::Null));
+                    joins.append(&mut field_joins);
+                }
+                Err(error) => {
+                    data.insert(field.response_key.clone(), Value::Null);
+                    errors.push(error);
+                }
+            }
+            continue;
+        }
         let (calls, requests) = actions::plan(context.composed, "mutation_root", std::slice::from_ref(field), query, data, errors);
         let results = http::start(requests).wait();
         joins.extend(actions::apply(context.composed, calls, results, data, errors));

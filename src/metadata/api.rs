@@ -5,7 +5,10 @@
 use serde_json::{json, Value};
 
 use super::document::Metadata;
-use super::{actions, computed_fields, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables};
+use super::{
+    actions, computed_fields, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables,
+    tracked_functions,
+};
 use crate::schema::compose::Owner;
 use crate::error::MetadataError;
 use crate::meta_bail;
@@ -112,6 +115,7 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "drop_inconsistent_metadata" => {
             let left_out = composition_left_out(metadata);
             let mut changed = tables::drop_inconsistent(metadata);
+            changed |= tracked_functions::drop_inconsistent(metadata);
             for left in left_out {
                 match &left.owner {
                     Owner::RemoteSchema => {
@@ -131,6 +135,8 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             }
             success(changed)
         }
+        "pg_track_function" | "track_function" => tracked_functions::track(metadata, args).and_then(|_| success(true)),
+        "pg_untrack_function" | "untrack_function" => tracked_functions::untrack(metadata, args).and_then(|_| success(true)),
         "pg_add_computed_field" | "add_computed_field" => computed_fields::add(metadata, args).and_then(|_| success(true)),
         "pg_drop_computed_field" | "drop_computed_field" => computed_fields::drop(metadata, args).and_then(|_| success(true)),
         "pg_track_table" | "track_table" => tables::track(metadata, args).and_then(|_| success(true)),
@@ -164,6 +170,7 @@ fn composition_left_out(metadata: &Metadata) -> Vec<crate::schema::compose::Left
 /// Every inconsistent object, in Hasura's `inconsistent_objects` shape.
 fn all_inconsistencies(metadata: &Metadata) -> Vec<Value> {
     let mut out = tables::inconsistencies(metadata);
+    out.extend(tracked_functions::inconsistencies(metadata));
     out.extend(composition_left_out(metadata).iter().map(|l| l.to_json()));
     out
 }
@@ -199,6 +206,7 @@ fn replace(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataErr
     remote_schemas::delete_all(metadata);
     let remote_failures = remote_schemas::install_all(&mut next);
     let mut inconsistent = tables::inconsistencies(&next);
+    inconsistent.extend(tracked_functions::inconsistencies(&next));
     for (name, reason) in remote_failures {
         inconsistent.push(json!({"type": "remote_schema", "name": format!("remote_schema {name}"),
                                  "reason": reason, "definition": {"name": name}}));

@@ -327,6 +327,15 @@ impl Metadata {
         self.sources.iter_mut().find(|s| s.name == name)
     }
 
+    /// The tracked functions of the default source (`pg_track_function`), as stored.
+    pub fn tracked_functions(&self) -> &[Value] {
+        self.source(DEFAULT_SOURCE)
+            .and_then(|s| s.rest.get("functions"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     /// The tracked tables of `source`.
     pub fn tables_of(&self, source: &str) -> &[TrackedTable] {
         self.source(source).map(|s| s.tables.as_slice()).unwrap_or(&[])

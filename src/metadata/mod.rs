@@ -16,6 +16,7 @@ pub mod resolve;
 pub mod sources;
 pub mod store;
 mod tables;
+mod tracked_functions;
 
 /// A required string argument of a metadata call: `args.<key>`, or an error naming the call.
 pub(crate) fn string_arg(args: &serde_json::Value, key: &str, call: &str) -> Result<String, crate::error::MetadataError> {

@@ -53,11 +53,12 @@ pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<S
 
 /// The jsonb expression of one root field.
 fn root_expression(builder: &mut select::Builder, model: &Model, root: RootField, field: &Field) -> Result<String, GraphqlError> {
-    let table = &model.tables[root.table];
     match root.kind {
-        RootKind::Select => builder.list(table, field, None),
-        RootKind::ByPk => builder.by_pk(table, field),
-        RootKind::Aggregate => builder.aggregate(table, field, None),
+        RootKind::Select => builder.list(&model.tables[root.table], field, None),
+        RootKind::ByPk => builder.by_pk(&model.tables[root.table], field),
+        RootKind::Aggregate => builder.aggregate(&model.tables[root.table], field, None),
+        RootKind::Function => builder.function_root(&model.functions[root.table], false, field),
+        RootKind::FunctionAggregate => builder.function_root(&model.functions[root.table], true, field),
     }
 }
 
@@ -88,6 +89,10 @@ pub fn keyed_statement(model: &Model, join: &TableJoin, field: &Field, keys: &[V
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expr}"), params, joins })
 }
+
+/// The column under which a rows subquery carries the whole row, for the functions of
+/// computed fields (a name no column can clash with: `:` is not in GraphQL names).
+pub const ROW: &str = "pgf:row";
 
 /// Quotes an identifier for SQL (`"a""b"`).
 pub fn ident(name: &str) -> String {

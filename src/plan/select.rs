@@ -10,7 +10,8 @@ use crate::error::{code, GraphqlError, PathSegment};
 use crate::metadata::resolve::RelKind;
 use crate::query::normalize::Field;
 use crate::schema::join_field::TableJoin;
-use crate::schema::model::{FieldRef, Model, Table};
+use crate::schema::function_call::FunctionCall;
+use crate::schema::model::{ComputedReturns, FieldRef, Model, Table, TrackedFunction};
 
 /// jsonb_build_object takes at most 100 arguments: 50 key/value pairs a call.
 const PAIRS_PER_CALL: usize = 50;
@@ -63,21 +64,29 @@ impl<'m> Builder<'m> {
         format!("{prefix}{}", self.aliases)
     }
 
-    /// `select <columns>, row_number() over (order by …) as __ord from <table> … `:
-    /// the filtered, ordered, limited rows of `table`. `__ord` carries the order out.
-    fn rows(&mut self, table: &Table, args: &Map<String, Value>, parent: Option<Parent>) -> Result<String, GraphqlError> {
-        self.rows_for(table, args, parent, &[])
+    /// The columns of a rows subquery over `table` aliased `x`; the whole row too when
+    /// a computed field's function will take it (`ROW`).
+    fn select_list(table: &Table, x: &str) -> Vec<String> {
+        let mut list: Vec<String> = table.columns.iter().map(|c| c.select_item(x)).collect();
+        if !table.computed.is_empty() {
+            list.push(format!("{x} as {}", ident(super::ROW)));
+        }
+        list
     }
 
-    /// `rows`, or with `keys` (column, bound array) the rows of every key at once:
+    /// `select <columns>, row_number() over (order by …) as __ord from <table> … `:
+    /// the filtered, ordered, limited rows of `table` (`__ord` carries the order out),
+    /// or with `keys` (column, bound array) the rows of every key at once:
     /// `column = any(array)` filters (pushed down to a foreign table), `__ord`
-    /// numbers the rows of each key, and limit/offset are left to the caller.
+    /// numbers the rows of each key, and limit/offset are left to the caller. `from`
+    /// replaces the table by a function call returning its rows.
     fn rows_for(
         &mut self,
         table: &Table,
         args: &Map<String, Value>,
         parent: Option<Parent>,
         keys: &[(String, String)],
+        from: Option<&str>,
     ) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
         let mut conditions = Vec::new();
@@ -111,7 +120,7 @@ impl<'m> Builder<'m> {
             distinct.splice(0..0, partition.iter().cloned());
         }
         let over = if partition.is_empty() { String::new() } else { format!("partition by {} ", partition.join(", ")) };
-        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
+        let columns = Self::select_list(table, &x);
         let mut sql = String::from("select ");
         if !distinct.is_empty() {
             sql.push_str(&format!("distinct on ({}) ", distinct.join(", ")));
@@ -125,7 +134,10 @@ impl<'m> Builder<'m> {
         } else {
             sql.push_str(&format!("row_number() over ({over}order by {}) as __ord", order_terms.join(", ")));
         }
-        sql.push_str(&format!(" from {}.{} {x}", ident(&table.schema), ident(&table.name)));
+        match from {
+            Some(call) => sql.push_str(&format!(" from {call} {x}")),
+            None => sql.push_str(&format!(" from {}.{} {x}", ident(&table.schema), ident(&table.name))),
+        }
         if !conditions.is_empty() {
             sql.push_str(&format!(" where {}", conditions.join(" and ")));
         }
@@ -155,7 +167,12 @@ impl<'m> Builder<'m> {
 
     /// A list of objects: `[T!]!`.
     pub fn list(&mut self, table: &Table, field: &Field, parent: Option<Parent>) -> Result<String, GraphqlError> {
-        let rows = self.rows(table, &field.arguments, parent)?;
+        self.list_from(table, field, parent, None)
+    }
+
+    /// `list` over the rows a function call returns (`from`), or the table's.
+    fn list_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<&str>) -> Result<String, GraphqlError> {
+        let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!("(select coalesce(jsonb_agg({object} order by {t}.__ord), '[]'::jsonb) from ({rows}) {t})"))
@@ -175,7 +192,7 @@ impl<'m> Builder<'m> {
             let p = self.params.bind(text, &column.sql_type);
             conditions.push(format!("{x}.{} = {p}", ident(&column.sql_name)));
         }
-        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
+        let columns = Self::select_list(table, &x);
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!(
@@ -201,7 +218,7 @@ impl<'m> Builder<'m> {
             arrays.push((column.sql_name.clone(), self.params.bind(text, &format!("{}[]", column.sql_type))));
         }
         let args = if join.kind == RelKind::Array { field.arguments.clone() } else { Map::new() };
-        let rows = self.rows_for(table, &args, None, &arrays)?;
+        let rows = self.rows_for(table, &args, None, &arrays, None)?;
         let t = self.next_alias("t");
         let k = self.next_alias("k");
         let key_columns: Vec<String> = (0..arrays.len()).map(|i| format!("c{i}")).collect();
@@ -246,7 +263,7 @@ impl<'m> Builder<'m> {
     /// An object relationship: the one related row, or null.
     fn related_object(&mut self, table: &Table, field: &Field, parent: Parent) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
-        let columns: Vec<String> = table.columns.iter().map(|c| c.select_item(&x)).collect();
+        let columns = Self::select_list(table, &x);
         let join = join_condition(parent.mapping, parent.alias, &x);
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
@@ -260,7 +277,12 @@ impl<'m> Builder<'m> {
 
     /// `<table>_aggregate`: `{aggregate {count sum … }, nodes […]}` over the same rows.
     pub fn aggregate(&mut self, table: &Table, field: &Field, parent: Option<Parent>) -> Result<String, GraphqlError> {
-        let rows = self.rows(table, &field.arguments, parent)?;
+        self.aggregate_from(table, field, parent, None)
+    }
+
+    /// `aggregate` over the rows a function call returns (`from`), or the table's.
+    fn aggregate_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<&str>) -> Result<String, GraphqlError> {
+        let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let mut pairs = Vec::new();
         for sub in &field.selection {
@@ -381,9 +403,51 @@ impl<'m> Builder<'m> {
                 let target = &model.tables[rel.target];
                 self.aggregate(target, field, Some(Parent { mapping: &rel.mapping, alias }))
             }
+            Some(FieldRef::Computed(c)) => {
+                let computed = &table.computed[*c];
+                let row = format!("{alias}.{}", ident(super::ROW));
+                let call = self.call(&computed.call, Some(&row), field)?;
+                match &computed.returns {
+                    ComputedReturns::Scalar { .. } => Ok(format!("to_jsonb({call})")),
+                    ComputedReturns::Rows { target, set: true } => {
+                        let list = self.list_from(&model.tables[*target], field, None, Some(&call))?;
+                        // A null row set is null, as Hasura answers a computed field.
+                        Ok(list)
+                    }
+                    ComputedReturns::Rows { target, set: false } => self.single_row(&model.tables[*target], field, &call),
+                }
+            }
             Some(FieldRef::RemoteRelationship(_)) | None => {
                 Err(self.error(format!("field \"{}\" not found in type: '{}'", field.name, table.type_name)))
             }
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// A function's call for this field: its `args` bound as parameters.
+    fn call(&mut self, call: &FunctionCall, row: Option<&str>, field: &Field) -> Result<String, GraphqlError> {
+        let params = &mut self.params;
+        call.sql(row, field.arguments.get("args"), &mut |text, ty| params.bind(text, ty)).map_err(|m| self.error(m))
+    }
+
+    /// The one row a function returns (or null), as an object.
+    fn single_row(&mut self, table: &Table, field: &Field, call: &str) -> Result<String, GraphqlError> {
+        let rows = self.rows_for(table, &Map::new(), None, &[], Some(call))?;
+        let t = self.next_alias("t");
+        let object = self.object(table, &t, &field.selection)?;
+        Ok(format!("(select {object} from ({rows}) {t} limit 1)"))
+    }
+
+    /// A tracked function's root field: its rows as a list (`Function`, SETOF), one row
+    /// or null (`Function`), or their aggregate (`FunctionAggregate`).
+    pub fn function_root(&mut self, function: &TrackedFunction, aggregate: bool, field: &Field) -> Result<String, GraphqlError> {
+        let call = self.call(&function.call, None, field)?;
+        let table = &self.model.tables[function.target];
+        match (aggregate, function.set) {
+            (true, _) => self.aggregate_from(table, field, None, Some(&call)),
+            (false, true) => self.list_from(table, field, None, Some(&call)),
+            (false, false) => self.single_row(table, field, &call),
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct Function {
     pub overloads: i64,
     /// OUT, INOUT, VARIADIC or TABLE arguments.
     pub has_other_modes: bool,
+    /// How many of the last arguments have defaults.
+    pub defaults: usize,
     pub executable: bool,
 }
 
@@ -71,6 +73,7 @@ pub fn function(function: &QualifiedTable) -> Option<Function> {
                             join pg_catalog.pg_type bt on bt.oid = coalesce(nullif(t.typbasetype, 0), t.oid)),
             'overloads', (select count(*) from pg_catalog.pg_proc o where o.pronamespace = p.pronamespace and o.proname = p.proname),
             'has_other_modes', p.proargmodes is not null,
+            'defaults', p.pronargdefaults,
             'executable', pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))
            from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
           where n.nspname = $1 and p.proname = $2 and p.prokind = 'f'

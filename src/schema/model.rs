@@ -17,10 +17,16 @@ pub struct Model {
     pub tables: Vec<Table>,
     /// Fields of `query_root`, in schema order.
     pub roots: IndexMap<String, RootField>,
+    /// Tracked functions (`pg_track_function`); roots of kind `Function*` index it.
+    pub functions: Vec<TrackedFunction>,
+    /// Fields of `mutation_root` from tables' side: VOLATILE tracked functions.
+    pub mutation_roots: IndexMap<String, RootField>,
     /// Postgres enums used by exposed columns: GraphQL name -> labels.
     pub enums: IndexMap<String, Vec<String>>,
 }
 
+/// A root field: `table` indexes `Model::tables`, or `Model::functions` for the
+/// `Function*` kinds.
 #[derive(Debug, Clone, Copy)]
 pub struct RootField {
     pub table: usize,
@@ -32,6 +38,34 @@ pub enum RootKind {
     Select,
     ByPk,
     Aggregate,
+    /// The rows a tracked function returns.
+    Function,
+    /// `<function>_aggregate`.
+    FunctionAggregate,
+}
+
+/// A tracked function: the rows of table `target` it returns.
+#[derive(Debug, Clone)]
+pub struct TrackedFunction {
+    pub call: super::function_call::FunctionCall,
+    pub target: usize,
+    /// SETOF: a list; otherwise one row or null.
+    pub set: bool,
+}
+
+/// A computed field that is not a plain column: one with inputs, or one returning rows.
+#[derive(Debug, Clone)]
+pub struct ComputedField {
+    pub name: String,
+    pub call: super::function_call::FunctionCall,
+    pub returns: ComputedReturns,
+}
+
+#[derive(Debug, Clone)]
+pub enum ComputedReturns {
+    Scalar { ty: ColumnType },
+    /// Rows of `Model::tables[target]`; `set`: a list, else one row or null.
+    Rows { target: usize, set: bool },
 }
 
 #[derive(Debug)]
@@ -46,6 +80,9 @@ pub struct Table {
     pub relationships: Vec<Relationship>,
     /// Relationships to remote schemas (attached at composition).
     pub remote_relationships: Vec<super::join_field::JoinField>,
+    /// Computed fields with inputs or returning rows; their functions take the whole
+    /// row, which the rows' subqueries then carry (`plan::ROW`).
+    pub computed: Vec<ComputedField>,
     /// GraphQL field name -> what it reads.
     pub fields: IndexMap<String, FieldRef>,
 }
@@ -59,15 +96,15 @@ pub struct Column {
     pub sql_type: String,
     pub ty: ColumnType,
     pub not_null: bool,
-    /// A computed field: the function call that gives its value for a row.
-    pub computed: Option<super::computed::ComputedCall>,
+    /// A computed field (a scalar one without inputs): its function, called on the row.
+    pub computed: Option<super::function_call::FunctionCall>,
 }
 
 impl Column {
     /// Its value for the row of the table aliased `alias`.
     pub fn sql_ref(&self, alias: &str) -> String {
         match &self.computed {
-            Some(call) => call.sql(alias),
+            Some(call) => call.sql_for_row(alias),
             None => format!("{alias}.{}", crate::plan::ident(&self.sql_name)),
         }
     }
@@ -75,7 +112,7 @@ impl Column {
     /// An item of a select list over the table aliased `alias`, named as the column.
     pub fn select_item(&self, alias: &str) -> String {
         match &self.computed {
-            Some(call) => format!("{} as {}", call.sql(alias), crate::plan::ident(&self.sql_name)),
+            Some(call) => format!("{} as {}", call.sql_for_row(alias), crate::plan::ident(&self.sql_name)),
             None => self.sql_ref(alias),
         }
     }
@@ -99,6 +136,8 @@ pub enum FieldRef {
     RelationshipAggregate(usize),
     /// A field joined from a remote schema.
     RemoteRelationship(usize),
+    /// A computed field with inputs or returning rows (`Table::computed`).
+    Computed(usize),
 }
 
 impl Table {
@@ -136,13 +175,44 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
         .collect();
     let mut model = from_relations(relations, &tracked);
     add_computed_fields(&mut model, &tracked);
+    add_tracked_functions(&mut model, metadata);
     model
+}
+
+/// The index of the exposed table `table`.
+fn table_index(model: &Model, table: &QualifiedTable) -> Option<usize> {
+    model.tables.iter().position(|t| t.schema == table.schema && t.name == table.name)
+}
+
+/// Tracked functions of the default source that resolve, whose rows' table is exposed
+/// and that the role may execute: root fields of query_root (and `_aggregate`), or of
+/// mutation_root for VOLATILE ones not exposed as queries.
+fn add_tracked_functions(model: &mut Model, metadata: &Metadata) {
+    for entry in metadata.tracked_functions() {
+        let Ok(resolved) = super::tracked_function::resolve(entry) else { continue };
+        let Some(target) = table_index(model, &resolved.table) else { continue };
+        if !resolved.executable {
+            continue;
+        }
+        let index = model.functions.len();
+        model.functions.push(TrackedFunction { call: resolved.call, target, set: resolved.set });
+        if resolved.is_mutation {
+            model.mutation_roots.entry(resolved.field).or_insert(RootField { table: index, kind: RootKind::Function });
+        } else {
+            model.roots.entry(resolved.field).or_insert(RootField { table: index, kind: RootKind::Function });
+            if resolved.set {
+                model.roots.entry(resolved.aggregate).or_insert(RootField { table: index, kind: RootKind::FunctionAggregate });
+            }
+        }
+    }
 }
 
 /// The computed fields of tracked tables that resolve and that the role may execute,
 /// as columns after the table's own. One that does not resolve is left out (reported
 /// by get_inconsistent_metadata).
 fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
+    use super::computed::Returns;
+    let targets: HashMap<QualifiedTable, usize> = model.tables.iter().enumerate().map(|(i, t)| (t.qualified(), i)).collect();
     for entry in tracked {
         let Some(list) = entry.rest.get("computed_fields").and_then(serde_json::Value::as_array) else { continue };
         let Some(table) = model.tables.iter_mut().find(|t| t.schema == entry.table.schema && t.name == entry.table.name)
@@ -158,15 +228,27 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
             if !resolved.executable {
                 continue;
             }
-            table.fields.insert(name.to_string(), FieldRef::Column(table.columns.len()));
-            table.columns.push(Column {
-                sql_name: name.to_string(),
-                field_name: name.to_string(),
-                sql_type: resolved.sql_type,
-                ty: resolved.ty,
-                not_null: false,
-                computed: Some(resolved.call),
-            });
+            let returns = match resolved.returns {
+                Returns::Scalar { sql_type, ty } if !resolved.call.has_inputs() => {
+                    table.fields.insert(name.to_string(), FieldRef::Column(table.columns.len()));
+                    table.columns.push(Column {
+                        sql_name: name.to_string(),
+                        field_name: name.to_string(),
+                        sql_type,
+                        ty,
+                        not_null: false,
+                        computed: Some(resolved.call),
+                    });
+                    continue;
+                }
+                Returns::Scalar { ty, .. } => ComputedReturns::Scalar { ty },
+                Returns::Rows { table: rows, set } => match targets.get(&rows) {
+                    Some(&target) => ComputedReturns::Rows { target, set },
+                    None => continue,
+                },
+            };
+            table.fields.insert(name.to_string(), FieldRef::Computed(table.computed.len()));
+            table.computed.push(ComputedField { name: name.to_string(), call: resolved.call, returns });
         }
     }
 }
@@ -229,6 +311,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
             primary_key,
             relationships: Vec::new(),
             remote_relationships: Vec::new(),
+            computed: Vec::new(),
             fields,
         });
         kept_relations.push(relation);
@@ -250,7 +333,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
     enums.retain(|name, _| !type_names.contains(name));
 
     let roots = root_fields(&tables, &tracked_by_table);
-    Model { tables, roots, enums }
+    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new() }
 }
 
 fn add_relationship(table: &mut Table, relationship: Relationship) -> bool {

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use super::model::{FieldRef, Model, RootKind, Table};
+use super::function_call::FunctionCall;
+use super::model::{ComputedReturns, FieldRef, Model, RootKind, Table};
 use super::remote::RemoteModel;
 use super::scalars::{ColumnType, ScalarKind, CUSTOM_SCALARS};
 use crate::metadata::resolve::RelKind;
@@ -39,7 +40,7 @@ pub struct Additions {
 /// (a scalar already declared is declared once) and root fields, then `additions`.
 pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> String {
     let mut out = String::new();
-    if additions.mutation_fields.is_empty() {
+    if additions.mutation_fields.is_empty() && model.mutation_roots.is_empty() {
         out.push_str("schema { query: query_root }\n\n");
     } else {
         out.push_str("schema { query: query_root mutation: mutation_root }\n\n");
@@ -54,6 +55,7 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
         let _ = writeln!(out, "enum {name} {{\n  {}\n}}\n", labels.join("\n  "));
     }
     print_comparison_types(model, &mut out);
+    print_function_inputs(model, &mut out);
     for table in &model.tables {
         print_table(model, table, &mut out);
         for join in &table.remote_relationships {
@@ -77,8 +79,10 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     for (type_name, field) in &additions.fields {
         let _ = writeln!(out, "extend type {type_name} {{\n  \"A remote relationship\"\n  {field}\n}}\n");
     }
-    if !additions.mutation_fields.is_empty() {
-        let _ = writeln!(out, "type mutation_root {{\n  {}\n}}\n", additions.mutation_fields.join("\n  "));
+    if !additions.mutation_fields.is_empty() || !model.mutation_roots.is_empty() {
+        let mut fields = additions.mutation_fields.clone();
+        fields.extend(model.mutation_roots.iter().map(|(name, root)| function_root(model, name, *root)));
+        let _ = writeln!(out, "type mutation_root {{\n  {}\n}}\n", fields.join("\n  "));
     }
     out.push_str("type query_root {\n");
     for field in &additions.query_fields {
@@ -94,6 +98,10 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
         out.push_str("  \"no tables are exposed to this role\"\n  no_queries_available: String!\n");
     }
     for (name, root) in &model.roots {
+        if matches!(root.kind, RootKind::Function | RootKind::FunctionAggregate) {
+            let _ = writeln!(out, "  {}", function_root(model, name, *root));
+            continue;
+        }
         let table = &model.tables[root.table];
         let t = &table.type_name;
         match root.kind {
@@ -117,10 +125,55 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
                 let _ = writeln!(out, "  \"fetch aggregated fields from the table: {}\"", describe(table));
                 let _ = writeln!(out, "  {name}{}: {t}_aggregate!", list_arguments(t));
             }
+            RootKind::Function | RootKind::FunctionAggregate => {}
         }
     }
     out.push_str("}\n");
     out
+}
+
+/// Arguments of a field backed by a function: `args` (when it has inputs), then the
+/// list arguments over its rows when `rows` names their type.
+fn call_arguments(call: &FunctionCall, rows: Option<&str>) -> String {
+    let mut parts: Vec<String> = call.args_argument().into_iter().collect();
+    if let Some(t) = rows {
+        let list = list_arguments(t);
+        parts.push(list[1..list.len() - 1].to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("({})", parts.join(", "))
+    }
+}
+
+/// A tracked function's root field.
+fn function_root(model: &Model, name: &str, root: crate::schema::model::RootField) -> String {
+    let function = &model.functions[root.table];
+    let t = &model.tables[function.target].type_name;
+    let description = format!("\"execute function \\\"{}\\\" which returns \\\"{t}\\\"\"", function.call.function);
+    match (root.kind, function.set) {
+        (RootKind::FunctionAggregate, _) => format!("{description}\n  {name}{}: {t}_aggregate!", call_arguments(&function.call, Some(t))),
+        (_, true) => format!("{description}\n  {name}{}: [{t}!]!", call_arguments(&function.call, Some(t))),
+        (_, false) => format!("{description}\n  {name}{}: {t}", call_arguments(&function.call, None)),
+    }
+}
+
+/// The `<function>_args` input types, each once.
+fn print_function_inputs(model: &Model, out: &mut String) {
+    let calls = model
+        .functions
+        .iter()
+        .map(|f| &f.call)
+        .chain(model.tables.iter().flat_map(|t| t.computed.iter().map(|c| &c.call)));
+    let mut seen = BTreeSet::new();
+    for call in calls {
+        if let Some(block) = call.args_input_type() {
+            if seen.insert(call.args_type.clone()) {
+                out.push_str(&block);
+            }
+        }
+    }
 }
 
 fn describe(table: &Table) -> String {
@@ -210,6 +263,23 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
             FieldRef::RemoteRelationship(r) => {
                 let _ = writeln!(out, "  \"A remote relationship\"\n  {}", table.remote_relationships[r].field_sdl());
             }
+            FieldRef::Computed(c) => {
+                let computed = &table.computed[c];
+                let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", computed.call.function);
+                let _ = match &computed.returns {
+                    ComputedReturns::Scalar { ty } => {
+                        writeln!(out, "  {field}{}: {}", call_arguments(&computed.call, None), output_type(ty))
+                    }
+                    ComputedReturns::Rows { target, set: true } => {
+                        let target = &model.tables[*target].type_name;
+                        writeln!(out, "  {field}{}: [{target}!]", call_arguments(&computed.call, Some(target)))
+                    }
+                    ComputedReturns::Rows { target, set: false } => {
+                        let target = &model.tables[*target].type_name;
+                        writeln!(out, "  {field}{}: {target}", call_arguments(&computed.call, None))
+                    }
+                };
+            }
         }
     }
     out.push_str("}\n\n");
@@ -226,7 +296,7 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
                 let target = &model.tables[table.relationships[r].target].type_name;
                 let _ = writeln!(out, "  {field}: {target}_bool_exp");
             }
-            FieldRef::RelationshipAggregate(_) | FieldRef::RemoteRelationship(_) => {}
+            FieldRef::RelationshipAggregate(_) | FieldRef::RemoteRelationship(_) | FieldRef::Computed(_) => {}
         }
     }
     out.push_str("}\n\n");
