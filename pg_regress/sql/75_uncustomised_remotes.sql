@@ -64,6 +64,20 @@ select jsonb_array_length(r #> '{data,products}') as products,
   from graphql.resolve($${ products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { reviews { id author { name } } } }$$) r;
 select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests from pg_temp.stats() s;
 
+-- The products API's mutation type (named Mutation) merges into mutation_root, and a
+-- relationship of its answer type joins as for queries: one request each.
+select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "args": {
+  "remote_schema": "products_api", "type_name": "ReviewReceipt", "name": "author",
+  "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["authorId"],
+    "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}$$);
+select graphql.resolve('{ __schema { mutationType { name } } __type(name: "Mutation") { name } }');
+select pg_temp.reset();
+select jsonb_pretty(graphql.resolve($$mutation Review($body: String!) {
+  addReview(productUpc: "p3", body: $body, authorId: 4) { accepted body author { name } }
+}$$, '{"body": "great"}'));
+select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests,
+       s #>> '{documents,0}' as sent from pg_temp.stats() s;
+
 -- Table -> remote into the products API. The template fixes `upc`, so the field has
 -- no `upc` argument; `reviews` fixes where.authorId._eq only, so its `where` is a
 -- generated input type holding the free fields (Hasura's `<Type>_remote_rel_<table><name>`).

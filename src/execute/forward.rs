@@ -21,6 +21,8 @@ pub struct RemoteDocument<'a> {
     fragments: BTreeSet<String>,
     /// Where the join fields to strip are known.
     composed: Option<&'a Composed>,
+    /// `query`, or `mutation` for a remote's mutation fields.
+    operation: &'static str,
 }
 
 impl<'a> RemoteDocument<'a> {
@@ -31,7 +33,14 @@ impl<'a> RemoteDocument<'a> {
             variables: BTreeSet::new(),
             fragments: BTreeSet::new(),
             composed,
+            operation: "query",
         }
+    }
+
+    /// A `mutation` document instead of a query.
+    pub fn mutation(mut self) -> Self {
+        self.operation = "mutation";
+        self
     }
 
     /// A client field as the remote must see it: join fields stripped, type and field
@@ -113,7 +122,7 @@ impl<'a> RemoteDocument<'a> {
         }
     }
 
-    /// The document text: `query ($v: T, …) { fields } fragment …`, with the
+    /// The document text: `query ($v: T, …) { fields } fragment …` (or `mutation`), with the
     /// operation's variable types mapped to the remote's names.
     pub fn text(&self, document: &ExecutableDocument, operation_variables: &[(Name, Node<Type>)], renames: &TypeRenames) -> String {
         let mut definitions: Vec<String> = operation_variables
@@ -122,7 +131,7 @@ impl<'a> RemoteDocument<'a> {
             .map(|(name, ty)| format!("${name}: {}", type_text(ty, renames)))
             .collect();
         definitions.extend(self.generated.iter().map(|(name, ty)| format!("${name}: {ty}")));
-        let mut out = String::from("query");
+        let mut out = String::from(self.operation);
         if !definitions.is_empty() {
             out.push_str(&format!("({})", definitions.join(", ")));
         }

@@ -202,6 +202,25 @@ fn mutation_fields(
             data.insert(field.response_key.clone(), Value::String("mutation_root".into()));
             continue;
         }
+        if context.composed.remote_mutation_roots.contains_key(field.name.as_str()) {
+            let remote_roots = remote::run_mutation_field(
+                context.composed,
+                context.request,
+                context.collector,
+                context.variables,
+                &field.response_key,
+                data,
+                errors,
+            );
+            if !context.composed.type_joins.is_empty() {
+                let mut tree = Value::Object(std::mem::take(data));
+                joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
+                if let Value::Object(map) = tree {
+                    *data = map;
+                }
+            }
+            continue;
+        }
         if let Some(&root) = context.composed.model.mutation_roots.get(field.name.as_str()) {
             // A VOLATILE tracked function: one statement that may write.
             let path = [PathSegment::Key(field.response_key.clone())];

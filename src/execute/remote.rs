@@ -141,6 +141,64 @@ pub fn plan_root_calls(
     (calls, requests)
 }
 
+/// A remote's mutation field (a field of mutation_root): ONE `mutation { … }` request
+/// to its remote, in document order; the answer and its errors go into `data` and
+/// `errors`. Returns the (response key, client AST fields) to find the joins under it.
+pub fn run_mutation_field(
+    composed: &Composed,
+    request: &Request,
+    collector: &crate::query::normalize::Collector,
+    variables: &Map<String, Value>,
+    response_key: &str,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
+    let grouped = collector.group_ast(&request.operation.selection_set, "mutation_root");
+    let Some(fields) = grouped.get(response_key) else { return Vec::new() };
+    let Some(&index) = fields.first().and_then(|f| composed.remote_mutation_roots.get(f.name.as_str())) else {
+        return Vec::new();
+    };
+    let remote = &composed.remotes[index];
+    let namespace = fields.first().and_then(|f| remote.mutation_fields.get(f.name.as_str())).is_some_and(Option::is_none);
+    let mut document = RemoteDocument::new(Some(composed)).mutation();
+    for field in fields {
+        match (&remote.mutation_type, namespace) {
+            (Some(mutation_type), true) => {
+                let inner = collector.group_ast(&field.selection_set, mutation_type);
+                for inner_field in inner.values().flatten() {
+                    document.add_field(&request.document, inner_field, mutation_type, &remote.renames);
+                }
+            }
+            _ => document.add_field(&request.document, field, "mutation_root", &remote.renames),
+        }
+    }
+    let connection = match &composed.connections[index] {
+        Ok(c) => c,
+        Err(reason) => {
+            data.insert(response_key.to_string(), Value::Null);
+            errors.push(
+                GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name))
+                    .at(&[PathSegment::Key(response_key.to_string())]),
+            );
+            return Vec::new();
+        }
+    };
+    let operation_variables: Vec<_> = request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
+    let used = document.client_variables(variables);
+    let text = document.text(&request.document, &operation_variables, &remote.renames);
+    let http = http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used));
+    let results = http::start(vec![http]).wait();
+    let key_fields: Vec<_> = fields.iter().map(|f| (*f).clone()).collect();
+    let call = RootCall {
+        remote: remote.name.clone(),
+        keys: vec![(response_key.to_string(), namespace)],
+        fields: vec![key_fields.clone()],
+        renames: remote.renames.clone(),
+    };
+    apply_root_results(&request.document, vec![call], results, data, errors);
+    vec![(response_key.to_string(), key_fields)]
+}
+
 /// Each call's (response key, client AST fields), to find the joins under them.
 pub fn root_fields(calls: &[RootCall]) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
     calls

@@ -25,6 +25,8 @@ pub struct Composed {
     /// Remote schemas in the schema, and which root field goes to which.
     pub remotes: Vec<RemoteModel>,
     pub remote_roots: std::collections::HashMap<String, usize>,
+    /// The same for remote mutation fields (fields of mutation_root).
+    pub remote_mutation_roots: std::collections::HashMap<String, usize>,
     /// How to reach each remote (index as `remotes`); header secrets resolved once.
     pub connections: Vec<Result<crate::metadata::remote_schemas::Connection, String>>,
     pub schema: Valid<Schema>,
@@ -147,9 +149,13 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
     let schema = composition.schema.map_err(|message| GraphqlError::new(code::UNEXPECTED, message))?;
     let implementers = schema.implementers_map();
     let mut remote_roots = std::collections::HashMap::new();
+    let mut remote_mutation_roots = std::collections::HashMap::new();
     for (index, remote) in composition.remotes.iter().enumerate() {
         for root in remote.root_fields.keys() {
             remote_roots.insert(root.clone(), index);
+        }
+        for root in remote.mutation_fields.keys() {
+            remote_mutation_roots.insert(root.clone(), index);
         }
     }
     let connections = composition
@@ -162,6 +168,7 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
         model,
         remotes: composition.remotes,
         remote_roots,
+        remote_mutation_roots,
         connections,
         schema,
         implementers,

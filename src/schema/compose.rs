@@ -91,6 +91,7 @@ pub fn stored_introspections() -> HashMap<String, Value> {
 struct Known {
     types: HashMap<String, (String, String)>,
     roots: HashMap<String, String>,
+    mutation_roots: HashMap<String, String>,
 }
 
 /// What the tables' part of the schema defines.
@@ -99,7 +100,11 @@ fn table_names(model: &Model) -> Known {
         .into_iter()
         .map(|(name, shape)| (name, ("a table".to_string(), shape)))
         .collect();
-    Known { types, roots: model.roots.keys().map(|r| (r.clone(), "a table".to_string())).collect() }
+    Known {
+        types,
+        roots: model.roots.keys().map(|r| (r.clone(), "a table".to_string())).collect(),
+        mutation_roots: model.mutation_roots.keys().map(|r| (r.clone(), "a tracked function".to_string())).collect(),
+    }
 }
 
 /// Why `candidate` cannot join a schema that already has these names, if it cannot;
@@ -125,6 +130,14 @@ fn clash(candidate: &RemoteModel, shapes: &HashMap<String, String>, known: &Know
             ));
         }
     }
+    for root in candidate.mutation_fields.keys() {
+        if let Some(owner) = known.mutation_roots.get(root) {
+            return Err(format!(
+                "mutation field \"{root}\" is already defined by {owner}; \
+                 set customization.root_fields_namespace"
+            ));
+        }
+    }
     Ok(shared)
 }
 
@@ -139,6 +152,9 @@ fn accept(remote: &mut RemoteModel, mut shapes: HashMap<String, String>, shared:
     }
     for root in remote.root_fields.keys() {
         known.roots.insert(root.clone(), owner.clone());
+    }
+    for root in remote.mutation_fields.keys() {
+        known.mutation_roots.insert(root.clone(), owner.clone());
     }
 }
 
@@ -317,7 +333,8 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
         with_actions.types.push(block.clone());
     }
     for action in &built.actions {
-        if known.roots.contains_key(&action.name) {
+        let roots = if action.is_mutation { &known.mutation_roots } else { &known.roots };
+        if roots.contains_key(&action.name) {
             clashes.push(format!("action \"{}\": the root field already exists", action.name));
         }
         if action.is_mutation {

@@ -75,6 +75,11 @@ pub struct RemoteModel {
     pub root_field_definitions: Vec<String>,
     /// Our root field name -> the remote root field it forwards to (None: the namespace).
     pub root_fields: IndexMap<String, Option<String>>,
+    /// The same for the remote's mutation type: fields of mutation_root.
+    pub mutation_field_definitions: Vec<String>,
+    pub mutation_fields: IndexMap<String, Option<String>>,
+    /// Our name of the remote's mutation type, if it has one.
+    pub mutation_type: Option<String>,
     pub renames: TypeRenames,
     /// Our name of the remote's query type.
     pub query_type: String,
@@ -217,6 +222,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         .ok_or("the introspection result has no __schema")?;
     let types = schema["types"].as_array().ok_or("the introspection result has no types")?;
     let query_remote = schema["queryType"]["name"].as_str().ok_or("the remote schema has no query type")?;
+    let mutation_remote = schema["mutationType"]["name"].as_str();
     let customization = remote.definition.customization.as_ref();
 
     let namespace = customization.and_then(|c| c.root_fields_namespace.clone());
@@ -229,7 +235,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
             // query types share a name do not clash.
             let mapped = customization.and_then(|c| c.type_names.as_ref()).is_some_and(|t| t.mapping.contains_key(name));
             let ours = match &namespace {
-                Some(ns) if name == query_remote && !mapped => format!("{ns}{name}"),
+                Some(ns) if (name == query_remote || Some(name) == mutation_remote) && !mapped => format!("{ns}{name}"),
                 _ => rename(name, customization),
             };
             renames.to_ours.insert(name.to_string(), ours.clone());
@@ -242,7 +248,11 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         for field in fields.iter().filter_map(|f| f["name"].as_str()) {
             let ours = field_rename(name, field, customization);
             if ours != field {
-                let parent = if name == query_remote && namespace.is_none() { "query_root" } else { renames.ours(name) };
+                let parent = match (namespace.is_none(), name == query_remote, Some(name) == mutation_remote) {
+                    (true, true, _) => "query_root",
+                    (true, _, true) => "mutation_root",
+                    _ => renames.ours(name),
+                };
                 renames.fields_to_remote.insert((parent.to_string(), ours), field.to_string());
             }
         }
@@ -259,21 +269,29 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
     let mut blocks = Vec::new();
     let mut root_field_definitions = Vec::new();
     let mut root_fields = IndexMap::new();
+    let mut mutation_field_definitions = Vec::new();
+    let mut mutation_fields = IndexMap::new();
     for t in types {
         let name = t["name"].as_str().unwrap_or_default();
         if is_builtin(name) {
             continue;
         }
         let is_query = name == query_remote;
-        if is_query && namespace.is_none() {
+        let is_mutation = Some(name) == mutation_remote;
+        if (is_query || is_mutation) && namespace.is_none() {
+            let (definitions, fields) = if is_query {
+                (&mut root_field_definitions, &mut root_fields)
+            } else {
+                (&mut mutation_field_definitions, &mut mutation_fields)
+            };
             for field in t["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
                 let field_name = field["name"].as_str().unwrap_or_default().to_string();
                 let ours = field_rename(name, &field_name, customization);
-                root_field_definitions.push(field_definition(&ours, field, &renames)?);
-                root_fields.insert(ours, Some(field_name));
+                definitions.push(field_definition(&ours, field, &renames)?);
+                fields.insert(ours, Some(field_name));
             }
         }
-        let keep_operation_type = (is_query && namespace.is_some()) || referenced.contains(name);
+        let keep_operation_type = ((is_query || is_mutation) && namespace.is_some()) || referenced.contains(name);
         if operation_types.contains(&name) && !keep_operation_type {
             continue;
         }
@@ -326,9 +344,14 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         blocks.push((ours, t["kind"].as_str() == Some("SCALAR"), sdl));
     }
     let query_type = renames.ours(query_remote).to_string();
+    let mutation_type = mutation_remote.map(|m| renames.ours(m).to_string());
     if let Some(namespace) = namespace {
         root_field_definitions.push(format!("{namespace}: {query_type}!"));
-        root_fields.insert(namespace, None);
+        root_fields.insert(namespace.clone(), None);
+        if let Some(mutation_type) = &mutation_type {
+            mutation_field_definitions.push(format!("{namespace}: {mutation_type}!"));
+            mutation_fields.insert(namespace, None);
+        }
     }
     Ok(RemoteModel {
         name: remote.name.clone(),
@@ -336,6 +359,9 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
         types: blocks,
         root_field_definitions,
         root_fields,
+        mutation_field_definitions,
+        mutation_fields,
+        mutation_type,
         renames,
         query_type,
         remote_query_type: query_remote.to_string(),

@@ -40,7 +40,8 @@ pub struct Additions {
 /// (a scalar already declared is declared once) and root fields, then `additions`.
 pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> String {
     let mut out = String::new();
-    if additions.mutation_fields.is_empty() && model.mutation_roots.is_empty() {
+    let remote_mutations: Vec<&String> = remotes.iter().flat_map(|r| r.mutation_field_definitions.iter()).collect();
+    if additions.mutation_fields.is_empty() && model.mutation_roots.is_empty() && remote_mutations.is_empty() {
         out.push_str("schema { query: query_root }\n\n");
     } else {
         out.push_str("schema { query: query_root mutation: mutation_root }\n\n");
@@ -79,9 +80,10 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     for (type_name, field) in &additions.fields {
         let _ = writeln!(out, "extend type {type_name} {{\n  \"A remote relationship\"\n  {field}\n}}\n");
     }
-    if !additions.mutation_fields.is_empty() || !model.mutation_roots.is_empty() {
+    if !additions.mutation_fields.is_empty() || !model.mutation_roots.is_empty() || !remote_mutations.is_empty() {
         let mut fields = additions.mutation_fields.clone();
         fields.extend(model.mutation_roots.iter().map(|(name, root)| function_root(model, name, *root)));
+        fields.extend(remote_mutations.iter().map(|d| d.to_string()));
         let _ = writeln!(out, "type mutation_root {{\n  {}\n}}\n", fields.join("\n  "));
     }
     out.push_str("type query_root {\n");

@@ -6,17 +6,37 @@
 //! Product n (1 <= n <= 1000): upc "p<n>", name "product n", price 100n, reviews [Review 2n-1, Review 2n].
 //! Review r (1 <= r <= 2000): id "Review:r", body "review r", authorId (r - 1) % 50 + 1 (a user of the
 //! users API), productUpc "p<(r + 1) / 2>".
+//! Mutation `addReview(productUpc, body, authorId)`: stores nothing, answers a ReviewReceipt
+//! holding what it was given (accepted when the product exists).
 
-use async_graphql::{EmptyMutation, EmptySubscription, InputObject, Object, Schema, ID};
+use async_graphql::{EmptySubscription, InputObject, Object, Schema, SimpleObject, ID};
 
 use crate::schema::IntFilter;
 
-pub type ProductsSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ProductsSchema = Schema<Query, Mutation, EmptySubscription>;
 
 const MAX_PRODUCT: i32 = 1000;
 
 pub fn build_schema() -> ProductsSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription).finish()
+    Schema::build(Query, Mutation, EmptySubscription).finish()
+}
+
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Stores nothing: answers what it was given, accepted when the product exists.
+    async fn add_review(&self, product_upc: String, body: String, author_id: i32) -> ReviewReceipt {
+        ReviewReceipt { accepted: product(&product_upc).is_some(), product_upc, body, author_id }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ReviewReceipt {
+    accepted: bool,
+    product_upc: String,
+    body: String,
+    author_id: i32,
 }
 
 fn product(upc: &str) -> Option<Product> {
