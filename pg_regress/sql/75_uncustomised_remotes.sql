@@ -37,6 +37,11 @@ select jsonb_pretty(graphql.resolve($${
 select array_agg(f ->> 'name' order by f ->> 'name') as root_fields
   from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }') #> '{data,__type,fields}') f;
 
+-- Introspection lists members in Hasura's order, by name (here as the schema gives them).
+select array_agg(f ->> 'name') as query_root_fields_as_listed,
+       array_agg(f ->> 'name') = array_agg(f ->> 'name' order by f ->> 'name' collate "C") as sorted
+  from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }') #> '{data,__type,fields}') f;
+
 -- Both answer in one document: one request to each.
 select pg_temp.reset();
 select jsonb_pretty(graphql.resolve($${ user(id: 3) { name } product(upc: "p2") { name price } }$$));

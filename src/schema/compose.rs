@@ -356,7 +356,7 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     let has_actions = !built.types.is_empty() || !built.actions.is_empty();
     if has_actions && clashes.is_empty() {
         let text = sdl::print(model, &remotes, &with_actions);
-        match Schema::parse_and_validate(text, "schema.graphql") {
+        match validated(text) {
             Ok(schema) => {
                 return Composition { schema: Ok(schema), remotes, type_joins: action_joins, actions: built.actions, left_out };
             }
@@ -366,9 +366,16 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     for reason in clashes {
         left_out.push(LeftOut { name: "actions and custom_types".into(), owner: Owner::Actions, reason });
     }
-    let schema = Schema::parse_and_validate(sdl::print(model, &remotes, &base), "schema.graphql")
+    let schema = validated(sdl::print(model, &remotes, &base))
         .map_err(|e| format!("pg_federation could not compose a valid schema: {}", e.errors));
     Composition { schema, remotes, type_joins: base_joins, actions: Vec::new(), left_out }
+}
+
+/// The schema of an SDL text, in Hasura's order (`hasura_order`), validated.
+fn validated(text: String) -> Result<Valid<Schema>, apollo_compiler::validation::WithErrors<Schema>> {
+    let mut schema = Schema::parse(text, "schema.graphql")?;
+    super::hasura_order::sort(&mut schema);
+    schema.validate()
 }
 
 /// Validation errors, messages only: the SDL behind their locations is ours, not the user's.

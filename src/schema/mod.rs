@@ -8,6 +8,7 @@ pub mod compose;
 pub mod computed;
 pub mod function_call;
 pub mod functions;
+pub mod hasura_order;
 pub mod join_field;
 pub mod model;
 pub mod names;
