@@ -97,6 +97,10 @@ pub fn set_custom_types(metadata: &mut Metadata, args: &Value) -> Result<(), Met
             meta_bail!("set_custom_types: \"{key}\" must be a list");
         }
     }
+    let users = actions_using_dropped_types(metadata, args);
+    if !users.is_empty() {
+        meta_bail!("set_custom_types: cannot drop due to the following dependent objects: {}", users.join(", "));
+    }
     let mut next = metadata.clone();
     if types.values().all(|v| v.as_array().is_some_and(Vec::is_empty)) {
         next.rest.remove("custom_types");
@@ -109,6 +113,42 @@ pub fn set_custom_types(metadata: &mut Metadata, args: &Value) -> Result<(), Met
     }
     *metadata = next;
     Ok(())
+}
+
+/// Names of the custom types a `custom_types` body declares.
+fn declared_types(custom_types: Option<&Value>) -> Vec<String> {
+    ["scalars", "enums", "input_objects", "objects"]
+        .iter()
+        .flat_map(|key| custom_types.and_then(|c| c.get(*key)).and_then(Value::as_array).cloned().unwrap_or_default())
+        .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// The actions whose arguments or output use a custom type that `next` (a
+/// set_custom_types body) no longer declares: `action placeOrder (custom type OrderInput)`.
+fn actions_using_dropped_types(metadata: &Metadata, next: &Value) -> Vec<String> {
+    let before = declared_types(metadata.rest.get("custom_types"));
+    let after = declared_types(Some(next));
+    let dropped: Vec<&String> = before.iter().filter(|t| !after.contains(t)).collect();
+    let named = |type_text: &str| type_text.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let mut out = Vec::new();
+    for action in metadata.rest.get("actions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+        let definition = &action["definition"];
+        let mut used: Vec<String> = definition["arguments"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|a| a["type"].as_str().map(named))
+            .collect();
+        used.extend(definition["output_type"].as_str().map(named));
+        for ty in used.iter().filter(|t| dropped.contains(t)) {
+            out.push(format!("action {} (custom type {ty})", action["name"].as_str().unwrap_or("?")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// drop_inconsistent_metadata: removes what `left_out_name` names (see
