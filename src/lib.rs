@@ -3,8 +3,7 @@
 //! `execute`, and the Hasura metadata API in `metadata`.
 
 use pgrx::prelude::*;
-use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting, JsonB};
-use std::ffi::CString;
+use pgrx::JsonB;
 
 pub mod error;
 pub mod execute;
@@ -15,6 +14,7 @@ pub mod plan;
 pub mod query;
 pub mod response;
 pub mod schema;
+pub mod settings;
 pub mod spi;
 
 ::pgrx::pg_module_magic!(name, version);
@@ -22,107 +22,9 @@ pub mod spi;
 pgrx::extension_sql_file!("../sql/bootstrap.sql", name = "bootstrap", bootstrap);
 pgrx::extension_sql_file!("../sql/renames.sql", name = "renames", finalize);
 
-/// `graphql.exposed_schemas`: comma-separated schemas whose relations are exposed.
-pub static EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
-
-/// `graphql.max_remote_response_kb`: a remote answer larger than this is an error.
-pub static MAX_REMOTE_RESPONSE_KB: GucSetting<i32> = GucSetting::<i32>::new(51200);
-
-/// `graphql.remote_batch_size`: distinct keys per remote join request.
-pub static REMOTE_BATCH_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1000);
-
-/// `graphql.remote_join_errors`: `partial` (GraphQL null propagation) or `fail`.
-pub static REMOTE_JOIN_ERRORS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"partial"));
-
-/// `graphql.max_query_depth`: deepest field nesting a document may have (0 = no limit).
-pub static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(32);
-
-/// `graphql.max_query_fields`: most fields a document may stand for once its fragments
-/// are inlined (0 = no limit).
-pub static MAX_QUERY_FIELDS: GucSetting<i32> = GucSetting::<i32>::new(10_000);
-
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
-    GucRegistry::define_int_guc(
-        c"graphql.max_query_depth",
-        c"Deepest nesting of fields a GraphQL document may have (0: no limit).",
-        c"A deeper document is refused with a validation error whose path leads to the first field too deep.",
-        &MAX_QUERY_DEPTH,
-        0,
-        100_000,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_int_guc(
-        c"graphql.max_query_fields",
-        c"Most fields a GraphQL document may select once its fragments are inlined (0: no limit).",
-        c"Bounds documents whose fragments or aliases multiply the work; refused with a validation error.",
-        &MAX_QUERY_FIELDS,
-        0,
-        i32::MAX,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_int_guc(
-        c"graphql.remote_batch_size",
-        c"Distinct join keys per request to a remote schema.",
-        c"More keys go out in several requests, sent concurrently.",
-        &REMOTE_BATCH_SIZE,
-        1,
-        1_000_000,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_string_guc(
-        c"graphql.remote_join_errors",
-        c"What a failed remote join does to the response: partial or fail.",
-        c"partial: the failed fields are null with an error each (GraphQL's rule); fail: the whole response is the error, as Hasura does.",
-        &REMOTE_JOIN_ERRORS,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_int_guc(
-        c"graphql.max_remote_response_kb",
-        c"Largest remote GraphQL response graphql.resolve accepts, in kilobytes.",
-        c"A larger response becomes a GraphQL error on the field that asked for it.",
-        &MAX_REMOTE_RESPONSE_KB,
-        1,
-        i32::MAX / 1024,
-        GucContext::Userset,
-        GucFlags::UNIT_KB,
-    );
-    GucRegistry::define_string_guc(
-        c"graphql.exposed_schemas",
-        c"Schemas whose tables, views and foreign tables graphql.resolve exposes.",
-        c"A comma-separated list; relations outside it are exposed only when tracked through graphql.metadata.",
-        &EXPOSED_SCHEMAS,
-        GucContext::Userset,
-        GucFlags::default(),
-    );
-}
-
-/// Whether a failed remote join fails the whole response.
-pub fn remote_join_errors_fail() -> bool {
-    REMOTE_JOIN_ERRORS.get().is_some_and(|v| v.to_string_lossy().eq_ignore_ascii_case("fail"))
-}
-
-/// `graphql.max_query_depth` (0: no limit).
-pub fn max_query_depth() -> usize {
-    MAX_QUERY_DEPTH.get().max(0) as usize
-}
-
-/// `graphql.max_query_fields` (0: no limit).
-pub fn max_query_fields() -> usize {
-    MAX_QUERY_FIELDS.get().max(0) as usize
-}
-
-/// The exposed schemas, as the GUC says right now.
-pub fn exposed_schemas() -> Vec<String> {
-    let raw = EXPOSED_SCHEMAS
-        .get()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    raw.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    settings::define();
 }
 
 /// The functions land in the extension's schema, `graphql` (see the control file).

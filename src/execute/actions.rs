@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
-use super::remote::{client_headers, code, max_response_bytes};
+use super::remote::{client_headers, code};
 use crate::error::{GraphqlError, PathSegment};
 use crate::http::{self, Failure};
 use crate::plan::{hidden_key, Join};
@@ -48,7 +48,7 @@ fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Req
             "request_query": query,
         }),
         timeout: action.timeout,
-        max_bytes: max_response_bytes(),
+        max_bytes: crate::settings::max_remote_response_bytes(),
     })
 }
 

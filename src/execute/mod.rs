@@ -82,7 +82,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
         if let Value::Object(map) = tree {
             data = map;
         }
-        if failed && crate::remote_join_errors_fail() {
+        if failed && crate::settings::remote_join_errors_fail() {
             return Ok(response(None, errors).into());
         }
     }

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::forward::RemoteDocument;
 use crate::error::{path_segments, GraphqlError, PathSegment};
 use crate::http;
-use crate::metadata::remote_schemas::Connection;
+use crate::metadata::connection::Connection;
 use crate::query::request::Request;
 use crate::schema::cache::Composed;
 use crate::spi;
@@ -50,10 +50,6 @@ pub fn client_headers() -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-pub fn max_response_bytes() -> usize {
-    (crate::MAX_REMOTE_RESPONSE_KB.get().max(1) as usize).saturating_mul(1024)
-}
-
 /// Builds the HTTP request for a connection and a document.
 pub fn http_request(connection: &Connection, forward_client_headers: bool, query: String, variables: Value) -> http::Request {
     let mut headers = Vec::new();
@@ -70,7 +66,7 @@ pub fn http_request(connection: &Connection, forward_client_headers: bool, query
         headers,
         body: json!({"query": query, "variables": variables}),
         timeout: connection.timeout,
-        max_bytes: max_response_bytes(),
+        max_bytes: crate::settings::max_remote_response_bytes(),
     }
 }
 

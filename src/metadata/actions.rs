@@ -24,7 +24,7 @@ fn tidy(metadata: &mut Metadata) {
 
 /// The composition's complaints about actions and custom types that `relevant` keeps.
 fn problems(metadata: &Metadata, relevant: &dyn Fn(&str) -> bool, own: &str) -> Vec<String> {
-    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
     composition
         .left_out

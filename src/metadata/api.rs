@@ -127,7 +127,7 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
                     }
                     Owner::Table(table) => remote_relationships::remove(metadata, table, &left.name),
                     Owner::RemoteType { remote, type_name } => {
-                        remote_schema_relationships::remove(metadata, remote, type_name, &left.name)
+                        metadata.remove_remote_type_relationship(remote, type_name, &left.name)
                     }
                     Owner::Actions => actions::drop_inconsistent(metadata, &left.name),
                 }
@@ -142,10 +142,10 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "pg_track_table" | "track_table" => tables::track(metadata, args).and_then(|_| success(true)),
         "pg_untrack_table" | "untrack_table" => tables::untrack(metadata, args).and_then(|_| success(true)),
         "pg_create_object_relationship" | "create_object_relationship" => {
-            tables::create_relationship(metadata, args, super::resolve::RelKind::Object).and_then(|_| success(true))
+            tables::create_relationship(metadata, args, super::document::RelKind::Object).and_then(|_| success(true))
         }
         "pg_create_array_relationship" | "create_array_relationship" => {
-            tables::create_relationship(metadata, args, super::resolve::RelKind::Array).and_then(|_| success(true))
+            tables::create_relationship(metadata, args, super::document::RelKind::Array).and_then(|_| success(true))
         }
         "pg_drop_relationship" | "drop_relationship" => {
             tables::drop_relationship(metadata, args).and_then(|_| success(true))
@@ -163,7 +163,7 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
 /// Remote schemas and remote relationships that no longer compose.
 fn composition_left_out(metadata: &Metadata) -> Vec<crate::schema::compose::LeftOut> {
     use crate::schema::{compose, model};
-    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
     compose::compose(&mut tables, metadata, &compose::stored_introspections()).left_out
 }
 

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::document::{Metadata, QualifiedTable, DEFAULT_SOURCE};
-use crate::schema::remote_join::{self, Target};
+use crate::schema::join_definition::{self, Target};
 
 /// What is being dropped.
 pub enum Dropped<'a> {
@@ -45,7 +45,7 @@ impl std::fmt::Display for Dependent {
 
 /// Whether a stored relationship entry joins to `dropped`.
 fn targets(entry: &Value, dropped: &Dropped) -> bool {
-    match (remote_join::target(entry), dropped) {
+    match (join_definition::target(entry), dropped) {
         (Ok(Target::Remote(def)), Dropped::RemoteSchema(name)) => def.remote_schema == *name,
         (Ok(Target::Source(def)), Dropped::Source(name)) => def.source == *name,
         (Ok(Target::Source(def)), Dropped::Table { source, table }) => def.source == *source && &def.table == *table,
@@ -131,27 +131,11 @@ pub fn refusal(dependents: &[Dependent]) -> String {
 pub fn remove(metadata: &mut Metadata, dependents: &[Dependent]) {
     for dependent in dependents {
         match dependent {
-            Dependent::Table { source, table, name } => {
-                let at = super::tables::TableAt { source: source.clone(), table: table.clone() };
-                super::remote_relationships::remove_at(metadata, &at, name)
-            }
+            Dependent::Table { source, table, name } => metadata.remove_table_remote_relationship(source, table, name),
             Dependent::RemoteType { remote, type_name, name } => {
-                super::remote_schema_relationships::remove(metadata, remote, type_name, name)
+                metadata.remove_remote_type_relationship(remote, type_name, name)
             }
-            Dependent::CustomType { type_name, name } => {
-                let objects = metadata.rest.get_mut("custom_types").and_then(|c| c.get_mut("objects"));
-                for object in objects.and_then(Value::as_array_mut).into_iter().flatten() {
-                    let Some(object) = object.as_object_mut().filter(|o| o["name"].as_str() == Some(type_name)) else {
-                        continue;
-                    };
-                    if let Some(Value::Array(list)) = object.get_mut("relationships") {
-                        list.retain(|r| r["name"].as_str() != Some(name));
-                        if list.is_empty() {
-                            object.remove("relationships");
-                        }
-                    }
-                }
-            }
+            Dependent::CustomType { type_name, name } => metadata.remove_custom_type_relationship(type_name, name),
         }
     }
 }

@@ -8,6 +8,22 @@ use serde_json::{Map, Value};
 
 pub const DEFAULT_SOURCE: &str = "default";
 
+/// A table relationship's kind: `object_relationships` or `array_relationships`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelKind {
+    Object,
+    Array,
+}
+
+impl RelKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            RelKind::Object => "object",
+            RelKind::Array => "array",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Metadata {
     #[serde(default = "version_3")]
@@ -327,6 +343,41 @@ impl Metadata {
         self.sources.iter_mut().find(|s| s.name == name)
     }
 
+    /// Removes remote relationship `name` of tracked table `table` of `source`.
+    pub fn remove_table_remote_relationship(&mut self, source: &str, table: &QualifiedTable, name: &str) {
+        let entry = self.source_mut(source).and_then(|s| s.tables.iter_mut().find(|t| &t.table == table));
+        if let Some(entry) = entry {
+            remove_named(&mut entry.rest, "remote_relationships", name);
+        }
+    }
+
+    /// Removes relationship `name` of type `type_name` of remote schema `remote`; an
+    /// emptied `{type_name, relationships}` group goes too.
+    pub fn remove_remote_type_relationship(&mut self, remote: &str, type_name: &str, name: &str) {
+        let Some(schema) = self.remote_schemas.iter_mut().find(|r| r.name == remote) else { return };
+        if let Some(Value::Array(groups)) = schema.rest.get_mut("remote_relationships") {
+            for group in groups.iter_mut().filter(|g| g["type_name"].as_str() == Some(type_name)) {
+                if let Some(group) = group.as_object_mut() {
+                    remove_named(group, "relationships", name);
+                }
+            }
+            groups.retain(|g| g["relationships"].as_array().is_some_and(|r| !r.is_empty()));
+            if groups.is_empty() {
+                schema.rest.remove("remote_relationships");
+            }
+        }
+    }
+
+    /// Removes relationship `name` of the actions' custom object type `type_name`.
+    pub fn remove_custom_type_relationship(&mut self, type_name: &str, name: &str) {
+        let objects = self.rest.get_mut("custom_types").and_then(|c| c.get_mut("objects"));
+        for object in objects.and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(object) = object.as_object_mut().filter(|o| o["name"].as_str() == Some(type_name)) {
+                remove_named(object, "relationships", name);
+            }
+        }
+    }
+
     /// The tracked functions of the default source (`pg_track_function`), as stored.
     pub fn tracked_functions(&self) -> &[Value] {
         self.source(DEFAULT_SOURCE)
@@ -402,6 +453,16 @@ fn localize_using(source: &str, using: &mut Value) {
                 let local = local_table(source, &table);
                 *target = serde_json::json!({"schema": local.schema, "name": local.name});
             }
+        }
+    }
+}
+
+/// Removes the entries named `name` from the list `map[key]`; an emptied list goes too.
+fn remove_named(map: &mut Map<String, Value>, key: &str, name: &str) {
+    if let Some(Value::Array(list)) = map.get_mut(key) {
+        list.retain(|r| r["name"].as_str() != Some(name));
+        if list.is_empty() {
+            map.remove(key);
         }
     }
 }

@@ -1,10 +1,10 @@
 //! Metadata: the Hasura-shaped document (`document`), where it is stored (`store`),
-//! how its relationships resolve against the catalog (`resolve`), and the metadata
-//! API that changes it (`api`, one handler module per area).
+//! and the metadata API that changes it (`api`, one handler module per area).
 
 pub mod actions;
 pub mod api;
 mod computed_fields;
+pub mod connection;
 mod dependents;
 pub mod document;
 mod guard;
@@ -12,7 +12,6 @@ pub mod remote_relationships;
 pub mod remote_schema_relationships;
 pub mod remote_schemas;
 pub mod renames;
-pub mod resolve;
 pub mod sources;
 pub mod store;
 mod tables;

@@ -9,17 +9,17 @@ use super::document::{Metadata, QualifiedTable};
 use super::tables::{entry_mut, find_mut, table_arg, target_table, TableAt};
 use crate::error::MetadataError;
 use crate::meta_bail;
-use crate::schema::join_field::table_lhs;
-use crate::schema::{compose, model, names::is_graphql_name, remote_join};
+use crate::schema::join_resolve::table_lhs;
+use crate::schema::{compose, join_definition, model, names::is_graphql_name};
 
 /// The stored (current) form of a relationship body.
 pub fn normalise(args: &Value, name: &str) -> Result<Value, String> {
     let def = args.get("definition").unwrap_or(args);
     if let Some(to) = def.get("to_source") {
-        remote_join::target(args)?;
+        join_definition::target(args)?;
         return Ok(json!({"name": name, "definition": {"to_source": to}}));
     }
-    let def = remote_join::definition(args)?;
+    let def = join_definition::definition(args)?;
     Ok(json!({"name": name, "definition": {"to_remote_schema": {
         "remote_schema": def.remote_schema,
         "lhs_fields": def.lhs_fields,
@@ -34,7 +34,7 @@ fn remote_list<'m>(metadata: &'m mut Metadata, table: &TableAt) -> &'m mut Vec<V
 /// Checks `entry` against the table and its target, as `resolve` will see them.
 fn check(metadata: &Metadata, at: &TableAt, name: &str, entry: &Value) -> Result<(), String> {
     let table = at.local();
-    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
     let table_model = tables
         .tables
@@ -101,16 +101,7 @@ pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
 /// database holds it (a source's table under the source's schema).
 pub fn remove(metadata: &mut Metadata, table: &QualifiedTable, name: &str) {
     let (source, table) = metadata.source_table(table);
-    remove_at(metadata, &TableAt { source, table }, name);
+    metadata.remove_table_remote_relationship(&source, &table, name);
 }
 
-/// Removes the remote relationship `name` of a tracked table.
-pub(super) fn remove_at(metadata: &mut Metadata, at: &TableAt, name: &str) {
-    let Some(entry) = find_mut(metadata, at) else { return };
-    if let Some(Value::Array(list)) = entry.rest.get_mut("remote_relationships") {
-        list.retain(|r| r["name"].as_str() != Some(name));
-        if list.is_empty() {
-            entry.rest.remove("remote_relationships");
-        }
-    }
-}
+

@@ -40,7 +40,7 @@ fn tidy(metadata: &mut Metadata, remote: &str) {
 
 /// Checks `entry` as `resolve` will see it, against `metadata` without it.
 fn check(metadata: &Metadata, remote: &str, type_name: &str, name: &str, entry: &Value) -> Result<(), String> {
-    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
     let composition = compose::compose(&mut tables, metadata, &compose::stored_introspections());
     let remote_model = composition
         .remotes
@@ -96,12 +96,4 @@ pub fn delete(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError
         meta_bail!("{what}: it does not exist");
     }
     Ok(())
-}
-
-/// Removes one relationship (drop_inconsistent_metadata).
-pub fn remove(metadata: &mut Metadata, remote: &str, type_name: &str, name: &str) {
-    if let Some(list) = relationships_mut(metadata, remote, type_name) {
-        list.retain(|r| r["name"].as_str() != Some(name));
-    }
-    tidy(metadata, remote);
 }

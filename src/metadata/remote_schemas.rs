@@ -3,7 +3,6 @@
 //! secrets are stored in their own catalog tables.
 
 use serde_json::{json, Value};
-use std::time::Duration;
 
 use super::document::{Metadata, RemoteSchema};
 use super::store;
@@ -12,18 +11,10 @@ use crate::http;
 use crate::meta_bail;
 use crate::schema::{compose, model, names::is_graphql_name, remote::INTROSPECTION_QUERY};
 use crate::spi;
+use super::connection::{connection_with, stored_secrets, Connection};
 
-pub const DEFAULT_TIMEOUT_SECONDS: u64 = 60;
 /// Introspection answers larger than this are refused.
 const MAX_INTROSPECTION_BYTES: usize = 64 * 1024 * 1024;
-
-/// Where and how to reach a remote: its URL, headers (secrets resolved) and timeout.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub timeout: Duration,
-}
 
 fn parse(args: &Value, call: &str) -> Result<RemoteSchema, MetadataError> {
     let remote: RemoteSchema = serde_json::from_value(args.clone()).map_err(|e| {
@@ -97,51 +88,6 @@ fn check_field_names(value: &Value) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Resolves the URL and headers; `secrets` are header values by position.
-fn connection_with(remote: &RemoteSchema, secrets: &[(usize, String)]) -> Result<Connection, String> {
-    let definition = &remote.definition;
-    let url = match (&definition.url, &definition.url_from_env) {
-        (Some(url), _) => super::document::expand_env(url, "the url")?,
-        (None, Some(var)) => std::env::var(var).map_err(|_| format!("environment variable \"{var}\" (url_from_env) is not set"))?,
-        (None, None) => return Err("no url".into()),
-    };
-    let mut headers = Vec::new();
-    for (position, header) in definition.headers.iter().enumerate() {
-        let stored = secrets.iter().find(|(p, _)| *p == position).map(|(_, v)| v.as_str());
-        let value = header.resolve(stored)?;
-        headers.push((header.name.clone(), value));
-    }
-    Ok(Connection {
-        url,
-        headers,
-        timeout: Duration::from_secs(definition.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS).max(1)),
-    })
-}
-
-/// Header secrets of a stored remote schema, read with the catalog owner's rights.
-fn stored_secrets(name: &str) -> Vec<(usize, String)> {
-    let name = name.to_string();
-    let value = spi::as_owner_of("graphql.remote_schema_header", move || {
-        spi::catalog_json(
-            "select coalesce(jsonb_agg(jsonb_build_array(position, value) order by position), '[]'::jsonb)
-               from graphql.remote_schema_header where remote_schema = $1",
-            &[Some(name)],
-        )
-    });
-    value
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|pair| Some((pair.get(0)?.as_u64()? as usize, pair.get(1)?.as_str()?.to_string())))
-        .collect()
-}
-
-/// The connection `resolve` uses for a stored remote schema.
-pub fn connection(remote: &RemoteSchema) -> Result<Connection, String> {
-    connection_with(remote, &stored_secrets(&remote.name))
 }
 
 /// Introspects the remote; the error says what went wrong.
@@ -218,7 +164,7 @@ fn install(metadata: &mut Metadata, remote: RemoteSchema, call: &str) -> Result<
     let connection = connection_with(&stored, &secrets).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     let introspection = introspect_remote(&connection)
         .map_err(|e| MetadataError::new(format!("{what}: introspection of {} failed: {e}", connection.url)))?;
-    let mut tables = model::build(&crate::exposed_schemas(), metadata);
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
     compose::check_candidate(&mut tables, metadata, &stored, &introspection)
         .map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     write_catalog(&stored.name, &introspection, &secrets);

@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use super::document::{
     local_table, Metadata, QualifiedTable, RelationshipDef, TableConfiguration, TrackedTable, DEFAULT_SOURCE,
 };
-use super::resolve::{resolve, RelKind};
+use super::document::RelKind;
+use crate::schema::table_relationship::resolve;
 use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::names::is_graphql_name;
@@ -174,7 +175,7 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
 fn ensure_exposed(before: &Metadata, next: &Metadata, at: &TableAt, call: &str) -> Result<(), MetadataError> {
     use crate::schema::model;
     let local = at.local();
-    let schemas = crate::exposed_schemas();
+    let schemas = crate::settings::exposed_schemas();
     let (old, new) = (model::build(&schemas, before), model::build(&schemas, next));
     let is = |t: &model::Table, q: &QualifiedTable| t.schema == q.schema && t.name == q.name;
     let name = next

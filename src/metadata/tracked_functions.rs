@@ -58,7 +58,7 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
     let mut next = metadata.clone();
     functions_mut(&mut next).push(entry);
     // It must become a root field: its rows' table exposed, its names free.
-    let built = model::build(&crate::exposed_schemas(), &next);
+    let built = model::build(&crate::settings::exposed_schemas(), &next);
     if !built.tables.iter().any(|t| t.qualified() == resolved.table) {
         meta_bail!("{what}: the table \"{}\" it returns is not exposed", resolved.table);
     }

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::params::{array_text, as_list, scalar_text, Params};
-use super::{ident, select::join_condition};
+use super::{ident, join_condition};
 use crate::schema::model::{Column, FieldRef, Model, Table};
 use crate::schema::scalars::ScalarKind;
 
@@ -45,7 +45,7 @@ pub fn condition(
             field => match table.fields.get(field) {
                 Some(FieldRef::Column(c)) => {
                     let column = &table.columns[*c];
-                    comparison(params, &column.sql_ref(alias), column, value)?
+                    comparison(params, &super::call::column(column, alias), column, value)?
                 }
                 Some(FieldRef::Relationship(r)) => {
                     let rel = &table.relationships[*r];

@@ -3,10 +3,12 @@
 //! as subqueries, every value a bind parameter and every identifier quoted.
 //!
 //! - `params`: binding values and encoding them as Postgres text
+//! - `call`: SQL functions (computed fields, tracked functions) and column values
 //! - `filter`: `where` boolean expressions
 //! - `order`: `order_by`, `distinct_on`, `limit`, `offset`
 //! - `select`: rows, objects, relationships and aggregates
 
+pub mod call;
 pub mod filter;
 pub mod order;
 pub mod params;
@@ -93,6 +95,15 @@ pub fn keyed_statement(model: &Model, join: &TableJoin, field: &Field, keys: &[V
 /// The column under which a rows subquery carries the whole row, for the functions of
 /// computed fields (a name no column can clash with: `:` is not in GraphQL names).
 pub const ROW: &str = "pgf:row";
+
+/// `inner."remote" = outer."local" and …` for a relationship's column mapping.
+pub fn join_condition(mapping: &[(String, String)], outer: &str, inner: &str) -> String {
+    mapping
+        .iter()
+        .map(|(local, remote)| format!("{inner}.{} = {outer}.{}", ident(remote), ident(local)))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
 
 /// Quotes an identifier for SQL (`"a""b"`).
 pub fn ident(name: &str) -> String {

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::params::as_list;
-use super::{ident, select::join_condition};
-use crate::metadata::resolve::RelKind;
+use super::{ident, join_condition};
+use crate::metadata::document::RelKind;
 use crate::schema::model::{FieldRef, Model, Table};
 
 /// `asc` and friends, as Hasura defines them (asc: nulls last, desc: nulls first).
@@ -51,7 +51,7 @@ fn expressions(
         }
         match table.fields.get(key) {
             Some(FieldRef::Column(c)) => {
-                out.push((table.columns[*c].sql_ref(alias), direction(value)?));
+                out.push((super::call::column(&table.columns[*c], alias), direction(value)?));
             }
             Some(FieldRef::Relationship(r)) if table.relationships[*r].kind == RelKind::Object => {
                 // Ordering through an object relationship: a scalar subquery per term.

@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::params::Params;
-use super::{filter, ident, literal, order};
+use super::{filter, ident, join_condition, literal, order};
 use crate::error::{code, GraphqlError, PathSegment};
-use crate::metadata::resolve::RelKind;
+use crate::metadata::document::RelKind;
 use crate::query::normalize::Field;
 use crate::schema::join_field::TableJoin;
 use crate::schema::function_call::FunctionCall;
@@ -15,15 +15,6 @@ use crate::schema::model::{ComputedReturns, FieldRef, Model, Table, TrackedFunct
 
 /// jsonb_build_object takes at most 100 arguments: 50 key/value pairs a call.
 const PAIRS_PER_CALL: usize = 50;
-
-/// `inner."remote" = outer."local" and …` for a relationship's column mapping.
-pub fn join_condition(mapping: &[(String, String)], outer: &str, inner: &str) -> String {
-    mapping
-        .iter()
-        .map(|(local, remote)| format!("{inner}.{} = {outer}.{}", ident(remote), ident(local)))
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
 
 /// A relationship seen from the parent row: its mapping and the parent's alias.
 #[derive(Clone, Copy)]
@@ -67,7 +58,7 @@ impl<'m> Builder<'m> {
     /// The columns of a rows subquery over `table` aliased `x`; the whole row too when
     /// a computed field's function will take it (`ROW`).
     fn select_list(table: &Table, x: &str) -> Vec<String> {
-        let mut list: Vec<String> = table.columns.iter().map(|c| c.select_item(x)).collect();
+        let mut list: Vec<String> = table.columns.iter().map(|c| super::call::select_item(c, x)).collect();
         if !table.computed.is_empty() {
             list.push(format!("{x} as {}", ident(super::ROW)));
         }
@@ -427,8 +418,7 @@ impl<'m> Builder<'m> {
 impl Builder<'_> {
     /// A function's call for this field: its `args` bound as parameters.
     fn call(&mut self, call: &FunctionCall, row: Option<&str>, field: &Field) -> Result<String, GraphqlError> {
-        let params = &mut self.params;
-        call.sql(row, field.arguments.get("args"), &mut |text, ty| params.bind(text, ty)).map_err(|m| self.error(m))
+        super::call::with_args(call, row, field.arguments.get("args"), &mut self.params).map_err(|m| self.error(m))
     }
 
     /// The one row a function returns (or null), as an object.

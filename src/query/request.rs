@@ -86,7 +86,7 @@ pub fn prepare(
     variables: &Value,
     operation_name: Option<&str>,
 ) -> Result<Request, Vec<GraphqlError>> {
-    let key = DocumentKey { text: query.to_string(), max_depth: crate::max_query_depth(), max_fields: crate::max_query_fields() };
+    let key = DocumentKey { text: query.to_string(), max_depth: crate::settings::max_query_depth(), max_fields: crate::settings::max_query_fields() };
     let document = match documents.get(&key) {
         Some(document) => document,
         None => {
@@ -106,13 +106,13 @@ fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocum
     super::limits::check_text(query).map_err(|e| vec![e])?;
     let validated = match ExecutableDocument::parse(schema, query, "query.graphql") {
         Ok(document) => {
-            super::limits::check(&document, crate::max_query_depth(), crate::max_query_fields()).map_err(|e| vec![e])?;
+            super::limits::check(&document, crate::settings::max_query_depth(), crate::settings::max_query_fields()).map_err(|e| vec![e])?;
             document.validate(schema)
         }
         Err(with_errors) => {
             // Unknown fields are build errors, not syntax errors: the limits still
             // apply to what was built, before validation looks at it all.
-            super::limits::check(&with_errors.partial, crate::max_query_depth(), crate::max_query_fields())
+            super::limits::check(&with_errors.partial, crate::settings::max_query_depth(), crate::settings::max_query_fields())
                 .map_err(|e| vec![e])?;
             ExecutableDocument::parse_and_validate(schema, query, "query.graphql")
         }

@@ -7,11 +7,14 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::join_field::{field_mapping, resolve_table_join, Lhs, LhsType, SourceDefinition, TableJoin};
+use super::join_definition::{field_mapping, SourceDefinition};
+use super::join_field::TableJoin;
+use super::join_lhs::{Lhs, LhsType};
+use super::join_resolve::resolve_table_join;
 use super::model::Model;
 use super::names::is_graphql_name;
 use crate::metadata::document::{HeaderDef, QualifiedTable, DEFAULT_SOURCE};
-use crate::metadata::resolve::RelKind;
+use crate::metadata::document::RelKind;
 
 /// Hasura's default action timeout, in seconds.
 const DEFAULT_TIMEOUT_SECONDS: u64 = 30;

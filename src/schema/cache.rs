@@ -28,7 +28,7 @@ pub struct Composed {
     /// The same for remote mutation fields (fields of mutation_root).
     pub remote_mutation_roots: std::collections::HashMap<String, usize>,
     /// How to reach each remote (index as `remotes`); header secrets resolved once.
-    pub connections: Vec<Result<crate::metadata::remote_schemas::Connection, String>>,
+    pub connections: Vec<Result<crate::metadata::connection::Connection, String>>,
     pub schema: Valid<Schema>,
     pub implementers: HashMap<Name, Implementers>,
     /// Join fields of remote object types and actions' custom types, by our type name.
@@ -77,7 +77,7 @@ fn current_key() -> CacheKey {
         role,
         search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
         memberships: memberships(role),
-        exposed: crate::exposed_schemas(),
+        exposed: crate::settings::exposed_schemas(),
     }
 }
 
@@ -161,7 +161,7 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
     let connections = composition
         .remotes
         .iter()
-        .map(|r| crate::metadata::remote_schemas::connection(&r.definition))
+        .map(|r| crate::metadata::connection::connection(&r.definition))
         .collect();
     let actions = composition.actions.into_iter().map(|a| (a.name.clone(), a)).collect();
     Ok(Composed {

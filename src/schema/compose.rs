@@ -10,10 +10,13 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 use super::actions::{self, ActionModel};
-use super::join_field::{remote_type_lhs, resolve_table_join, table_lhs, JoinField, Lhs};
+use super::join_field::JoinField;
+use super::join_lhs::Lhs;
+use super::join_resolve::{remote_type_lhs, resolve_table_join, table_lhs};
 use super::model::Model;
 use super::remote::{self, RemoteModel};
-use super::remote_join::{self, Target};
+use super::join_definition::{self, Target};
+use super::remote_join;
 use super::sdl::{self, Additions};
 use super::type_shape;
 use crate::metadata::document::{Metadata, QualifiedTable, RemoteSchema};
@@ -168,7 +171,7 @@ pub fn resolve_join(
     entry: &Value,
     lhs_of: &dyn Fn(&[String]) -> Result<Vec<Lhs>, String>,
 ) -> Result<JoinField, String> {
-    match remote_join::target(entry)? {
+    match join_definition::target(entry)? {
         Target::Remote(def) => {
             let index = remotes
                 .iter()

@@ -1,15 +1,11 @@
 //! Calling a SQL function from GraphQL: each argument is the parent row (a computed
 //! field's table argument), the session variables as json (`session_argument`), or an
-//! input the client gives in `args: <function>_args`. Inputs are bound parameters;
-//! omitted ones with a default switch the call to named notation.
-
-use serde_json::Value;
+//! input the client gives in `args: <function>_args` (the call's SQL: `plan::call`).
 
 use super::functions::Function;
 use super::names::is_graphql_name;
 use super::scalars::{column_type, ColumnType};
 use crate::metadata::document::QualifiedTable;
-use crate::plan::ident;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Argument {
@@ -28,11 +24,6 @@ pub struct FunctionCall {
     pub arguments: Vec<(String, Argument)>,
     /// The input type of `args` (Hasura's `<function>_args`).
     pub args_type: String,
-}
-
-/// The session variables of the call: `request.jwt.claims`, `{}` when unset.
-fn session(ty: &str) -> String {
-    format!("coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{{}}')::{ty}")
 }
 
 impl FunctionCall {
@@ -136,55 +127,5 @@ impl FunctionCall {
             })
             .collect();
         Some(format!("input {} {{\n{}\n}}\n\n", self.args_type, fields.join("\n")))
-    }
-
-    /// The call of a function without inputs, for the row `row`.
-    pub fn sql_for_row(&self, row: &str) -> String {
-        let parts: Vec<String> = self
-            .arguments
-            .iter()
-            .filter_map(|(_, a)| match a {
-                Argument::Row => Some(row.to_string()),
-                Argument::Session(ty) => Some(session(ty)),
-                Argument::Input { .. } => None,
-            })
-            .collect();
-        format!("{}.{}({})", ident(&self.function.schema), ident(&self.function.name), parts.join(", "))
-    }
-
-    /// The call's SQL: `row` is the parent row's expression (for a computed field),
-    /// `args` the client's `args` object; `bind(text, sql type)` binds one input.
-    pub fn sql(
-        &self,
-        row: Option<&str>,
-        args: Option<&Value>,
-        bind: &mut dyn FnMut(String, &str) -> String,
-    ) -> Result<String, String> {
-        let mut parts = Vec::new();
-        let mut named = false;
-        for (name, argument) in &self.arguments {
-            let value = match argument {
-                Argument::Row => Some(row.ok_or("a computed field's function needs the row")?.to_string()),
-                Argument::Session(ty) => Some(session(ty)),
-                Argument::Input { ty, sql_type, .. } => match args.and_then(|a| a.get(name)).filter(|v| !v.is_null()) {
-                    Some(value) => {
-                        let text = if ty.is_list {
-                            crate::plan::params::array_text(&crate::plan::params::as_list(value), ty)?
-                        } else {
-                            crate::plan::params::scalar_text(value, ty)?
-                        };
-                        Some(bind(text, sql_type))
-                    }
-                    None => None,
-                },
-            };
-            match value {
-                Some(v) if named => parts.push(format!("{} => {v}", ident(name))),
-                Some(v) => parts.push(v),
-                // Omitted: its default applies; the arguments after it go by name.
-                None => named = true,
-            }
-        }
-        Ok(format!("{}.{}({})", ident(&self.function.schema), ident(&self.function.name), parts.join(", ")))
     }
 }

@@ -10,7 +10,8 @@ use super::names::{is_graphql_name, relation_type_name};
 use super::reflect::{self, Relation};
 use super::scalars::{column_type, ColumnType};
 use crate::metadata::document::{CustomRootFields, Metadata, QualifiedTable, TrackedTable};
-use crate::metadata::resolve::{resolve, RelKind};
+use crate::metadata::document::RelKind;
+use crate::schema::table_relationship::resolve;
 
 #[derive(Debug)]
 pub struct Model {
@@ -100,23 +101,6 @@ pub struct Column {
     pub computed: Option<super::function_call::FunctionCall>,
 }
 
-impl Column {
-    /// Its value for the row of the table aliased `alias`.
-    pub fn sql_ref(&self, alias: &str) -> String {
-        match &self.computed {
-            Some(call) => call.sql_for_row(alias),
-            None => format!("{alias}.{}", crate::plan::ident(&self.sql_name)),
-        }
-    }
-
-    /// An item of a select list over the table aliased `alias`, named as the column.
-    pub fn select_item(&self, alias: &str) -> String {
-        match &self.computed {
-            Some(call) => format!("{} as {}", call.sql_for_row(alias), crate::plan::ident(&self.sql_name)),
-            None => self.sql_ref(alias),
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Relationship {

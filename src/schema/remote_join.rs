@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use super::join_field::{source_definition, Lhs, SourceDefinition};
+use super::join_definition::Definition;
+use super::join_lhs::Lhs;
 use super::remote::{named_type, remote_type_text, RemoteModel};
 
 /// One step of a `remote_field` path: a field and its argument template.
@@ -29,51 +30,6 @@ pub struct RemoteRelationship {
     pub field_sdl: String,
     /// Input types generated for arguments the template fixes in part: (name, SDL).
     pub input_types: Vec<(String, String)>,
-}
-
-/// The parts of a stored remote relationship (current or legacy form).
-pub struct Definition<'a> {
-    pub remote_schema: &'a str,
-    pub lhs_fields: Vec<String>,
-    pub remote_field: &'a Value,
-}
-
-/// What a stored relationship joins to.
-pub enum Target<'a> {
-    Remote(Definition<'a>),
-    Source(SourceDefinition),
-}
-
-/// Reads a relationship's target: `to_source`, or `to_remote_schema` in either form.
-pub fn target(entry: &Value) -> Result<Target<'_>, String> {
-    let def = entry.get("definition").unwrap_or(entry);
-    match def.get("to_source") {
-        Some(to) => source_definition(to).map(Target::Source),
-        None => definition(entry).map(Target::Remote),
-    }
-}
-
-/// Reads either form: `definition.to_remote_schema {remote_schema, lhs_fields,
-/// remote_field}` or legacy `{hasura_fields, remote_schema, remote_field}`.
-pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
-    let def = entry.get("definition").unwrap_or(entry);
-    let (remote_schema, lhs, remote_field) = if let Some(to) = def.get("to_remote_schema") {
-        (to.get("remote_schema"), to.get("lhs_fields"), to.get("remote_field"))
-    } else if def.get("to_source").is_some() {
-        return Err("a to_source relationship has no remote schema".into());
-    } else {
-        (def.get("remote_schema"), def.get("hasura_fields"), def.get("remote_field"))
-    };
-    let remote_schema = remote_schema.and_then(Value::as_str).ok_or("\"remote_schema\" is required")?;
-    let lhs_fields: Option<Vec<String>> = lhs
-        .and_then(Value::as_array)
-        .map(|a| a.iter().map(|v| v.as_str().map(String::from)).collect::<Option<Vec<_>>>())
-        .unwrap_or(None);
-    // An empty list is allowed (Hasura accepts it): the arguments are all literals, and
-    // every parent gets the answer of the one request of its level.
-    let lhs_fields = lhs_fields.ok_or("\"lhs_fields\" must be a list of field names")?;
-    let remote_field = remote_field.filter(|r| r.is_object()).ok_or("\"remote_field\" must be an object")?;
-    Ok(Definition { remote_schema, lhs_fields, remote_field })
 }
 
 fn literal_fits(value: &Value, type_name: &str, kind: &str, remote: &RemoteModel) -> bool {

@@ -8,7 +8,7 @@ use super::function_call::FunctionCall;
 use super::model::{ComputedReturns, FieldRef, Model, RootKind, Table};
 use super::remote::RemoteModel;
 use super::scalars::{ColumnType, ScalarKind, CUSTOM_SCALARS};
-use crate::metadata::resolve::RelKind;
+use crate::metadata::document::RelKind;
 
 const TEXT_OPERATORS: &[&str] = &[
     "_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex", "_nregex", "_iregex", "_niregex",

@@ -127,7 +127,7 @@ pub fn plan(
     errors: &mut Vec<GraphqlError>,
 ) -> (Vec<JoinCall>, Vec<http::Request>) {
     let composed = context.composed;
-    let batch = crate::REMOTE_BATCH_SIZE.get().max(1) as usize;
+    let batch = crate::settings::remote_batch_size();
     let operation_variables: Vec<_> =
         context.request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let mut calls = Vec::new();

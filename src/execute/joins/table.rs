@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::{collect, field_path, splice_values};
 use crate::error::{GraphqlError, PathSegment};
 use crate::execute::sql_error;
-use crate::metadata::resolve::RelKind;
+use crate::metadata::document::RelKind;
 use crate::plan::{self, Join};
 use crate::schema::cache::Composed;
 use crate::schema::join_field::JoinField;

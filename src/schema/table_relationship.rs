@@ -4,23 +4,8 @@
 
 use serde_json::Value;
 
-use super::document::{QualifiedTable, RelationshipDef};
-use crate::schema::reflect::Relation;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelKind {
-    Object,
-    Array,
-}
-
-impl RelKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            RelKind::Object => "object",
-            RelKind::Array => "array",
-        }
-    }
-}
+use crate::metadata::document::{QualifiedTable, RelKind, RelationshipDef};
+use super::reflect::Relation;
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRelationship {
