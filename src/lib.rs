@@ -5,17 +5,17 @@
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-pub mod error;
-pub mod execute;
-pub mod http;
-pub mod metadata;
-pub mod nul;
-pub mod plan;
-pub mod query;
-pub mod response;
-pub mod schema;
-pub mod settings;
-pub mod spi;
+pub(crate) mod error;
+pub(crate) mod execute;
+pub(crate) mod http;
+pub(crate) mod metadata;
+pub(crate) mod nul;
+pub(crate) mod plan;
+pub(crate) mod query;
+pub(crate) mod response;
+pub(crate) mod schema;
+pub(crate) mod settings;
+pub(crate) mod spi;
 
 ::pgrx::pg_module_magic!(name, version);
 

@@ -31,6 +31,7 @@ impl From<Value> for Response {
 
 impl Response {
     /// The response as a tree (tests and callers that edit it).
+    #[cfg(any(test, feature = "pg_test"))]
     pub fn into_value(self) -> Value {
         match self {
             Response::Tree(value) => value,

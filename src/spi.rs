@@ -15,7 +15,6 @@ use crate::response::JsonbDatum;
 #[derive(Debug, Clone)]
 pub struct SqlError {
     pub message: String,
-    pub detail: Option<String>,
     pub sqlstate: PgSqlErrorCode,
 }
 
@@ -24,12 +23,10 @@ impl SqlError {
         match caught {
             CaughtError::PostgresError(report) | CaughtError::ErrorReport(report) => SqlError {
                 message: report.message().to_string(),
-                detail: report.detail().map(str::to_string),
                 sqlstate: report.sql_error_code(),
             },
             CaughtError::RustPanic { ereport, .. } => SqlError {
                 message: ereport.message().to_string(),
-                detail: None,
                 sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
             },
         }
@@ -164,7 +161,6 @@ pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>,
     .and_then(|r: Result<Option<Value>, pgrx::spi::Error>| {
         r.map_err(|e| SqlError {
             message: e.to_string(),
-            detail: None,
             sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
         })
     })
@@ -218,7 +214,6 @@ fn select_kept<T: std::panic::UnwindSafe>(
     .and_then(|r: Result<Option<T>, pgrx::spi::Error>| {
         r.map_err(|e| SqlError {
             message: e.to_string(),
-            detail: None,
             sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,
         })
     })

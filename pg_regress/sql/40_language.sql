@@ -294,4 +294,8 @@ select graphql.resolve($$ { __type(name: "books") { name kind } books_by_pk(id: 
 -- An unknown field is a validation error, not a parse error.
 select jsonb_pretty(graphql.resolve($$ { bookz { id } } $$));
 
+-- An alias with the prefix of the fields pg_federation adds to remote documents is
+-- refused by name rather than silently stripped from the answer.
+select graphql.resolve($$ { pgf__books__id: books { id } } $$);
+
 rollback;

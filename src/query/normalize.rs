@@ -18,7 +18,6 @@ pub struct Field {
     pub arguments: Map<String, Value>,
     /// Sub-fields, collected for the field's (concrete) type.
     pub selection: Vec<Field>,
-    pub location: Option<(usize, usize)>,
     /// The AST fields merged into this one: what a remote receives, printed as is.
     pub ast: Vec<Node<AstField>>,
 }
@@ -77,7 +76,6 @@ impl Collector<'_> {
                     name: first.name.to_string(),
                     arguments: self.arguments(first),
                     selection: self.finish(merged),
-                    location: first.location().and_then(|l| l.line_column(&self.document.sources)).map(|lc| (lc.line, lc.column)),
                     ast: fields.iter().map(|f| (*f).clone()).collect(),
                 })
             })

@@ -136,7 +136,45 @@ fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocum
         }
         without_empty_selection_artifacts(query, errors)
     })?;
+    refuse_reserved_aliases(&document)?;
     Ok(document)
+}
+
+/// Aliases this extension gives the fields it adds to a remote's document (a join's
+/// lhs fields, `pgf__<Type>__<field>`) are stripped from the answer: a client alias
+/// with that prefix would vanish silently, so it is refused by name instead.
+fn refuse_reserved_aliases(document: &ExecutableDocument) -> Result<(), Vec<GraphqlError>> {
+    const RESERVED: &str = "pgf__";
+    let mut pending: Vec<&apollo_compiler::executable::SelectionSet> = Vec::new();
+    pending.extend(document.operations.iter().map(|op| &op.selection_set));
+    pending.extend(document.fragments.values().map(|f| &f.selection_set));
+    let mut errors = Vec::new();
+    while let Some(set) = pending.pop() {
+        for selection in &set.selections {
+            match selection {
+                apollo_compiler::executable::Selection::Field(field) => {
+                    if let Some(alias) = field.alias.as_ref().filter(|a| a.starts_with(RESERVED)) {
+                        let mut error = GraphqlError::new(
+                            code::VALIDATION_FAILED,
+                            format!("alias \"{alias}\" is reserved: aliases starting with \"{RESERVED}\" are pg_federation's"),
+                        );
+                        if let Some(location) = field.location().and_then(|l| l.line_column(&document.sources)) {
+                            error.locations.push((location.line, location.column));
+                        }
+                        errors.push(error);
+                    }
+                    pending.push(&field.selection_set);
+                }
+                apollo_compiler::executable::Selection::InlineFragment(inline) => pending.push(&inline.selection_set),
+                apollo_compiler::executable::Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// apollo-compiler drops an unknown field when it builds the document, then reports

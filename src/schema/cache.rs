@@ -182,8 +182,3 @@ fn compose(exposed: &[String]) -> Result<Composed, GraphqlError> {
 pub fn stats() -> Value {
     json!({"builds": BUILDS.with(Cell::get), "hits": HITS.with(Cell::get)})
 }
-
-/// The SDL the current role sees (for `graphql.sdl()`, debugging and docs).
-pub fn sdl_text() -> Result<String, GraphqlError> {
-    Ok(get()?.schema.to_string())
-}

@@ -9,8 +9,6 @@ use crate::spi;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Function {
-    pub schema: String,
-    pub name: String,
     /// `i`, `s` or `v` (pg_proc.provolatile).
     pub volatility: String,
     pub returns_set: bool,
@@ -62,7 +60,7 @@ const TYPE_INFO: &str = "jsonb_build_object(
 pub fn function(function: &QualifiedTable) -> Option<Function> {
     let query = format!(
         "select jsonb_build_object(
-            'schema', n.nspname, 'name', p.proname, 'volatility', p.provolatile::text, 'returns_set', p.proretset,
+            'volatility', p.provolatile::text, 'returns_set', p.proretset,
             'result', (select {TYPE_INFO} from pg_catalog.pg_type t
                          join pg_catalog.pg_type bt on bt.oid = coalesce(nullif(t.typbasetype, 0), t.oid)
                         where t.oid = p.prorettype),

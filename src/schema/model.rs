@@ -57,7 +57,6 @@ pub struct TrackedFunction {
 /// A computed field that is not a plain column: one with inputs, or one returning rows.
 #[derive(Debug, Clone)]
 pub struct ComputedField {
-    pub name: String,
     pub call: super::function_call::FunctionCall,
     pub returns: ComputedReturns,
 }
@@ -232,7 +231,7 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
                 },
             };
             table.fields.insert(name.to_string(), FieldRef::Computed(table.computed.len()));
-            table.computed.push(ComputedField { name: name.to_string(), call: resolved.call, returns });
+            table.computed.push(ComputedField { call: resolved.call, returns });
         }
     }
 }

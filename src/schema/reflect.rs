@@ -8,8 +8,6 @@ use crate::spi;
 pub struct Relation {
     pub schema: String,
     pub name: String,
-    /// pg_class.relkind: r, p, v, m or f.
-    pub kind: String,
     pub columns: Vec<Column>,
     #[serde(default)]
     pub primary_key: Vec<String>,
@@ -71,7 +69,6 @@ cols as (
 select coalesce(jsonb_agg(jsonb_build_object(
     'schema', r.schema,
     'name', r.name,
-    'kind', r.kind,
     'columns', (
         select coalesce(jsonb_agg(jsonb_build_object(
             'name', c.attname,

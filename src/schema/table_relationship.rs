@@ -10,7 +10,6 @@ use super::reflect::Relation;
 #[derive(Debug, Clone)]
 pub struct ResolvedRelationship {
     pub name: String,
-    pub kind: RelKind,
     pub target: QualifiedTable,
     /// (column of this table, column of the target)
     pub mapping: Vec<(String, String)>,
@@ -32,7 +31,7 @@ pub fn resolve(
         return resolve_foreign_key(table, &this, def, kind, fk_on, lookup);
     }
     if let Some(manual) = using.get("manual_configuration") {
-        return resolve_manual(table, def, kind, manual, lookup);
+        return resolve_manual(table, def, manual, lookup);
     }
     Err("\"using\" needs \"foreign_key_constraint_on\" or \"manual_configuration\"".into())
 }
@@ -83,7 +82,6 @@ fn resolve_foreign_key(
                 .ok_or_else(|| format!("no foreign key constraint on column(s) {}", columns.join(", ")))?;
             Ok(ResolvedRelationship {
                 name: def.name.clone(),
-                kind,
                 target: QualifiedTable { schema: fk.ref_schema.clone(), name: fk.ref_table.clone() },
                 mapping: fk.columns.iter().cloned().zip(fk.ref_columns.iter().cloned()).collect(),
                 foreign_key: Some(fk.name.clone()),
@@ -110,7 +108,6 @@ fn resolve_foreign_key(
                 })?;
             Ok(ResolvedRelationship {
                 name: def.name.clone(),
-                kind,
                 target: remote,
                 mapping: fk.ref_columns.iter().cloned().zip(fk.columns.iter().cloned()).collect(),
                 foreign_key: Some(fk.name.clone()),
@@ -122,7 +119,6 @@ fn resolve_foreign_key(
 fn resolve_manual(
     table: &Relation,
     def: &RelationshipDef,
-    kind: RelKind,
     manual: &Value,
     lookup: &dyn Fn(&QualifiedTable) -> Option<Relation>,
 ) -> Result<ResolvedRelationship, String> {
@@ -148,7 +144,7 @@ fn resolve_manual(
         }
         pairs.push((local.clone(), remote_col.to_string()));
     }
-    Ok(ResolvedRelationship { name: def.name.clone(), kind, target: remote, mapping: pairs, foreign_key: None })
+    Ok(ResolvedRelationship { name: def.name.clone(), target: remote, mapping: pairs, foreign_key: None })
 }
 
 fn string_list(value: &Value, what: &str) -> Result<Vec<String>, String> {

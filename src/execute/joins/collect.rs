@@ -1,5 +1,5 @@
-//! Collecting join keys from the parent rows (and, in `join`, splicing answers back):
-//! both walk the same parents of a relationship field through the result.
+//! Collecting join keys from the parent rows (`splice` puts the answers back; both
+//! walk the same parents of a relationship field through the result).
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
