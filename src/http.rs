@@ -69,21 +69,19 @@ fn send(request: &Request) -> Result<Value, Failure> {
             return Err(Failure::Status(code, body.trim().to_string()));
         }
         Err(ureq::Error::Transport(t)) => {
-            let text = t.to_string();
-            if text.contains("timed out") || text.contains("Timeout") {
+            if is_timeout(&t) {
                 return Err(Failure::Timeout(request.timeout));
             }
-            return Err(Failure::Connection(text));
+            return Err(Failure::Connection(t.to_string()));
         }
     };
     let mut bytes = Vec::new();
     let limit = request.max_bytes as u64 + 1;
     if let Err(e) = response.into_reader().take(limit).read_to_end(&mut bytes) {
-        let text = e.to_string();
-        if text.contains("timed out") {
+        if is_timeout(&e) {
             return Err(Failure::Timeout(request.timeout));
         }
-        return Err(Failure::Connection(text));
+        return Err(Failure::Connection(e.to_string()));
     }
     if bytes.len() > request.max_bytes {
         return Err(Failure::TooLarge(request.max_bytes));
@@ -94,6 +92,27 @@ fn send(request: &Request) -> Result<Value, Failure> {
         return Err(Failure::NulCharacter);
     }
     Ok(value)
+}
+
+/// Whether an error is a timeout: an I/O error of kind TimedOut (or WouldBlock, what a
+/// socket read timeout gives on Linux) anywhere in its chain of sources.
+fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+                return true;
+            }
+            // ureq wraps its own errors (a timeout included) in an io::Error.
+            if let Some(inner) = io.get_ref() {
+                if is_timeout(inner) {
+                    return true;
+                }
+            }
+        }
+        current = e.source();
+    }
+    false
 }
 
 fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {

@@ -89,6 +89,13 @@ select pg_temp.run(q, 20) from doc;
 select response -> 'data' as data, slowest < interval '1 second' as fast from runs;
 select * from pg_temp.errors();
 
+-- An answer without the fields asked for (and no error): each missing field is an
+-- error at its path, not a silent null, 20 times.
+select pg_temp.fault('{"mode": "empty_data"}');
+select pg_temp.run(q, 20) from doc;
+select response -> 'data' as data, slowest < interval '1 second' as fast from runs;
+select * from pg_temp.errors();
+
 -- Slower than the remote's timeout (1 s): cut at the timeout, not at the remote's 3 s.
 -- The document waits on two levels, each cut at the timeout: the remote root field,
 -- then the join (whose keys come from the tables).

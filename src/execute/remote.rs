@@ -231,12 +231,32 @@ pub fn apply_root_results(
             }
             Ok(answer) => {
                 let remote_data = answer.get("data").cloned().unwrap_or(Value::Null);
+                let remote_errors = answer.get("errors").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
                 let namespace = call.keys.iter().find(|(_, ns)| *ns).map(|(k, _)| k.as_str());
                 for ((key, is_namespace), fields) in call.keys.iter().zip(&call.fields) {
                     let mut value = if *is_namespace {
                         remote_data.clone()
                     } else {
-                        remote_data.get(key).cloned().unwrap_or(Value::Null)
+                        match remote_data.get(key) {
+                            Some(value) => value.clone(),
+                            None => {
+                                // Data without the field asked for and no error about it (at
+                                // its key, or without a path): a field error, not a silent null.
+                                let explained = remote_errors.iter().any(|e| {
+                                    e.pointer("/path/0").and_then(Value::as_str).is_none_or(|first| first == key)
+                                });
+                                if remote_data.is_object() && !explained {
+                                    errors.push(
+                                        GraphqlError::new(
+                                            code::REMOTE_ERROR,
+                                            format!("remote schema \"{}\": the answer has no value for this field", call.remote),
+                                        )
+                                        .at(&[PathSegment::Key(key.clone())]),
+                                    );
+                                }
+                                Value::Null
+                            }
+                        }
                     };
                     // A root field is never `__typename` itself: its selection is what to map.
                     for field in fields {

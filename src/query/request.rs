@@ -32,11 +32,27 @@ impl Request {
 /// Most parse and validation errors one response reports.
 const MAX_REPORTED_ERRORS: usize = 100;
 
-fn from_apollo(error: ApolloError, default_code: &'static str) -> GraphqlError {
-    let code = if error.message.starts_with("syntax error") { code::PARSE_FAILED } else { default_code };
+fn from_apollo(error: ApolloError, code: &'static str) -> GraphqlError {
     let mut out = GraphqlError::new(code, error.message);
     out.locations = error.locations.iter().map(|l| (l.line, l.column)).collect();
     out
+}
+
+/// What the parser alone reports about `query` (message, locations): those of a
+/// document's diagnostics are parse errors, the others validation errors. Run only when
+/// the document has errors.
+fn syntax_errors(query: &str) -> std::collections::HashSet<(String, Vec<(usize, usize)>)> {
+    match apollo_compiler::ast::Document::parse(query, "query.graphql") {
+        Ok(_) => Default::default(),
+        Err(with_errors) => with_errors
+            .errors
+            .iter()
+            .map(|d| {
+                let e = d.to_json();
+                (e.message, e.locations.iter().map(|l| (l.line, l.column)).collect())
+            })
+            .collect(),
+    }
 }
 
 /// Documents that passed the limits and validation against one composed schema, by
@@ -122,11 +138,17 @@ fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocum
         // nested past the parser's limit gave 200,000 of them, a 31 MB response and
         // 11 s spent locating each in the source); the first ones say what is wrong.
         let total = with_errors.errors.len();
+        let syntax = syntax_errors(query);
         let mut errors: Vec<GraphqlError> = with_errors
             .errors
             .iter()
             .take(MAX_REPORTED_ERRORS)
-            .map(|d| from_apollo(d.to_json(), code::VALIDATION_FAILED))
+            .map(|d| {
+                let error = d.to_json();
+                let key = (error.message.clone(), error.locations.iter().map(|l| (l.line, l.column)).collect());
+                let code = if syntax.contains(&key) { code::PARSE_FAILED } else { code::VALIDATION_FAILED };
+                from_apollo(error, code)
+            })
             .collect();
         if total > MAX_REPORTED_ERRORS {
             errors.push(GraphqlError::new(

@@ -41,12 +41,31 @@ pub fn splice(
             Ok(mut answer) => {
                 // Each alias's value is moved out of the answer, not cloned (the answer of
                 // 1,000 keys was copied three times: the data, each alias, each row).
-                let mut remote_data = match answer.get_mut("data").map(Value::take) {
-                    Some(Value::Object(map)) => map,
-                    _ => serde_json::Map::new(),
+                let (mut remote_data, has_data) = match answer.get_mut("data").map(Value::take) {
+                    Some(Value::Object(map)) => (map, true),
+                    _ => (serde_json::Map::new(), false),
                 };
+                let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 for alias in &call.aliases {
-                    let mut value = remote_data.remove(&alias.name).unwrap_or(Value::Null);
+                    let Some(mut value) = remote_data.remove(&alias.name) else {
+                        // An answer without this key's field and no error about it (one
+                        // at its alias, or one without a path): a field error, not a
+                        // silent null.
+                        let explained = remote_errors.iter().any(|e| {
+                            e.pointer("/path/0").and_then(Value::as_str).is_none_or(|first| first == alias.name)
+                        });
+                        if has_data && !explained {
+                            errors.push(
+                                GraphqlError::new(
+                                    code::REMOTE_ERROR,
+                                    format!("remote schema \"{}\": the answer has no value for this field", remote.name),
+                                )
+                                .at(&alias.path),
+                            );
+                        }
+                        values[call.join].insert(alias.key.clone(), Value::Null);
+                        continue;
+                    };
                     for step in steps.iter().skip(1) {
                         value = match value {
                             Value::Object(mut map) => map.remove(&step.field).unwrap_or(Value::Null),
@@ -58,7 +77,6 @@ pub fn splice(
                     }
                     values[call.join].insert(alias.key.clone(), value);
                 }
-                let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 if !answer.is_object() || (answer.get("data").is_none() && remote_errors.is_empty()) {
                     if let Some(first) = call.aliases.first() {
                         errors.push(

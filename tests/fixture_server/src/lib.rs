@@ -45,6 +45,7 @@ enum Mode {
     Delay,
     Http500,
     GraphqlErrors,
+    EmptyData,
     Garbage,
     Hang,
     Huge,
@@ -57,6 +58,7 @@ impl Mode {
             "delay" => Mode::Delay,
             "http500" => Mode::Http500,
             "graphql_errors" => Mode::GraphqlErrors,
+            "empty_data" => Mode::EmptyData,
             "garbage" => Mode::Garbage,
             "hang" => Mode::Hang,
             "huge" => Mode::Huge,
@@ -239,6 +241,7 @@ async fn serve(
             StatusCode::INTERNAL_SERVER_ERROR,
             &json!({"message": "injected"}),
         ),
+        Some(Mode::EmptyData) => json_response(StatusCode::OK, &json!({"data": {}})),
         Some(Mode::GraphqlErrors) => json_response(
             StatusCode::OK,
             &json!({"data": null, "errors": [{"message": "injected failure"}]}),
