@@ -84,8 +84,12 @@ rollback to savepoint secret;
 select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "evil", "definition": {"url": "http://127.0.0.1:4102/graphql"}}}');
 rollback to savepoint secret;
 reset role;
--- The configured header reached the remote (it echoes nothing, but counted the call).
-select pg_temp.requests(4101) > 0 as called;
+-- The configured header reaches the remote with its value: the fixture records the
+-- x-* headers of every request (lowercase names), and a query is sent with it.
+select regress.fixture(4101, 'POST', '_reset');
+select graphql.resolve('{ user(id: 1) { name } }');
+select pg_temp.requests(4101) as requests;
+select regress.fixture(4101, 'GET', '_stats') -> 'headers' -> -1 ->> 'x-api-key' as api_key_seen;
 
 -- Reload re-introspects; remove drops the remote and its stored rows.
 select regress.fixture(4102, 'POST', '_reset');
