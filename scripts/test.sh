@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # THE test command. Runs, in order:
+#   lint                            cargo clippy --all-targets -- -D warnings (one test)
 #   (a) the Rust #[pg_test]s        cargo pgrx test pg15 (as the postgres OS user)
 #   (b) the SQL suite               pg_regress over pg_regress/sql/*.sql
 #   (c) the introspection check     tests/introspection/check.mjs (graphql-js)
@@ -110,6 +111,25 @@ FIXTURES=(users_api users_api_b faulty)
 stop_fixtures() { local f; for f in "${FIXTURES[@]}"; do pgf_fixture_stop "$f"; done; }
 trap 'pgf_cluster_stop "$CLUSTER" >/dev/null 2>&1 || true; stop_fixtures >/dev/null 2>&1 || true; cleanup_pgtest' EXIT
 trap 'exit 130' INT TERM
+
+# --- lint: cargo clippy, warnings are errors -------------------------------------------
+section "lint: cargo clippy --all-targets -- -D warnings"
+if ! cargo clippy --version >/dev/null 2>&1; then
+    echo "test: cargo clippy is not installed (rustup component add clippy); lint skipped"
+fi
+set +e
+cargo clippy --all-targets --features "pg15 pg_test" -- -D warnings >"$OUT/clippy.log" 2>&1
+rc=$?
+set -e
+if ! cargo clippy --version >/dev/null 2>&1; then
+    :
+elif ((rc == 0)); then
+    record "cargo clippy" 1 0
+else
+    grep -E '^(warning|error)' -A8 "$OUT/clippy.log" | head -n 200
+    echo "test: cargo clippy failed (exit $rc; all of it in $OUT/clippy.log)"
+    record "cargo clippy" 0 1
+fi
 
 # --- (a) cargo pgrx test ------------------------------------------------------------
 if [[ "${PGF_SKIP_PGTEST:-0}" == "1" ]]; then

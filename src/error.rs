@@ -40,13 +40,13 @@ pub struct GraphqlError {
     pub locations: Vec<(usize, usize)>,
     pub code: &'static str,
     /// Extensions a remote (an action's handler) gave; `code` fills `extensions.code`
-    /// when they have none.
-    pub extensions: Map<String, Value>,
+    /// when they have none. Boxed: rare, and errors travel in `Result`s by value.
+    pub extensions: Option<Box<Map<String, Value>>>,
 }
 
 impl GraphqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        GraphqlError { message: message.into(), path: Vec::new(), locations: Vec::new(), code, extensions: Map::new() }
+        GraphqlError { message: message.into(), path: Vec::new(), locations: Vec::new(), code, extensions: None }
     }
 
     pub fn at(mut self, path: &[PathSegment]) -> Self {
@@ -76,7 +76,7 @@ impl GraphqlError {
                 .collect();
             obj.insert("path".into(), Value::Array(path));
         }
-        let mut extensions = self.extensions.clone();
+        let mut extensions = self.extensions.as_deref().cloned().unwrap_or_default();
         extensions.entry("code").or_insert_with(|| json!(self.code));
         obj.insert("extensions".into(), Value::Object(extensions));
         Value::Object(obj)

@@ -764,7 +764,7 @@ mod tests {
             Some(other) => return Err(format!("errors is not a non-empty list: {other}")),
         };
         for error in errors {
-            if !error.get("message").is_some_and(|m| m.as_str().is_some_and(|m| !m.is_empty())) {
+            if error.get("message").and_then(|m| m.as_str()).is_none_or(str::is_empty) {
                 return Err(format!("an error without a message: {error}"));
             }
         }
@@ -991,7 +991,7 @@ mod tests {
     fn fuzz_metadata_bodies() {
         assert!(setup(), "fuzz schema set-up");
         // Mostly malformed bodies by design: no floor.
-        fuzz("metadata bodies", None, metadata_body(), |body, tally| check_metadata_body(body, tally));
+        fuzz("metadata bodies", None, metadata_body(), check_metadata_body);
     }
 
     // ---------------------------------------------------------------- hostile cases

@@ -93,7 +93,7 @@ fn handler_error(action: &str, failure: Failure) -> GraphqlError {
             if let Some(message) = body.get("message").and_then(Value::as_str) {
                 let mut error = GraphqlError::new(crate::error::code::UNEXPECTED, message);
                 if let Some(Value::Object(extensions)) = body.get("extensions") {
-                    error.extensions = extensions.clone();
+                    error.extensions = Some(Box::new(extensions.clone()));
                 }
                 return error;
             }
@@ -158,7 +158,7 @@ pub fn apply(
         match result {
             Ok(output) => {
                 let mut seen = HashSet::new();
-                let shaped = shape(composed, &output, &call.field.selection, &call.output_type, &[key.clone()], &mut joins, &mut seen);
+                let shaped = shape(composed, &output, &call.field.selection, &call.output_type, std::slice::from_ref(&key), &mut joins, &mut seen);
                 data.insert(key, shaped);
             }
             Err(failure) => {

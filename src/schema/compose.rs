@@ -161,6 +161,9 @@ fn accept(remote: &mut RemoteModel, mut shapes: HashMap<String, String>, shared:
     }
 }
 
+/// The lhs fields of a parent, by the names a definition gives.
+type LhsOf<'a> = dyn Fn(&[String]) -> Result<Vec<Lhs>, String> + 'a;
+
 /// Resolves one stored relationship from parents with `lhs` fields (all the
 /// parent's scalar fields; the definition picks its own).
 pub fn resolve_join(
@@ -169,7 +172,7 @@ pub fn resolve_join(
     lhs_identifier: &str,
     name: &str,
     entry: &Value,
-    lhs_of: &dyn Fn(&[String]) -> Result<Vec<Lhs>, String>,
+    lhs_of: &LhsOf,
 ) -> Result<JoinField, String> {
     match join_definition::target(entry)? {
         Target::Remote(def) => {
@@ -375,10 +378,10 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
 }
 
 /// The schema of an SDL text, in Hasura's order (`hasura_order`), validated.
-fn validated(text: String) -> Result<Valid<Schema>, apollo_compiler::validation::WithErrors<Schema>> {
-    let mut schema = Schema::parse(text, "schema.graphql")?;
+fn validated(text: String) -> Result<Valid<Schema>, Box<apollo_compiler::validation::WithErrors<Schema>>> {
+    let mut schema = Schema::parse(text, "schema.graphql").map_err(Box::new)?;
     super::hasura_order::sort(&mut schema);
-    schema.validate()
+    schema.validate().map_err(Box::new)
 }
 
 /// Validation errors, messages only: the SDL behind their locations is ours, not the user's.

@@ -7,13 +7,16 @@ use serde_json::{Map, Value};
 use crate::error::PathSegment;
 use crate::plan::hidden_key;
 
+/// What `visit_parents` calls on each parent object, with its concrete path.
+pub type ParentVisitor<'a> = dyn FnMut(&mut Map<String, Value>, &[PathSegment]) + 'a;
+
 /// Calls `f` on every parent object along `keys` (lists are walked element by element),
 /// with the concrete path of the object.
 pub fn visit_parents(
     value: &mut Value,
     keys: &[String],
     path: &mut Vec<PathSegment>,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &[PathSegment]),
+    f: &mut ParentVisitor,
 ) {
     match value {
         Value::Array(items) => {
