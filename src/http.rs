@@ -120,14 +120,53 @@ fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Requests under way on worker threads.
-pub struct InFlight {
+struct InFlight {
     receiver: mpsc::Receiver<(usize, Result<Value, Failure>)>,
     count: usize,
 }
 
-/// Starts every request concurrently, each on a worker thread of its own, and returns at once,
-/// so the backend can run SQL meanwhile.
-pub fn start(requests: Vec<Request>) -> InFlight {
+/// Requests that go out together, each with what consumes its answer (a remote root
+/// field, an action, a join's chunk of keys): answers come back paired with their
+/// consumers, so no caller matches them by position.
+pub struct Batch<C> {
+    requests: Vec<Request>,
+    consumers: Vec<C>,
+}
+
+impl<C> Default for Batch<C> {
+    fn default() -> Self {
+        Batch { requests: Vec::new(), consumers: Vec::new() }
+    }
+}
+
+impl<C> Batch<C> {
+    pub fn push(&mut self, request: Request, consumer: C) {
+        self.requests.push(request);
+        self.consumers.push(consumer);
+    }
+
+    /// Sends every request at once, each on a worker thread, and returns at once, so
+    /// the backend can run SQL meanwhile.
+    pub fn start(self) -> Sent<C> {
+        Sent { in_flight: start(self.requests), consumers: self.consumers }
+    }
+}
+
+/// A batch under way.
+pub struct Sent<C> {
+    in_flight: InFlight,
+    consumers: Vec<C>,
+}
+
+impl<C> Sent<C> {
+    /// Waits for every answer (see `InFlight::wait`), each with its consumer.
+    pub fn wait(self) -> Vec<(C, Result<Value, Failure>)> {
+        self.consumers.into_iter().zip(self.in_flight.wait()).collect()
+    }
+}
+
+/// Starts every request concurrently, each on a worker thread of its own.
+fn start(requests: Vec<Request>) -> InFlight {
     let count = requests.len();
     let (sender, receiver) = mpsc::channel::<(usize, Result<Value, Failure>)>();
     for (index, request) in requests.into_iter().enumerate() {
@@ -231,7 +270,7 @@ impl InFlight {
     /// Waits for every answer on the backend thread, checking for cancel and
     /// statement_timeout every 50 ms (an interrupt raises the usual ERROR; the workers
     /// finish on their own and their answers are dropped).
-    pub fn wait(self) -> Vec<Result<Value, Failure>> {
+    fn wait(self) -> Vec<Result<Value, Failure>> {
         let mut results: Vec<Option<Result<Value, Failure>>> = (0..self.count).map(|_| None).collect();
         let mut pending = self.count;
         while pending > 0 {

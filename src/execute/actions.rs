@@ -61,9 +61,8 @@ pub fn plan(
     query: &str,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
-) -> (Vec<ActionCall>, Vec<http::Request>) {
+) -> Vec<(ActionCall, http::Request)> {
     let mut calls = Vec::new();
-    let mut requests = Vec::new();
     for field in fields {
         let Some(action) = composed.actions.get(&field.name) else { continue };
         let path = [PathSegment::Key(field.response_key.clone())];
@@ -74,8 +73,7 @@ pub fn plan(
                     .type_field(root_type, &field.name)
                     .map(|f| f.ty.inner_named_type().to_string())
                     .unwrap_or_default();
-                requests.push(r);
-                calls.push(ActionCall { field: field.clone(), action: action.name.clone(), output_type });
+                calls.push((ActionCall { field: field.clone(), action: action.name.clone(), output_type }, r));
             }
             Err(reason) => {
                 data.insert(field.response_key.clone(), Value::Null);
@@ -83,7 +81,7 @@ pub fn plan(
             }
         }
     }
-    (calls, requests)
+    calls
 }
 
 /// A handler's non-2xx body as the client's error: its `message` and `extensions`.
@@ -147,13 +145,12 @@ fn shape(composed: &Composed, value: &Value, selection: &[Field], type_name: &st
 /// Puts the handlers' answers into `data`; returns the joins under them.
 pub fn apply(
     composed: &Composed,
-    calls: Vec<ActionCall>,
-    results: Vec<Result<Value, Failure>>,
+    answers: Vec<(ActionCall, Result<Value, Failure>)>,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<Join> {
     let mut joins = Vec::new();
-    for (call, result) in calls.into_iter().zip(results) {
+    for (call, result) in answers {
         let key = call.field.response_key.clone();
         match result {
             Ok(output) => {

@@ -97,6 +97,12 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     Ok(response(Some(data), errors).into())
 }
 
+/// What a root-level request's answer is for.
+enum Outbound {
+    RemoteRoot(remote::RootCall),
+    Action(actions::ActionCall),
+}
+
 /// Marks (in the root data) that a non-null root field failed, so `data` is null.
 const DATA_IS_NULL: &str = "pgf:data-is-null";
 
@@ -133,12 +139,16 @@ fn query_fields(
     };
 
     // Remote root fields and actions go out first, on worker threads.
-    let (remote_calls, mut requests) =
-        remote::plan_root_calls(composed, request, context.collector, context.variables, errors, data);
-    let remote_count = requests.len();
-    let (action_calls, action_requests) = actions::plan(composed, "query_root", root_fields, query, data, errors);
-    requests.extend(action_requests);
-    let in_flight = http::start(requests);
+    let remote_calls = remote::plan_root_calls(composed, request, context.collector, context.variables, errors, data);
+    let remote_roots = remote::root_fields(remote_calls.iter().map(|(call, _)| call));
+    let mut batch = http::Batch::default();
+    for (call, request) in remote_calls {
+        batch.push(request, Outbound::RemoteRoot(call));
+    }
+    for (call, request) in actions::plan(composed, "query_root", root_fields, query, data, errors) {
+        batch.push(request, Outbound::Action(call));
+    }
+    let sent = batch.start();
     let mut joins = Vec::new();
     for field in root_fields {
         let key = field.response_key.clone();
@@ -172,11 +182,15 @@ fn query_fields(
             }
         }
     }
-    let mut results = in_flight.wait();
-    let action_results = results.split_off(remote_count.min(results.len()));
-    let remote_roots = remote::root_fields(&remote_calls);
-    remote::apply_root_results(&request.document, remote_calls, results, data, errors);
-    joins.extend(actions::apply(composed, action_calls, action_results, data, errors));
+    let (mut remote_answers, mut action_answers) = (Vec::new(), Vec::new());
+    for (consumer, result) in sent.wait() {
+        match consumer {
+            Outbound::RemoteRoot(call) => remote_answers.push((call, result)),
+            Outbound::Action(call) => action_answers.push((call, result)),
+        }
+    }
+    remote::apply_root_results(&request.document, remote_answers, data, errors);
+    joins.extend(actions::apply(composed, action_answers, data, errors));
     if !remote_roots.is_empty() && !composed.type_joins.is_empty() {
         let mut tree = Value::Object(std::mem::take(data));
         joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
@@ -238,9 +252,11 @@ fn mutation_fields(
             }
             continue;
         }
-        let (calls, requests) = actions::plan(context.composed, "mutation_root", std::slice::from_ref(field), query, data, errors);
-        let results = http::start(requests).wait();
-        joins.extend(actions::apply(context.composed, calls, results, data, errors));
+        let mut batch = http::Batch::default();
+        for (call, request) in actions::plan(context.composed, "mutation_root", std::slice::from_ref(field), query, data, errors) {
+            batch.push(request, call);
+        }
+        joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));
     }
     joins
 }

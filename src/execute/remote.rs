@@ -79,12 +79,11 @@ pub fn plan_root_calls(
     variables: &Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
     data: &mut Map<String, Value>,
-) -> (Vec<RootCall>, Vec<http::Request>) {
+) -> Vec<(RootCall, http::Request)> {
     let grouped = collector.group_ast(&request.operation.selection_set, "query_root");
     let operation_variables: Vec<_> =
         request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let mut calls = Vec::new();
-    let mut requests = Vec::new();
     for (index, remote) in composed.remotes.iter().enumerate() {
         let mut document = RemoteDocument::new(Some(composed));
         let mut keys = Vec::new();
@@ -126,15 +125,10 @@ pub fn plan_root_calls(
         };
         let used = document.client_variables(variables);
         let text = document.text(&request.document, &operation_variables, &remote.renames);
-        requests.push(http_request(
-            connection,
-            remote.definition.definition.forward_client_headers,
-            text,
-            Value::Object(used),
-        ));
-        calls.push(RootCall { remote: remote.name.clone(), keys, fields: key_fields, renames: remote.renames.clone() });
+        let request = http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used));
+        calls.push((RootCall { remote: remote.name.clone(), keys, fields: key_fields, renames: remote.renames.clone() }, request));
     }
-    (calls, requests)
+    calls
 }
 
 /// A remote's mutation field (a field of mutation_root): ONE `mutation { … }` request
@@ -182,8 +176,6 @@ pub fn run_mutation_field(
     let operation_variables: Vec<_> = request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let used = document.client_variables(variables);
     let text = document.text(&request.document, &operation_variables, &remote.renames);
-    let http = http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used));
-    let results = http::start(vec![http]).wait();
     let key_fields: Vec<_> = fields.iter().map(|f| (*f).clone()).collect();
     let call = RootCall {
         remote: remote.name.clone(),
@@ -191,16 +183,17 @@ pub fn run_mutation_field(
         fields: vec![key_fields.clone()],
         renames: remote.renames.clone(),
     };
-    apply_root_results(&request.document, vec![call], results, data, errors);
+    let mut batch = http::Batch::default();
+    batch.push(http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used)), call);
+    apply_root_results(&request.document, batch.start().wait(), data, errors);
     vec![(response_key.to_string(), key_fields)]
 }
 
 /// Each call's (response key, client AST fields), to find the joins under them.
-pub fn root_fields(calls: &[RootCall]) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
-    calls
-        .iter()
-        .flat_map(|call| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone())))
-        .collect()
+pub fn root_fields<'c>(
+    calls: impl Iterator<Item = &'c RootCall>,
+) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
+    calls.flat_map(|call| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone()))).collect()
 }
 
 /// The path of a remote error, as the client sees it.
@@ -213,12 +206,11 @@ fn remote_path(error: &Value, namespace: Option<&str>) -> Vec<PathSegment> {
 /// Splices the remote answers into `data` and `errors`.
 pub fn apply_root_results(
     document: &apollo_compiler::ExecutableDocument,
-    calls: Vec<RootCall>,
-    results: Vec<Result<Value, http::Failure>>,
+    answers: Vec<(RootCall, Result<Value, http::Failure>)>,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) {
-    for (call, result) in calls.into_iter().zip(results) {
+    for (call, result) in answers {
         match result {
             Err(failure) => {
                 for (key, _) in &call.keys {

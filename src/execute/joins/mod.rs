@@ -18,7 +18,6 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 use crate::error::{GraphqlError, PathSegment};
-use crate::http;
 use crate::plan::{hidden_key, Join};
 use crate::query::normalize::Collector;
 use crate::query::request::Request;
@@ -51,12 +50,11 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
         }
         let (remote_joins, table_joins): (Vec<Join>, Vec<Join>) =
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
-        let (calls, requests) = remote::plan(&remote_joins, tree, context, errors);
-        let in_flight = http::start(requests);
+        let sent = remote::plan(&remote_joins, tree, context, errors).start();
         // The table joins run on this thread while the requests are under way.
         let mut next = table::run(&table_joins, tree, context.composed, errors);
-        let results = in_flight.wait();
-        splice::splice(&context.request.document, &context.composed.remotes, &remote_joins, calls, results, tree, errors);
+        let answers = sent.wait();
+        splice::splice(&context.request.document, &context.composed.remotes, &remote_joins, answers, tree, errors);
         next.extend(nested::after_remote_joins(&remote_joins, tree, context));
         pending = next;
     }

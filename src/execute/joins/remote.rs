@@ -125,13 +125,12 @@ pub fn plan(
     data: &mut Value,
     context: &Context,
     errors: &mut Vec<GraphqlError>,
-) -> (Vec<JoinCall>, Vec<http::Request>) {
+) -> http::Batch<JoinCall> {
     let composed = context.composed;
     let batch = crate::settings::remote_batch_size();
     let operation_variables: Vec<_> =
         context.request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
-    let mut calls = Vec::new();
-    let mut requests = Vec::new();
+    let mut batch_out = http::Batch::default();
     for (index, join) in joins.iter().enumerate() {
         let JoinField::Remote(relationship) = &join.relationship else { continue };
         let keys = collect::collect(data, &join.path);
@@ -164,14 +163,10 @@ pub fn plan(
             }
             variables.extend(document.client_variables(context.variables));
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
-            requests.push(http_request(
-                connection,
-                remote.definition.definition.forward_client_headers,
-                query,
-                Value::Object(variables),
-            ));
-            calls.push(JoinCall { join: index, aliases });
+            let request =
+                http_request(connection, remote.definition.definition.forward_client_headers, query, Value::Object(variables));
+            batch_out.push(request, JoinCall { join: index, aliases });
         }
     }
-    (calls, requests)
+    batch_out
 }

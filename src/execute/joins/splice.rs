@@ -18,13 +18,12 @@ pub fn splice(
     document: &apollo_compiler::ExecutableDocument,
     remotes: &[RemoteModel],
     joins: &[Join],
-    calls: Vec<JoinCall>,
-    results: Vec<Result<Value, Failure>>,
+    answers: Vec<(JoinCall, Result<Value, Failure>)>,
     data: &mut Value,
     errors: &mut Vec<GraphqlError>,
 ) {
     let mut values: Vec<HashMap<String, Value>> = joins.iter().map(|_| HashMap::new()).collect();
-    for (call, result) in calls.into_iter().zip(results) {
+    for (call, result) in answers {
         let join = &joins[call.join];
         let JoinField::Remote(relationship) = &join.relationship else { continue };
         let remote = &remotes[relationship.remote];
