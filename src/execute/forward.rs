@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use super::joins::nested::hidden_alias;
 use crate::schema::cache::Composed;
+use crate::query::walk::{self, Rules};
 use crate::schema::remote::TypeRenames;
 
 /// A query document for a remote, built from client fields.
@@ -285,7 +286,7 @@ pub fn rename_typenames(value: &mut serde_json::Value, set: &SelectionSet, docum
                 rename_typenames(item, set, document, renames);
             }
         }
-        serde_json::Value::Object(map) => rename_in_object(map, set, document, renames, 0),
+        serde_json::Value::Object(map) => rename_in_object(map, set, document, renames),
         _ => {}
     }
 }
@@ -295,30 +296,18 @@ fn rename_in_object(
     set: &SelectionSet,
     document: &ExecutableDocument,
     renames: &TypeRenames,
-    depth: usize,
 ) {
-    // Validation rejects fragment cycles; the bound is a second line of defence.
-    if depth > 64 {
-        return;
-    }
-    for selection in &set.selections {
-        match selection {
-            Selection::Field(field) => {
-                let key = field.response_key().as_str();
-                if field.name == "__typename" {
-                    if let Some(serde_json::Value::String(name)) = map.get_mut(key) {
-                        *name = renames.ours(name).to_string();
-                    }
-                } else if let Some(child) = map.get_mut(key) {
-                    rename_typenames(child, &field.selection_set, document, renames);
-                }
+    let mut fields = Vec::new();
+    let mut rules = Rules { keep: &|_: &Selection| true, applies: &|_: &str| true, visited: None };
+    walk::fields(document, set, &mut rules, &mut |_, field| fields.push(field));
+    for field in fields {
+        let key = field.response_key().as_str();
+        if field.name == "__typename" {
+            if let Some(serde_json::Value::String(name)) = map.get_mut(key) {
+                *name = renames.ours(name).to_string();
             }
-            Selection::InlineFragment(inline) => rename_in_object(map, &inline.selection_set, document, renames, depth + 1),
-            Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = document.fragments.get(&spread.fragment_name) {
-                    rename_in_object(map, &fragment.selection_set, document, renames, depth + 1);
-                }
-            }
+        } else if let Some(child) = map.get_mut(key) {
+            rename_typenames(child, &field.selection_set, document, renames);
         }
     }
 }

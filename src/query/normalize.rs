@@ -9,6 +9,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
+use super::walk::{self, Rules};
+
 /// A field as the planner sees it.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -38,7 +40,7 @@ impl Collector<'_> {
     /// Collects the fields of `selection_set` that apply to object type `type_name`.
     pub fn collect(&self, selection_set: &SelectionSet, type_name: &str) -> Vec<Field> {
         let mut grouped: IndexMap<String, Vec<&Node<AstField>>> = IndexMap::new();
-        self.group(selection_set, type_name, &mut grouped, 0, &mut HashSet::new());
+        self.group(selection_set, type_name, &mut grouped, &mut HashSet::new());
         self.finish(grouped)
     }
 
@@ -46,7 +48,7 @@ impl Collector<'_> {
     /// (fragments inlined, directives applied): what is forwarded to a remote as is.
     pub fn group_ast<'d>(&'d self, selection_set: &'d SelectionSet, type_name: &str) -> IndexMap<String, Vec<&'d Node<AstField>>> {
         let mut grouped = IndexMap::new();
-        self.group(selection_set, type_name, &mut grouped, 0, &mut HashSet::new());
+        self.group(selection_set, type_name, &mut grouped, &mut HashSet::new());
         grouped
     }
 
@@ -69,7 +71,7 @@ impl Collector<'_> {
                 // time multiplies the work at every level.
                 let mut visited = HashSet::new();
                 for f in &fields {
-                    self.group(&f.selection_set, &inner_type, &mut merged, 0, &mut visited);
+                    self.group(&f.selection_set, &inner_type, &mut merged, &mut visited);
                 }
                 Some(Field {
                     response_key: key,
@@ -87,44 +89,16 @@ impl Collector<'_> {
         selection_set: &'d SelectionSet,
         type_name: &str,
         out: &mut IndexMap<String, Vec<&'d Node<AstField>>>,
-        depth: usize,
         visited: &mut HashSet<&'d str>,
     ) {
-        // Validation rejects fragment cycles; the bound is a second line of defence.
-        if depth > 64 {
-            return;
-        }
-        for selection in &selection_set.selections {
-            if !self.included(selection.directives()) {
-                continue;
-            }
-            match selection {
-                Selection::Field(field) => {
-                    out.entry(field.response_key().to_string()).or_default().push(field);
-                }
-                Selection::FragmentSpread(spread) => {
-                    // CollectFields' visitedFragments: a fragment is expanded once per
-                    // selection set, however often it is spread there.
-                    if !visited.insert(spread.fragment_name.as_str()) {
-                        continue;
-                    }
-                    if let Some(fragment) = self.document.fragments.get(&spread.fragment_name) {
-                        if self.applies(fragment.type_condition().as_str(), type_name) {
-                            self.group(&fragment.selection_set, type_name, out, depth + 1, visited);
-                        }
-                    }
-                }
-                Selection::InlineFragment(inline) => {
-                    let applies = match &inline.type_condition {
-                        Some(cond) => self.applies(cond.as_str(), type_name),
-                        None => true,
-                    };
-                    if applies {
-                        self.group(&inline.selection_set, type_name, out, depth + 1, visited);
-                    }
-                }
-            }
-        }
+        let mut rules = Rules {
+            keep: &|selection: &Selection| self.included(selection.directives()),
+            applies: &|condition: &str| self.applies(condition, type_name),
+            visited: Some(visited),
+        };
+        walk::fields(self.document, selection_set, &mut rules, &mut |_, field| {
+            out.entry(field.response_key().to_string()).or_default().push(field);
+        });
     }
 
     fn applies(&self, condition: &str, type_name: &str) -> bool {

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::{collect, Context};
 use crate::plan::{hidden_key, Join};
+use crate::query::walk::{self, Rules};
 use crate::schema::join_field::JoinField;
 
 /// The alias under which a remote answer carries lhs field `lhs` of an object of
@@ -28,34 +29,25 @@ struct Found {
 type Groups = IndexMap<Vec<String>, (String, JoinField, Vec<Node<AstField>>)>;
 
 fn walk(context: &Context, set: &SelectionSet, path: &mut Vec<String>, out: &mut Groups, depth: usize) {
-    // Validation rejects fragment cycles; the bound is a second line of defence.
-    if depth > 64 {
+    if depth > walk::MAX_NESTING {
         return;
     }
-    for selection in &set.selections {
-        if !context.collector.included(selection.directives()) {
-            continue;
+    let mut fields = Vec::new();
+    let mut rules = Rules {
+        keep: &|selection: &Selection| context.collector.included(selection.directives()),
+        applies: &|_: &str| true,
+        visited: None,
+    };
+    walk::fields(&context.request.document, set, &mut rules, &mut |parent, field| fields.push((parent, field)));
+    for (parent, field) in fields {
+        path.push(field.response_key().to_string());
+        if let Some(join) = context.composed.type_join(parent.ty.as_str(), field.name.as_str()) {
+            let entry = out.entry(path.clone()).or_insert_with(|| (parent.ty.to_string(), join.clone(), Vec::new()));
+            entry.2.push(field.clone());
+        } else if !field.selection_set.selections.is_empty() {
+            walk(context, &field.selection_set, path, out, depth + 1);
         }
-        match selection {
-            Selection::Field(field) => {
-                path.push(field.response_key().to_string());
-                if let Some(join) = context.composed.type_join(set.ty.as_str(), field.name.as_str()) {
-                    let entry = out
-                        .entry(path.clone())
-                        .or_insert_with(|| (set.ty.to_string(), join.clone(), Vec::new()));
-                    entry.2.push(field.clone());
-                } else if !field.selection_set.selections.is_empty() {
-                    walk(context, &field.selection_set, path, out, depth + 1);
-                }
-                path.pop();
-            }
-            Selection::InlineFragment(inline) => walk(context, &inline.selection_set, path, out, depth + 1),
-            Selection::FragmentSpread(spread) => {
-                if let Some(fragment) = context.request.document.fragments.get(&spread.fragment_name) {
-                    walk(context, &fragment.selection_set, path, out, depth + 1);
-                }
-            }
-        }
+        path.pop();
     }
 }
 
