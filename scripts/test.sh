@@ -116,19 +116,18 @@ trap 'exit 130' INT TERM
 section "lint: cargo clippy --all-targets -- -D warnings"
 if ! cargo clippy --version >/dev/null 2>&1; then
     echo "test: cargo clippy is not installed (rustup component add clippy); lint skipped"
-fi
-set +e
-cargo clippy --all-targets --features "pg15 pg_test" -- -D warnings >"$OUT/clippy.log" 2>&1
-rc=$?
-set -e
-if ! cargo clippy --version >/dev/null 2>&1; then
-    :
-elif ((rc == 0)); then
-    record "cargo clippy" 1 0
 else
-    grep -E '^(warning|error)' -A8 "$OUT/clippy.log" | head -n 200
-    echo "test: cargo clippy failed (exit $rc; all of it in $OUT/clippy.log)"
-    record "cargo clippy" 0 1
+    set +e
+    cargo clippy --all-targets --features "pg15 pg_test" -- -D warnings >"$OUT/clippy.log" 2>&1
+    rc=$?
+    set -e
+    if ((rc == 0)); then
+        record "cargo clippy" 1 0
+    else
+        grep -E '^(warning|error)' -A8 "$OUT/clippy.log" | head -n 200
+        echo "test: cargo clippy failed (exit $rc; all of it in $OUT/clippy.log)"
+        record "cargo clippy" 0 1
+    fi
 fi
 
 # --- (a) cargo pgrx test ------------------------------------------------------------

@@ -25,8 +25,8 @@ $$;
 revoke all on function graphql.follow_renames_after_alter() from public;
 
 create event trigger graphql_note_renames on ddl_command_start
-    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER SCHEMA')
     execute function graphql.note_renames_before_alter();
 create event trigger graphql_follow_renames on ddl_command_end
-    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE')
+    when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER SCHEMA')
     execute function graphql.follow_renames_after_alter();

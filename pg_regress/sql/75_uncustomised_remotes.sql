@@ -166,6 +166,10 @@ select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_
   "definition": {"url": "http://127.0.0.1:4102/graphql",
     "customization": {"root_fields_namespace": "c", "type_names": {"prefix": "C_"},
                       "field_names": [{"parent_type": "Post", "prefix": "p_"}]}}}}$$);
+select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_c",
+  "definition": {"url": "http://127.0.0.1:4102/graphql",
+    "customization": {"root_fields_namespace": "c", "type_names": {"prefix": "C_"},
+                      "field_names": [{"parent_type": "User", "mapping": {"name": "email"}}]}}}}$$);
 select count(*) as remote_schemas
   from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'remote_schemas');
 

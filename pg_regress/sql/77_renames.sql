@@ -51,6 +51,19 @@ select jsonb_pretty(graphql.metadata('{"type": "export_metadata", "args": {}}') 
 select jsonb_pretty(pg_temp.query());
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
 
+-- A table tracked only for its computed field, and a schema renamed: followed too.
+create schema shop;
+create table shop.items (id int primary key, price int);
+insert into shop.items values (1, 10);
+create function shop.item_double(i shop.items) returns int language sql stable as $$ select i.price * 2 $$;
+select graphql.metadata($${"type": "pg_add_computed_field", "args": {"table": {"schema": "shop", "name": "items"},
+  "name": "double", "definition": {"function": {"schema": "shop", "name": "item_double"}}}}$$);
+alter table shop.items rename to goods;
+alter schema shop rename to store;
+select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables,3,table}' as renamed_entry;
+select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
+select graphql.resolve('{ store_goods { id double } }');
+
 -- A column renamed to the name of a relationship: that relationship is left out and
 -- reported; the document and the rest of the schema stand.
 alter table purchases rename column account_id to buyer;

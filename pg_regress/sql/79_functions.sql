@@ -84,6 +84,23 @@ select graphql.resolve('{ rate_article(args: {article_id: 7, new_rating: 1}) { i
 -- A required input is required: a GraphQL error, nothing run.
 select graphql.resolve('{ search_articles { id } }') -> 'errors' -> 0 ->> 'message' as missing_args;
 
+-- An argument given as null is NULL (not its default); a function of one row
+-- returning NULL is a null field; an enum argument is a GraphQL enum.
+create function no_article() returns articles language sql stable as $$ select null::articles $$;
+create type article_order as enum ('newest', 'oldest');
+create function ordered_articles(direction article_order) returns setof articles language sql stable as $$
+  select * from articles order by case when direction = 'newest' then -id else id end
+$$;
+select graphql.metadata($${"type": "bulk", "args": [
+  {"type": "pg_track_function", "args": {"function": "no_article"}},
+  {"type": "pg_track_function", "args": {"function": "ordered_articles"}}]}$$);
+select graphql.resolve($${
+  writers(where: {id: {_eq: 1}}) { greeting(args: {greeting: null}) }
+  no_article { id }
+  ordered_articles(args: {direction: newest}, limit: 2) { id }
+}$$);
+select graphql.resolve('{ ordered_articles(args: {direction: sideways}) { id } }') -> 'errors' -> 0 ->> 'message' as not_a_label;
+
 -- Bad bodies: named, with the reason, nothing changed.
 create function article_count() returns bigint language sql stable as $$ select count(*) from articles $$;
 create function volatile_stable_clash() returns setof articles language sql stable as $$ select * from articles $$;

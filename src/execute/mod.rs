@@ -222,7 +222,7 @@ fn mutation_fields(
                 context.request,
                 context.collector,
                 context.variables,
-                &field.response_key,
+                field,
                 data,
                 errors,
             );

@@ -139,27 +139,25 @@ pub fn run_mutation_field(
     request: &Request,
     collector: &crate::query::normalize::Collector,
     variables: &Map<String, Value>,
-    response_key: &str,
+    field: &crate::query::normalize::Field,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
-    let grouped = collector.group_ast(&request.operation.selection_set, "mutation_root");
-    let Some(fields) = grouped.get(response_key) else { return Vec::new() };
-    let Some(&index) = fields.first().and_then(|f| composed.remote_mutation_roots.get(f.name.as_str())) else {
-        return Vec::new();
-    };
+    let response_key = field.response_key.as_str();
+    let fields = &field.ast;
+    let Some(&index) = composed.remote_mutation_roots.get(field.name.as_str()) else { return Vec::new() };
     let remote = &composed.remotes[index];
-    let namespace = fields.first().and_then(|f| remote.mutation_fields.get(f.name.as_str())).is_some_and(Option::is_none);
+    let namespace = remote.mutation_fields.get(field.name.as_str()).is_some_and(Option::is_none);
     let mut document = RemoteDocument::new(Some(composed)).mutation();
-    for field in fields {
+    for ast in fields {
         match (&remote.mutation_type, namespace) {
             (Some(mutation_type), true) => {
-                let inner = collector.group_ast(&field.selection_set, mutation_type);
+                let inner = collector.group_ast(&ast.selection_set, mutation_type);
                 for inner_field in inner.values().flatten() {
                     document.add_field(&request.document, inner_field, mutation_type, &remote.renames);
                 }
             }
-            _ => document.add_field(&request.document, field, "mutation_root", &remote.renames),
+            _ => document.add_field(&request.document, ast, "mutation_root", &remote.renames),
         }
     }
     let connection = match &composed.connections[index] {
@@ -176,7 +174,7 @@ pub fn run_mutation_field(
     let operation_variables: Vec<_> = request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let used = document.client_variables(variables);
     let text = document.text(&request.document, &operation_variables, &remote.renames);
-    let key_fields: Vec<_> = fields.iter().map(|f| (*f).clone()).collect();
+    let key_fields = fields.clone();
     let call = RootCall {
         remote: remote.name.clone(),
         keys: vec![(response_key.to_string(), namespace)],
@@ -187,6 +185,18 @@ pub fn run_mutation_field(
     batch.push(http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used)), call);
     apply_root_results(&request.document, batch.start().wait(), data, errors);
     vec![(response_key.to_string(), key_fields)]
+}
+
+/// The error for a field the remote's data lacks (under `key`, its response key or
+/// alias there), unless one of the remote's errors already explains it (one at that
+/// key, or one without a path): a missing value is never a silent null.
+pub fn missing_value(remote: &str, remote_errors: &[Value], key: &str, path: &[PathSegment]) -> Option<GraphqlError> {
+    let explained =
+        remote_errors.iter().any(|e| e.pointer("/path/0").and_then(Value::as_str).is_none_or(|first| first == key));
+    (!explained).then(|| {
+        GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{remote}\": the answer has no value for this field"))
+            .at(path)
+    })
 }
 
 /// Each call's (response key, client AST fields), to find the joins under them.
@@ -232,19 +242,8 @@ pub fn apply_root_results(
                         match remote_data.get(key) {
                             Some(value) => value.clone(),
                             None => {
-                                // Data without the field asked for and no error about it (at
-                                // its key, or without a path): a field error, not a silent null.
-                                let explained = remote_errors.iter().any(|e| {
-                                    e.pointer("/path/0").and_then(Value::as_str).is_none_or(|first| first == key)
-                                });
-                                if remote_data.is_object() && !explained {
-                                    errors.push(
-                                        GraphqlError::new(
-                                            code::REMOTE_ERROR,
-                                            format!("remote schema \"{}\": the answer has no value for this field", call.remote),
-                                        )
-                                        .at(&[PathSegment::Key(key.clone())]),
-                                    );
+                                if remote_data.is_object() {
+                                    errors.extend(missing_value(&call.remote, remote_errors, key, &[PathSegment::Key(key.clone())]));
                                 }
                                 Value::Null
                             }

@@ -9,6 +9,7 @@ use super::document::Metadata;
 use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::compose::{self, Owner};
+use crate::schema::actions::named;
 use crate::schema::{model, names::is_graphql_name};
 
 fn actions_mut(metadata: &mut Metadata) -> &mut Vec<Value> {
@@ -130,7 +131,6 @@ fn actions_using_dropped_types(metadata: &Metadata, next: &Value) -> Vec<String>
     let before = declared_types(metadata.rest.get("custom_types"));
     let after = declared_types(Some(next));
     let dropped: Vec<&String> = before.iter().filter(|t| !after.contains(t)).collect();
-    let named = |type_text: &str| type_text.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
     let mut out = Vec::new();
     for action in metadata.rest.get("actions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
         let definition = &action["definition"];
@@ -139,9 +139,9 @@ fn actions_using_dropped_types(metadata: &Metadata, next: &Value) -> Vec<String>
             .map(Vec::as_slice)
             .unwrap_or(&[])
             .iter()
-            .filter_map(|a| a["type"].as_str().map(named))
+            .filter_map(|a| a["type"].as_str().map(|t| named(t).0))
             .collect();
-        used.extend(definition["output_type"].as_str().map(named));
+        used.extend(definition["output_type"].as_str().map(|t| named(t).0));
         for ty in used.iter().filter(|t| dropped.contains(t)) {
             out.push(format!("action {} (custom type {ty})", action["name"].as_str().unwrap_or("?")));
         }

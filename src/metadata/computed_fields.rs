@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::dependents::Dependent;
 use super::document::{array_entry, Metadata};
 use super::tables::{entry_mut, find_mut, table_arg, target_table, TableAt};
 use crate::error::MetadataError;
@@ -25,8 +26,8 @@ fn used_by(metadata: &Metadata, at: &TableAt, name: &str) -> Vec<String> {
                 || mapped.is_some_and(|m| m.contains_key(name))
         })
         .map(|r| {
-            let table = if at.table.schema == "public" { at.table.name.clone() } else { at.table.to_string() };
-            format!("remote relationship {table}.{} in source \"{}\"", r["name"].as_str().unwrap_or("?"), at.source)
+            let name = r["name"].as_str().unwrap_or("?").to_string();
+            Dependent::Table { source: at.source.clone(), table: at.table.clone(), name }.to_string()
         })
         .collect()
 }
@@ -59,7 +60,10 @@ pub fn add(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
         stored["comment"] = Value::String(comment.to_string());
     }
     computed::resolve(&at.local(), &stored).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
-    array_entry(&mut entry_mut(metadata, &at).rest, "computed_fields").push(stored);
+    let mut next = metadata.clone();
+    array_entry(&mut entry_mut(&mut next, &at).rest, "computed_fields").push(stored);
+    super::composes(&next).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
+    *metadata = next;
     Ok(())
 }
 

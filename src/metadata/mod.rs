@@ -17,6 +17,14 @@ pub mod store;
 mod tables;
 mod tracked_functions;
 
+/// Whether `metadata` composes into a valid schema (as the current role sees the
+/// tables): the check for a change no narrower check covers whole.
+pub(crate) fn composes(metadata: &document::Metadata) -> Result<(), String> {
+    use crate::schema::{compose, model};
+    let mut tables = model::build(&crate::settings::exposed_schemas(), metadata);
+    compose::compose(&mut tables, metadata, &compose::stored_introspections()).schema.map(|_| ())
+}
+
 /// A required string argument of a metadata call: `args.<key>`, or an error naming the call.
 pub(crate) fn string_arg(args: &serde_json::Value, key: &str, call: &str) -> Result<String, crate::error::MetadataError> {
     match args.get(key).and_then(serde_json::Value::as_str) {

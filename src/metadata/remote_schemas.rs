@@ -46,13 +46,19 @@ fn parse(args: &Value, call: &str) -> Result<RemoteSchema, MetadataError> {
         }
         if let Some(t) = &c.type_names {
             for part in [&t.prefix, &t.suffix].into_iter().flatten() {
-                if !part.chars().all(|ch| ch == '_' || ch.is_ascii_alphanumeric()) {
+                if !is_name_part(part) {
                     meta_bail!("{what}: type name prefix/suffix \"{part}\" may hold only letters, digits and _");
                 }
             }
         }
     }
     Ok(remote)
+}
+
+/// A prefix or suffix of names: letters, digits and `_` (what the whole name then is,
+/// is checked where it is made).
+fn is_name_part(part: &str) -> bool {
+    part.chars().all(|ch| ch == '_' || ch.is_ascii_alphanumeric())
 }
 
 /// `[{parent_type, prefix, suffix, mapping}]`: names that make GraphQL names.
@@ -69,7 +75,7 @@ fn check_field_names(value: &Value) -> Result<(), String> {
         for part in ["prefix", "suffix"] {
             match object.get(part) {
                 None | Some(Value::Null) => {}
-                Some(Value::String(p)) if p.chars().all(|ch| ch == '_' || ch.is_ascii_alphanumeric()) => {}
+                Some(Value::String(p)) if is_name_part(p) => {}
                 Some(_) => return Err(format!("the {part} of parent_type \"{parent}\" may hold only letters, digits and _")),
             }
         }

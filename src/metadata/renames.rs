@@ -55,9 +55,13 @@ fn named_tables(document: &Value) -> Vec<QualifiedTable> {
     out
 }
 
-/// ddl_command_start of an ALTER on a relation.
+/// ddl_command_start of an ALTER on a relation or a schema.
 pub fn note() {
-    let Ok(metadata) = store::load() else { return };
+    // An unreadable document: `follow` has nothing to compare, and says so.
+    let Ok(metadata) = store::load() else {
+        NOTED.with(|n| *n.borrow_mut() = None);
+        return;
+    };
     let tables = named_tables(&metadata.to_value());
     let noted = if tables.is_empty() {
         Vec::new()
@@ -96,7 +100,19 @@ pub fn follow() {
     if table_renames.is_empty() && column_renames.is_empty() {
         return;
     }
-    let Ok(metadata) = store::load() else { return };
+    // A table whose schema changed name while the old schema is gone: the schema was
+    // renamed, and the functions the document names in it moved with it.
+    let mut schema_renames: Vec<(String, String)> = Vec::new();
+    for (old, new) in &table_renames {
+        let moved = (old.schema.clone(), new.schema.clone());
+        if old.schema != new.schema && !schema_renames.contains(&moved) && !schema_exists(&old.schema) {
+            schema_renames.push(moved);
+        }
+    }
+    let metadata = match store::load() {
+        Ok(metadata) => metadata,
+        Err(e) => return pgrx::warning!("pg_federation: renames not followed in the metadata: {}", e.message),
+    };
     let mut document = metadata.to_value();
     for (old, new) in &table_renames {
         rename_table(&mut document, old, new);
@@ -104,8 +120,40 @@ pub fn follow() {
     for (table, old, new) in &column_renames {
         rename_column(&mut document, table, old, new);
     }
-    if let Ok(renamed) = Metadata::from_value(&document) {
-        store::save(&renamed);
+    for (old, new) in &schema_renames {
+        rename_function_schema(&mut document, old, new);
+    }
+    match Metadata::from_value(&document) {
+        Ok(renamed) => store::save(&renamed),
+        Err(e) => pgrx::warning!("pg_federation: renames not followed in the metadata: {e}"),
+    }
+}
+
+fn schema_exists(name: &str) -> bool {
+    spi::catalog_json(
+        "select to_jsonb(exists(select from pg_catalog.pg_namespace where nspname = $1))",
+        &[Some(name.to_string())],
+    ) == Value::Bool(true)
+}
+
+/// Points the functions of computed fields and tracked functions that lived in schema
+/// `old` at schema `new`.
+fn rename_function_schema(document: &mut Value, old: &str, new: &str) {
+    let Some(sources) = document.get_mut("sources").and_then(Value::as_array_mut) else { return };
+    let rename = |name: &mut Value| {
+        if let Some(function) = as_table(name).filter(|f| f.schema == old) {
+            *name = json!({"schema": new, "name": function.name});
+        }
+    };
+    for source in sources.iter_mut().filter(|s| s["name"].as_str() == Some(DEFAULT_SOURCE)) {
+        for function in source.get_mut("functions").and_then(Value::as_array_mut).into_iter().flatten() {
+            function.get_mut("function").map(rename);
+        }
+        for entry in source.get_mut("tables").and_then(Value::as_array_mut).into_iter().flatten() {
+            for computed in entry.get_mut("computed_fields").and_then(Value::as_array_mut).into_iter().flatten() {
+                computed.pointer_mut("/definition/function").map(rename);
+            }
+        }
     }
 }
 
@@ -117,26 +165,40 @@ fn is_default(source: Option<&Value>) -> bool {
     source.and_then(Value::as_str).unwrap_or(DEFAULT_SOURCE) == DEFAULT_SOURCE
 }
 
-/// Calls `f` on every place the document names a table of this database, mutably.
-fn walk_tables_mut(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut Value)) {
-    match value {
-        Value::Object(map) => {
-            // A source other than the default one: its tables live in another database.
-            let in_default = match map.get("name").and_then(Value::as_str) {
-                Some(name) if map.contains_key("tables") && map.contains_key("kind") => name == DEFAULT_SOURCE,
-                _ => in_default,
-            };
+/// Calls `f` on every place the document names a table of this database, mutably:
+/// the default source's tracked and untracked tables, then the targets of relationships.
+fn walk_tables_mut(document: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    let Some(map) = document.as_object_mut() else { return };
+    for (key, value) in map.iter_mut() {
+        if key != "sources" {
+            walk_targets(value, false, f);
+            continue;
+        }
+        for source in value.as_array_mut().into_iter().flatten() {
+            let in_default = source.get("name").and_then(Value::as_str) == Some(DEFAULT_SOURCE);
             if in_default {
-                if map.contains_key("table") && (map.contains_key("configuration") || map.contains_key("object_relationships")
-                    || map.contains_key("array_relationships") || map.contains_key("remote_relationships") || map.len() == 1)
-                {
-                    if let Some(t) = map.get_mut("table") {
+                for entry in source.get_mut("tables").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(t) = entry.get_mut("table") {
                         f(t);
                     }
                 }
-                if let Some(Value::Array(untracked)) = map.get_mut("untracked_tables") {
-                    untracked.iter_mut().for_each(&mut *f);
+                for t in source.get_mut("untracked_tables").and_then(Value::as_array_mut).into_iter().flatten() {
+                    f(t);
                 }
+            }
+            walk_targets(source, in_default, f);
+        }
+    }
+}
+
+/// The targets of relationships under `value`: `manual_configuration.remote_table` and
+/// `foreign_key_constraint_on.table` (tables of the same source, so only when that is
+/// the default one), a `to_source` table and a custom type relationship's `remote_table`
+/// (which name their source).
+fn walk_targets(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut Value)) {
+    match value {
+        Value::Object(map) => {
+            if in_default {
                 if let Some(t) = map.get_mut("manual_configuration").and_then(|m| m.get_mut("remote_table")) {
                     f(t);
                 }
@@ -144,7 +206,6 @@ fn walk_tables_mut(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut V
                     f(t);
                 }
             }
-            // Targets of to_source and custom types' relationships name their source.
             if let Some(to) = map.get_mut("to_source") {
                 if is_default(to.get("source")) {
                     if let Some(t) = to.get_mut("table") {
@@ -158,19 +219,19 @@ fn walk_tables_mut(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut V
                 }
             }
             for (key, child) in map.iter_mut() {
-                if key != "manual_configuration" && key != "to_source" {
-                    walk_tables_mut(child, in_default, f);
+                if !matches!(key.as_str(), "manual_configuration" | "to_source" | "untracked_tables") {
+                    walk_targets(child, in_default, f);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| walk_tables_mut(v, in_default, f)),
+        Value::Array(items) => items.iter_mut().for_each(|v| walk_targets(v, in_default, f)),
         _ => {}
     }
 }
 
 fn walk_tables(value: &Value, f: &mut dyn FnMut(&QualifiedTable)) {
     let mut copy = value.clone();
-    walk_tables_mut(&mut copy, true, &mut |t| {
+    walk_tables_mut(&mut copy, &mut |t| {
         if let Some(table) = as_table(t) {
             f(&table);
         }
@@ -178,7 +239,7 @@ fn walk_tables(value: &Value, f: &mut dyn FnMut(&QualifiedTable)) {
 }
 
 fn rename_table(document: &mut Value, old: &QualifiedTable, new: &QualifiedTable) {
-    walk_tables_mut(document, true, &mut |t| {
+    walk_tables_mut(document, &mut |t| {
         if as_table(t).as_ref() == Some(old) {
             *t = json!({"schema": new.schema, "name": new.name});
         }

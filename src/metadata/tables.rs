@@ -41,15 +41,10 @@ impl std::fmt::Display for TableAt {
     }
 }
 
-/// The `source` and `table` arguments (the table may no longer exist). The older
-/// `track_table` form names the table at the top of `args`: `{"schema": …, "name": …}`.
+/// The `source` and `table` arguments (the table may no longer exist).
 pub(super) fn table_arg(args: &Value, call: &str) -> Result<TableAt, MetadataError> {
-    let table_value = match (args.get("table"), args.get("name")) {
-        (Some(t), _) => t.clone(),
-        (None, Some(Value::String(name))) => {
-            json!({"schema": args.get("schema").cloned().unwrap_or(json!("public")), "name": name})
-        }
-        _ => meta_bail!("{call}: \"args.table\" is required"),
+    let Some(table_value) = args.get("table").cloned() else {
+        meta_bail!("{call}: \"args.table\" is required");
     };
     let table: QualifiedTable =
         serde_json::from_value(table_value).map_err(|e| MetadataError::new(format!("{call}: \"table\": {e}")))?;
@@ -157,6 +152,14 @@ fn parse_configuration(args: &Value, call: &str, relation: &Relation) -> Result<
 
 pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_track_table";
+    // The older form names the table at the top of `args`: `{"schema": …, "name": …}`.
+    let args = match (args.get("table"), args.get("name")) {
+        (None, Some(Value::String(name))) => {
+            json!({"table": {"schema": args.get("schema").cloned().unwrap_or(json!("public")), "name": name}})
+        }
+        _ => args.clone(),
+    };
+    let args = &args;
     let (at, relation) = target_table(metadata, args, call)?;
     if metadata.tables_of(&at.source).iter().any(|t| t.table == at.table) {
         meta_bail!("{call}: table \"{at}\" is already tracked");
@@ -397,19 +400,14 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
                         "reason": reason, "definition": {"table": entry.table, "name": name}}));
                 }
             }
+            let column_names = column_field_names(&relation, Some(&entry.configuration));
             for (def, kind) in entry
                 .object_relationships
                 .iter()
                 .map(|r| (r, RelKind::Object))
                 .chain(entry.array_relationships.iter().map(|r| (r, RelKind::Array)))
             {
-                let clash = column_field_names(&relation, Some(&entry.configuration)).contains(&def.name);
-                let resolved = if clash {
-                    Err(format!("\"{}\" is also the name of a column of \"{at}\"", def.name))
-                } else {
-                    resolve(&relation, def, kind, &lookup).map(|_| ())
-                };
-                if let Err(reason) = resolved {
+                if let Err(reason) = relationship_holds(&relation, &column_names, def, kind, &lookup, &at) {
                     out.push(json!({
                         "type": format!("{}_relation", kind.label()),
                         "name": format!("relationship {} in table {at}", def.name),
@@ -421,6 +419,22 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Why a stored relationship of `at` no longer holds, if it does not: its name is a
+/// column's now, or it no longer resolves against the catalog.
+fn relationship_holds(
+    relation: &Relation,
+    column_names: &[String],
+    def: &RelationshipDef,
+    kind: RelKind,
+    lookup: &dyn Fn(&QualifiedTable) -> Option<Relation>,
+    at: &TableAt,
+) -> Result<(), String> {
+    if column_names.contains(&def.name) {
+        return Err(format!("\"{}\" is also the name of a column of \"{at}\"", def.name));
+    }
+    resolve(relation, def, kind, lookup).map(|_| ())
 }
 
 /// Removes what `inconsistencies` reports; returns whether anything was removed.
@@ -437,8 +451,10 @@ pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
             let lookup = at.lookup();
             let Some(relation) = lookup(&entry.table) else { continue };
             let n = entry.object_relationships.len() + entry.array_relationships.len();
-            entry.object_relationships.retain(|d| resolve(&relation, d, RelKind::Object, &lookup).is_ok());
-            entry.array_relationships.retain(|d| resolve(&relation, d, RelKind::Array, &lookup).is_ok());
+            let column_names = column_field_names(&relation, Some(&entry.configuration));
+            let holds = |d: &RelationshipDef, kind| relationship_holds(&relation, &column_names, d, kind, &lookup, &at).is_ok();
+            entry.object_relationships.retain(|d| holds(d, RelKind::Object));
+            entry.array_relationships.retain(|d| holds(d, RelKind::Array));
             changed |= entry.object_relationships.len() + entry.array_relationships.len() != n;
             let local = at.local();
             if let Some(Value::Array(computed)) = entry.rest.get_mut("computed_fields") {

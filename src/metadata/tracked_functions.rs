@@ -9,12 +9,26 @@ use crate::error::MetadataError;
 use crate::meta_bail;
 use crate::schema::{model, tracked_function};
 
+/// The tracked functions of the default source (the source made when missing: only
+/// `track` adds to the list).
 fn functions_mut(metadata: &mut Metadata) -> &mut Vec<Value> {
     if metadata.source(DEFAULT_SOURCE).is_none() {
         metadata.sources.push(super::document::Source::default_source());
     }
     let index = metadata.sources.iter().position(|s| s.name == DEFAULT_SOURCE).unwrap_or_default();
     array_entry(&mut metadata.sources[index].rest, "functions")
+}
+
+/// Keeps the tracked functions `keep` accepts; whether any went.
+fn retain_functions(metadata: &mut Metadata, keep: impl Fn(&Value) -> bool) -> bool {
+    let Some(Value::Array(list)) = metadata.source_mut(DEFAULT_SOURCE).and_then(|s| s.rest.get_mut("functions")) else {
+        return false;
+    };
+    let before = list.len();
+    list.retain(|f| keep(f));
+    let removed = list.len() != before;
+    tidy(metadata);
+    removed
 }
 
 fn tidy(metadata: &mut Metadata) {
@@ -64,7 +78,11 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
     }
     let index = built.functions.iter().position(|f| f.call.function == name);
     let roots = if resolved.is_mutation { &built.mutation_roots } else { &built.roots };
-    let placed = |field: &str| roots.get(field).is_some_and(|r| Some(r.table) == index && r.kind != model::RootKind::Select);
+    let placed = |field: &str| {
+        roots.get(field).is_some_and(|r| {
+            Some(r.table) == index && matches!(r.kind, model::RootKind::Function | model::RootKind::FunctionAggregate)
+        })
+    };
     if !placed(&resolved.field) || (resolved.set && !resolved.is_mutation && !placed(&resolved.aggregate)) {
         meta_bail!(
             "{what}: the root field \"{}\" (or \"{}\") is already taken; set configuration.custom_name or custom_root_fields",
@@ -72,6 +90,7 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
             resolved.aggregate
         );
     }
+    super::composes(&next).map_err(|e| MetadataError::new(format!("{what}: {e}")))?;
     *metadata = next;
     Ok(())
 }
@@ -79,12 +98,7 @@ pub fn track(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError>
 pub fn untrack(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
     let call = "pg_untrack_function";
     let (name, _) = entry_of(args, call)?;
-    let list = functions_mut(metadata);
-    let before = list.len();
-    list.retain(|f| !same_function(f, &name));
-    let removed = list.len() != before;
-    tidy(metadata);
-    if !removed {
+    if !retain_functions(metadata, |f| !same_function(f, &name)) {
         meta_bail!("{call}: function \"{name}\" is not tracked");
     }
     Ok(())
@@ -106,10 +120,5 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
 
 /// Removes what `inconsistencies` reports; returns whether anything was removed.
 pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
-    let list = functions_mut(metadata);
-    let before = list.len();
-    list.retain(|entry| tracked_function::resolve(entry).is_ok());
-    let changed = list.len() != before;
-    tidy(metadata);
-    changed
+    retain_functions(metadata, |entry| tracked_function::resolve(entry).is_ok())
 }

@@ -42,7 +42,9 @@ pub fn with_args(call: &FunctionCall, row: Option<&str>, args: Option<&Value>, p
         let value = match argument {
             Argument::Row => Some(row.ok_or("a computed field's function needs the row")?.to_string()),
             Argument::Session(ty) => Some(session(ty)),
-            Argument::Input { ty, sql_type, .. } => match args.and_then(|a| a.get(name)).filter(|v| !v.is_null()) {
+            Argument::Input { ty, sql_type, .. } => match args.and_then(|a| a.get(name)) {
+                // Given as null: NULL, not the default.
+                Some(Value::Null) => Some(params.bind_null(sql_type)),
                 Some(value) => {
                     let text = if ty.is_list { array_text(&as_list(value), ty)? } else { scalar_text(value, ty)? };
                     Some(params.bind(text, sql_type))

@@ -16,6 +16,12 @@ impl Params {
         format!("${}::{}", self.values.len(), sql_type)
     }
 
+    /// Adds SQL NULL of `sql_type`.
+    pub fn bind_null(&mut self, sql_type: &str) -> String {
+        self.values.push(None);
+        format!("${}::{}", self.values.len(), sql_type)
+    }
+
     pub fn into_values(self) -> Vec<Option<String>> {
         self.values
     }

@@ -84,6 +84,11 @@ impl<'m> Builder<'m> {
         if let Some(p) = parent {
             conditions.push(join_condition(p.mapping, p.alias, &x));
         }
+        if from.is_some() {
+            // A function returning one row of a table returns a row of nulls for NULL:
+            // that is no row (the field is null), as for a missing related row.
+            conditions.push(format!("not ({x} is null)"));
+        }
         for (column, array) in keys {
             // `(select $n::type[])`: an init plan's value has the array's type, so
             // postgres_fdw ships the condition to a foreign table; a text parameter
@@ -400,11 +405,7 @@ impl<'m> Builder<'m> {
                 let call = self.call(&computed.call, Some(&row), field)?;
                 match &computed.returns {
                     ComputedReturns::Scalar { .. } => Ok(format!("to_jsonb({call})")),
-                    ComputedReturns::Rows { target, set: true } => {
-                        let list = self.list_from(&model.tables[*target], field, None, Some(&call))?;
-                        // A null row set is null, as Hasura answers a computed field.
-                        Ok(list)
-                    }
+                    ComputedReturns::Rows { target, set: true } => self.list_from(&model.tables[*target], field, None, Some(&call)),
                     ComputedReturns::Rows { target, set: false } => self.single_row(&model.tables[*target], field, &call),
                 }
             }

@@ -50,7 +50,7 @@ fn list(value: &Value, key: &str) -> Vec<Value> {
 }
 
 /// A type reference of a custom type field, `[Int!]!`: (named type, is a list).
-fn named(type_text: &str) -> (String, bool) {
+pub(crate) fn named(type_text: &str) -> (String, bool) {
     let is_list = type_text.trim_start().starts_with('[');
     let name: String = type_text.chars().filter(|c| c.is_alphanumeric() || *c == '_').collect();
     (name, is_list)

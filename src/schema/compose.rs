@@ -13,7 +13,7 @@ use super::actions::{self, ActionModel};
 use super::join_field::JoinField;
 use super::join_lhs::Lhs;
 use super::join_resolve::{remote_type_lhs, resolve_table_join, table_lhs};
-use super::model::Model;
+use super::model::{Model, RootKind};
 use super::remote::{self, RemoteModel};
 use super::join_definition::{self, Target};
 use super::remote_join;
@@ -105,7 +105,17 @@ fn table_names(model: &Model) -> Known {
         .collect();
     Known {
         types,
-        roots: model.roots.keys().map(|r| (r.clone(), "a table".to_string())).collect(),
+        roots: model
+            .roots
+            .iter()
+            .map(|(name, root)| {
+                let owner = match root.kind {
+                    RootKind::Function | RootKind::FunctionAggregate => "a tracked function",
+                    _ => "a table",
+                };
+                (name.clone(), owner.to_string())
+            })
+            .collect(),
         mutation_roots: model.mutation_roots.keys().map(|r| (r.clone(), "a tracked function".to_string())).collect(),
     }
 }

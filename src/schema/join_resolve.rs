@@ -80,7 +80,7 @@ pub fn resolve_table_join(model: &Model, name: &str, lhs: &[Lhs], def: &SourceDe
         let target_column = table
             .columns
             .iter()
-            .find(|c| &c.sql_name == column || &c.field_name == column)
+            .find(|c| c.computed.is_none() && (&c.sql_name == column || &c.field_name == column))
             .ok_or_else(|| format!("column \"{column}\" does not exist in \"{target}\""))?;
         keys.push((lhs.name.clone(), lhs.source.clone()));
         columns.push(target_column.sql_name.clone());

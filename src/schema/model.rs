@@ -162,6 +162,31 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
     model
 }
 
+/// A function's argument or result type as the schema can declare it: an enum is
+/// declared with its labels, or becomes String when a table's type has its name (as
+/// for columns).
+fn declared(model: &mut Model, mut ty: ColumnType) -> ColumnType {
+    if let Some(labels) = ty.enum_labels.clone() {
+        if model.tables.iter().any(|t| t.type_name == ty.scalar) {
+            ty.enum_labels = None;
+            ty.scalar = "String".into();
+            ty.kind = super::scalars::ScalarKind::Text;
+        } else {
+            model.enums.entry(ty.scalar.clone()).or_insert(labels);
+        }
+    }
+    ty
+}
+
+/// `declared` for every input of a function call.
+fn declare_inputs(model: &mut Model, call: &mut super::function_call::FunctionCall) {
+    for (_, argument) in call.arguments.iter_mut() {
+        if let super::function_call::Argument::Input { ty, .. } = argument {
+            *ty = declared(model, ty.clone());
+        }
+    }
+}
+
 /// The index of the exposed table `table`.
 fn table_index(model: &Model, table: &QualifiedTable) -> Option<usize> {
     model.tables.iter().position(|t| t.schema == table.schema && t.name == table.name)
@@ -172,11 +197,12 @@ fn table_index(model: &Model, table: &QualifiedTable) -> Option<usize> {
 /// mutation_root for VOLATILE ones not exposed as queries.
 fn add_tracked_functions(model: &mut Model, metadata: &Metadata) {
     for entry in metadata.tracked_functions() {
-        let Ok(resolved) = super::tracked_function::resolve(entry) else { continue };
+        let Ok(mut resolved) = super::tracked_function::resolve(entry) else { continue };
         let Some(target) = table_index(model, &resolved.table) else { continue };
         if !resolved.executable {
             continue;
         }
+        declare_inputs(model, &mut resolved.call);
         let index = model.functions.len();
         model.functions.push(TrackedFunction { call: resolved.call, target, set: resolved.set });
         if resolved.is_mutation {
@@ -198,21 +224,22 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
     let targets: HashMap<QualifiedTable, usize> = model.tables.iter().enumerate().map(|(i, t)| (t.qualified(), i)).collect();
     for entry in tracked {
         let Some(list) = entry.rest.get("computed_fields").and_then(serde_json::Value::as_array) else { continue };
-        let Some(table) = model.tables.iter_mut().find(|t| t.schema == entry.table.schema && t.name == entry.table.name)
-        else {
-            continue;
-        };
+        let Some(&t) = targets.get(&entry.table) else { continue };
         for item in list {
             let Some(name) = item.get("name").and_then(serde_json::Value::as_str) else { continue };
+            let table = &model.tables[t];
             if !is_graphql_name(name) || table.fields.contains_key(name) || table.columns.iter().any(|c| c.sql_name == name) {
                 continue;
             }
-            let Ok(resolved) = super::computed::resolve(&entry.table, item) else { continue };
+            let Ok(mut resolved) = super::computed::resolve(&entry.table, item) else { continue };
             if !resolved.executable {
                 continue;
             }
+            declare_inputs(model, &mut resolved.call);
             let returns = match resolved.returns {
                 Returns::Scalar { sql_type, ty } if !resolved.call.has_inputs() => {
+                    let ty = declared(model, ty);
+                    let table = &mut model.tables[t];
                     table.fields.insert(name.to_string(), FieldRef::Column(table.columns.len()));
                     table.columns.push(Column {
                         sql_name: name.to_string(),
@@ -224,12 +251,13 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
                     });
                     continue;
                 }
-                Returns::Scalar { ty, .. } => ComputedReturns::Scalar { ty },
+                Returns::Scalar { ty, .. } => ComputedReturns::Scalar { ty: declared(model, ty) },
                 Returns::Rows { table: rows, set } => match targets.get(&rows) {
                     Some(&target) => ComputedReturns::Rows { target, set },
                     None => continue,
                 },
             };
+            let table = &mut model.tables[t];
             table.fields.insert(name.to_string(), FieldRef::Computed(table.computed.len()));
             table.computed.push(ComputedField { call: resolved.call, returns });
         }

@@ -245,15 +245,27 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
     check_interface_field_names(types, customization)?;
     for t in types {
         let (Some(name), Some(fields)) = (t["name"].as_str(), t["fields"].as_array()) else { continue };
+        let mut seen = std::collections::HashSet::new();
         for field in fields.iter().filter_map(|f| f["name"].as_str()) {
             let ours = field_rename(name, field, customization);
+            if !super::names::is_graphql_name(&ours) && !ours.starts_with("__") {
+                return Err(format!("customization.field_names: field \"{field}\" of \"{name}\" would be named \"{ours}\", not a valid GraphQL name"));
+            }
+            if !seen.insert(ours.clone()) {
+                return Err(format!("customization.field_names: type \"{name}\" would have two fields named \"{ours}\""));
+            }
             if ours != field {
-                let parent = match (namespace.is_none(), name == query_remote, Some(name) == mutation_remote) {
-                    (true, true, _) => "query_root",
-                    (true, _, true) => "mutation_root",
-                    _ => renames.ours(name),
+                // A root type's fields are fields of query_root / mutation_root; the type
+                // itself may still be printed (another type refers to it): both names.
+                let root = match (namespace.is_none(), name == query_remote, Some(name) == mutation_remote) {
+                    (true, true, _) => Some("query_root"),
+                    (true, _, true) => Some("mutation_root"),
+                    _ => None,
                 };
-                renames.fields_to_remote.insert((parent.to_string(), ours), field.to_string());
+                let parents: Vec<String> = root.into_iter().map(str::to_string).chain([renames.ours(name).to_string()]).collect();
+                for parent in parents {
+                    renames.fields_to_remote.insert((parent, ours.clone()), field.to_string());
+                }
             }
         }
     }

@@ -153,7 +153,7 @@ fn call_arguments(call: &FunctionCall, rows: Option<&str>) -> String {
 fn function_root(model: &Model, name: &str, root: crate::schema::model::RootField) -> String {
     let function = &model.functions[root.table];
     let t = &model.tables[function.target].type_name;
-    let description = format!("\"execute function \\\"{}\\\" which returns \\\"{t}\\\"\"", function.call.function);
+    let description = format!("\"execute function \\\"{}\\\" which returns \\\"{t}\\\"\"", escaped(&function.call.function.to_string()));
     match (root.kind, function.set) {
         (RootKind::FunctionAggregate, _) => format!("{description}\n  {name}{}: {t}_aggregate!", call_arguments(&function.call, Some(t))),
         (_, true) => format!("{description}\n  {name}{}: [{t}!]!", call_arguments(&function.call, Some(t))),
@@ -179,7 +179,12 @@ fn print_function_inputs(model: &Model, out: &mut String) {
 }
 
 fn describe(table: &Table) -> String {
-    format!("{}.{}", table.schema, table.name).replace('\\', "\\\\").replace('"', "\\\"")
+    escaped(&format!("{}.{}", table.schema, table.name))
+}
+
+/// `text` as it may stand inside a description string of the SDL.
+fn escaped(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 pub fn list_arguments(t: &str) -> String {
@@ -242,7 +247,7 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
                 let col = &table.columns[c];
                 let bang = if col.not_null { "!" } else { "" };
                 if let Some(call) = &col.computed {
-                    let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", call.function);
+                    let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", escaped(&call.function.to_string()));
                 }
                 let _ = writeln!(out, "  {field}: {}{bang}", output_type(&col.ty));
             }
@@ -267,7 +272,7 @@ fn print_table(model: &Model, table: &Table, out: &mut String) {
             }
             FieldRef::Computed(c) => {
                 let computed = &table.computed[c];
-                let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", computed.call.function);
+                let _ = writeln!(out, "  \"A computed field, executes function \\\"{}\\\"\"", escaped(&computed.call.function.to_string()));
                 let _ = match &computed.returns {
                     ComputedReturns::Scalar { ty } => {
                         writeln!(out, "  {field}{}: {}", call_arguments(&computed.call, None), output_type(ty))

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::remote::JoinCall;
 use super::splice_values;
 use crate::error::{path_segments, GraphqlError};
-use crate::execute::remote::code;
+use crate::execute::remote::{code, missing_value};
 use crate::http::Failure;
 use crate::plan::Join;
 use crate::schema::join_field::JoinField;
@@ -47,20 +47,8 @@ pub fn splice(
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 for alias in &call.aliases {
                     let Some(mut value) = remote_data.remove(&alias.name) else {
-                        // An answer without this key's field and no error about it (one
-                        // at its alias, or one without a path): a field error, not a
-                        // silent null.
-                        let explained = remote_errors.iter().any(|e| {
-                            e.pointer("/path/0").and_then(Value::as_str).is_none_or(|first| first == alias.name)
-                        });
-                        if has_data && !explained {
-                            errors.push(
-                                GraphqlError::new(
-                                    code::REMOTE_ERROR,
-                                    format!("remote schema \"{}\": the answer has no value for this field", remote.name),
-                                )
-                                .at(&alias.path),
-                            );
+                        if has_data {
+                            errors.extend(missing_value(&remote.name, &remote_errors, &alias.name, &alias.path));
                         }
                         values[call.join].insert(alias.key.clone(), Value::Null);
                         continue;
