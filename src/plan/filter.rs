@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::params::{array_text, as_list, scalar_text, Params};
 use super::{ident, join_condition};
 use crate::schema::model::{Column, FieldRef, Model, Table};
+use crate::schema::filter_op::FilterOp;
 use crate::schema::scalars::ScalarKind;
 
 /// Builds the condition for `exp` over rows of `table` aliased `alias`. Errors are
@@ -107,42 +108,47 @@ fn comparison(params: &mut Params, column_sql: &str, column: &Column, exp: &Valu
                 other => Err(format!("{op} expects a String, got {other}")),
             }
         };
-        let part = match op.as_str() {
-            "_eq" => format!("{lhs} = {}", bind_one(params, value)?),
-            "_neq" => format!("{lhs} <> {}", bind_one(params, value)?),
-            "_gt" => format!("{lhs} > {}", bind_one(params, value)?),
-            "_gte" => format!("{lhs} >= {}", bind_one(params, value)?),
-            "_lt" => format!("{lhs} < {}", bind_one(params, value)?),
-            "_lte" => format!("{lhs} <= {}", bind_one(params, value)?),
-            "_in" | "_nin" => {
+        let Some(operator) = FilterOp::for_column(op, ty) else {
+            return Err(format!("unknown operator \"{op}\" for \"{}\"", column.field_name));
+        };
+        let pattern = |params: &mut Params, sql_op: &str| -> Result<String, String> {
+            Ok(format!("{column_sql}::text {sql_op} {}", text_operand(params, value)?))
+        };
+        let part = match operator {
+            FilterOp::Eq => format!("{lhs} = {}", bind_one(params, value)?),
+            FilterOp::Neq => format!("{lhs} <> {}", bind_one(params, value)?),
+            FilterOp::Gt => format!("{lhs} > {}", bind_one(params, value)?),
+            FilterOp::Gte => format!("{lhs} >= {}", bind_one(params, value)?),
+            FilterOp::Lt => format!("{lhs} < {}", bind_one(params, value)?),
+            FilterOp::Lte => format!("{lhs} <= {}", bind_one(params, value)?),
+            FilterOp::In | FilterOp::Nin => {
                 let array = params.bind(array_text(&as_list(value), ty)?, &format!("{cast}[]"));
                 let test = format!("{lhs} = any({array})");
-                if op == "_in" {
+                if operator == FilterOp::In {
                     test
                 } else {
                     // Hasura's NOT (col = ANY(…)): a null column matches neither.
                     format!("not ({test})")
                 }
             }
-            "_is_null" => match value.as_bool() {
+            FilterOp::IsNull => match value.as_bool() {
                 Some(true) => format!("{column_sql} is null"),
                 Some(false) => format!("{column_sql} is not null"),
                 None => return Err("_is_null expects a Boolean".into()),
             },
-            "_contains" if ty.is_list || is_json => format!("{lhs} @> {}", bind_one(params, value)?),
-            "_contained_in" if ty.is_list || is_json => format!("{lhs} <@ {}", bind_one(params, value)?),
-            "_has_key" if is_json => format!("{lhs} ? {}", text_operand(params, value)?),
-            "_like" => format!("{column_sql}::text like {}", text_operand(params, value)?),
-            "_nlike" => format!("{column_sql}::text not like {}", text_operand(params, value)?),
-            "_ilike" => format!("{column_sql}::text ilike {}", text_operand(params, value)?),
-            "_nilike" => format!("{column_sql}::text not ilike {}", text_operand(params, value)?),
-            "_similar" => format!("{column_sql}::text similar to {}", text_operand(params, value)?),
-            "_nsimilar" => format!("{column_sql}::text not similar to {}", text_operand(params, value)?),
-            "_regex" => format!("{column_sql}::text ~ {}", text_operand(params, value)?),
-            "_nregex" => format!("{column_sql}::text !~ {}", text_operand(params, value)?),
-            "_iregex" => format!("{column_sql}::text ~* {}", text_operand(params, value)?),
-            "_niregex" => format!("{column_sql}::text !~* {}", text_operand(params, value)?),
-            other => return Err(format!("unknown operator \"{other}\" for \"{}\"", column.field_name)),
+            FilterOp::Contains => format!("{lhs} @> {}", bind_one(params, value)?),
+            FilterOp::ContainedIn => format!("{lhs} <@ {}", bind_one(params, value)?),
+            FilterOp::HasKey => format!("{lhs} ? {}", text_operand(params, value)?),
+            FilterOp::Like => pattern(params, "like")?,
+            FilterOp::Nlike => pattern(params, "not like")?,
+            FilterOp::Ilike => pattern(params, "ilike")?,
+            FilterOp::Nilike => pattern(params, "not ilike")?,
+            FilterOp::Similar => pattern(params, "similar to")?,
+            FilterOp::Nsimilar => pattern(params, "not similar to")?,
+            FilterOp::Regex => pattern(params, "~")?,
+            FilterOp::Nregex => pattern(params, "!~")?,
+            FilterOp::Iregex => pattern(params, "~*")?,
+            FilterOp::Niregex => pattern(params, "!~*")?,
         };
         parts.push(part);
     }

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod cache;
 pub mod compose;
 pub mod computed;
+pub mod filter_op;
 pub mod function_call;
 pub mod functions;
 pub mod hasura_order;

@@ -4,15 +4,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::filter_op::FilterOp;
 use super::function_call::FunctionCall;
 use super::model::{ComputedReturns, FieldRef, Model, RootKind, Table};
 use super::remote::RemoteModel;
 use super::scalars::{ColumnType, ScalarKind, CUSTOM_SCALARS};
 use crate::metadata::document::RelKind;
 
-const TEXT_OPERATORS: &[&str] = &[
-    "_like", "_nlike", "_ilike", "_nilike", "_similar", "_nsimilar", "_regex", "_nregex", "_iregex", "_niregex",
-];
 
 /// The comparison input type for a column type.
 pub fn comparison_type_name(ty: &ColumnType) -> String {
@@ -211,27 +209,8 @@ fn print_comparison_types(model: &Model, out: &mut String) {
         let s = &column.ty.scalar;
         let _ = writeln!(out, "\"Boolean expression to compare columns of type {s}. All fields are combined with logical 'AND'.\"");
         let _ = writeln!(out, "input {name} {{");
-        if column.ty.is_list {
-            for op in ["_eq", "_neq", "_contains", "_contained_in"] {
-                let _ = writeln!(out, "  {op}: [{s}]");
-            }
-            out.push_str("  _is_null: Boolean\n}\n\n");
-            continue;
-        }
-        for op in ["_eq", "_neq", "_gt", "_gte", "_lt", "_lte"] {
-            let _ = writeln!(out, "  {op}: {s}");
-        }
-        let _ = writeln!(out, "  _in: [{s}!]\n  _nin: [{s}!]\n  _is_null: Boolean");
-        match column.ty.kind {
-            ScalarKind::Text => {
-                for op in TEXT_OPERATORS {
-                    let _ = writeln!(out, "  {op}: String");
-                }
-            }
-            ScalarKind::Json if s == "jsonb" => {
-                out.push_str("  _contains: jsonb\n  _contained_in: jsonb\n  _has_key: String\n");
-            }
-            _ => {}
+        for op in FilterOp::ALL.into_iter().filter(|op| op.applies(&column.ty)) {
+            let _ = writeln!(out, "  {}: {}", op.name(), op.operand_type(&column.ty));
         }
         out.push_str("}\n\n");
     }
