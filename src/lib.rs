@@ -14,6 +14,7 @@ pub(crate) mod plan;
 pub(crate) mod query;
 pub(crate) mod response;
 pub(crate) mod schema;
+pub(crate) mod session;
 pub(crate) mod settings;
 pub(crate) mod spi;
 

@@ -16,6 +16,10 @@ static REMOTE_BATCH_SIZE: GucSetting<i32> = GucSetting::<i32>::new(1000);
 /// `graphql.remote_join_errors`: `partial` (GraphQL null propagation) or `fail`.
 static REMOTE_JOIN_ERRORS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"partial"));
 
+/// `graphql.jwt_claims_namespace`: the key of `request.jwt.claims` that holds Hasura's claims.
+static JWT_CLAIMS_NAMESPACE: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"https://hasura.io/jwt/claims"));
+
 /// `graphql.max_query_depth`: deepest field nesting a document may have (0 = no limit).
 static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(32);
 
@@ -74,6 +78,14 @@ pub fn define() {
         GucFlags::UNIT_KB,
     );
     GucRegistry::define_string_guc(
+        c"graphql.jwt_claims_namespace",
+        c"The key of request.jwt.claims that holds Hasura's claims (the session variables).",
+        c"When request.jwt.claims has this key (an object, or a JSON string of one) the session variables are read from it, else from the top level.",
+        &JWT_CLAIMS_NAMESPACE,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
         c"graphql.exposed_schemas",
         c"Schemas whose tables, views and foreign tables graphql.resolve exposes.",
         c"A comma-separated list; relations outside it are exposed only when tracked through graphql.metadata.",
@@ -106,6 +118,11 @@ pub fn max_remote_response_bytes() -> usize {
 /// Distinct keys per remote join request.
 pub fn remote_batch_size() -> usize {
     REMOTE_BATCH_SIZE.get().max(1) as usize
+}
+
+/// The key of `request.jwt.claims` that holds Hasura's claims.
+pub fn jwt_claims_namespace() -> String {
+    JWT_CLAIMS_NAMESPACE.get().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// The exposed schemas, as the GUC says right now.

@@ -56,6 +56,18 @@ select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
 reset request.headers;
 
+-- The session variables travel as headers, as Hasura sends them: the x-hasura-* keys of
+-- request.jwt.claims (under Hasura's namespace key when it is there; names in lower
+-- case), and x-hasura-role, which is the current role.
+set local request.jwt.claims = '{"sub": "u7", "https://hasura.io/jwt/claims": {"x-hasura-user-id": "7", "X-Hasura-Org-Id": 12, "plan": "pro"}}';
+select regress.fixture(4102, 'POST', '_reset');
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
+set local request.jwt.claims = '{"x-hasura-user-id": "8"}';
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 1 ->> 'x-hasura-user-id' as top_level_claims;
+reset request.jwt.claims;
+
 -- Rejected bodies name the remote schema and the reason; nothing changes.
 savepoint bad;
 select graphql.metadata('{"type": "add_remote_schema", "args": {"name": "down", "definition": {"url": "http://127.0.0.1:4199/graphql", "timeout_seconds": 2}}}');

@@ -14,7 +14,6 @@ use crate::plan::{hidden_key, Join};
 use crate::query::normalize::Field;
 use crate::schema::actions::ActionModel;
 use crate::schema::cache::Composed;
-use crate::spi;
 
 /// One action field of the operation and where its answer goes.
 pub struct ActionCall {
@@ -24,13 +23,8 @@ pub struct ActionCall {
     output_type: String,
 }
 
-fn session_variables() -> Value {
-    let role = spi::catalog_json("select to_jsonb(current_user::text)", &[]);
-    json!({"x-hasura-role": role})
-}
-
 /// The handler request for one action field; an error when it cannot be built.
-fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Request, String> {
+fn request(action: &ActionModel, field: &Field, query: &str, session: &Map<String, Value>) -> Result<http::Request, String> {
     let url = action.handler.clone()?;
     let mut headers = if action.forward_client_headers { client_headers() } else { Vec::new() };
     for header in &action.headers {
@@ -44,7 +38,7 @@ fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Req
         body: json!({
             "action": {"name": action.name},
             "input": Value::Object(field.arguments.clone()),
-            "session_variables": session_variables(),
+            "session_variables": Value::Object(session.clone()),
             "request_query": query,
         }),
         timeout: action.timeout,
@@ -55,18 +49,19 @@ fn request(action: &ActionModel, field: &Field, query: &str) -> Result<http::Req
 /// Plans the action fields among `fields` (of `root_type`); those whose request
 /// cannot be built get their error and a null at once.
 pub fn plan(
-    composed: &Composed,
+    context: &super::joins::Context,
     root_type: &str,
     fields: &[Field],
     query: &str,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<(ActionCall, http::Request)> {
+    let composed = context.composed;
     let mut calls = Vec::new();
     for field in fields {
         let Some(action) = composed.actions.get(&field.name) else { continue };
         let path = [PathSegment::Key(field.response_key.clone())];
-        match request(action, field, query) {
+        match request(action, field, query, context.session()) {
             Ok(r) => {
                 let output_type = composed
                     .schema

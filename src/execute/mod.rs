@@ -57,7 +57,9 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     let collector = Collector { schema: &composed.schema, document: &request.document, variables: &variables };
     let root_type = if is_mutation { "mutation_root" } else { "query_root" };
     let root_fields = collector.collect(&request.operation.selection_set, root_type);
-    let context = Context { composed: &composed, request: &request, collector: &collector, variables: &variables };
+    let session = std::cell::OnceCell::new();
+    let context =
+        Context { composed: &composed, request: &request, collector: &collector, variables: &variables, session: &session };
     let mut data = Map::new();
     let mut errors = Vec::new();
 
@@ -139,13 +141,13 @@ fn query_fields(
     };
 
     // Remote root fields and actions go out first, on worker threads.
-    let remote_calls = remote::plan_root_calls(composed, request, context.collector, context.variables, errors, data);
+    let remote_calls = remote::plan_root_calls(context, errors, data);
     let remote_roots = remote::root_fields(remote_calls.iter().map(|(call, _)| call));
     let mut batch = http::Batch::default();
     for (call, request) in remote_calls {
         batch.push(request, Outbound::RemoteRoot(call));
     }
-    for (call, request) in actions::plan(composed, "query_root", root_fields, query, data, errors) {
+    for (call, request) in actions::plan(context, "query_root", root_fields, query, data, errors) {
         batch.push(request, Outbound::Action(call));
     }
     let sent = batch.start();
@@ -217,15 +219,7 @@ fn mutation_fields(
             continue;
         }
         if context.composed.remote_mutation_roots.contains_key(field.name.as_str()) {
-            let remote_roots = remote::run_mutation_field(
-                context.composed,
-                context.request,
-                context.collector,
-                context.variables,
-                field,
-                data,
-                errors,
-            );
+            let remote_roots = remote::run_mutation_field(context, field, data, errors);
             if !context.composed.type_joins.is_empty() {
                 let mut tree = Value::Object(std::mem::take(data));
                 joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
@@ -253,7 +247,7 @@ fn mutation_fields(
             continue;
         }
         let mut batch = http::Batch::default();
-        for (call, request) in actions::plan(context.composed, "mutation_root", std::slice::from_ref(field), query, data, errors) {
+        for (call, request) in actions::plan(context, "mutation_root", std::slice::from_ref(field), query, data, errors) {
             batch.push(request, call);
         }
         joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));

@@ -7,8 +7,7 @@ use super::forward::RemoteDocument;
 use crate::error::{path_segments, GraphqlError, PathSegment};
 use crate::http;
 use crate::metadata::connection::Connection;
-use crate::query::request::Request;
-use crate::schema::cache::Composed;
+use super::joins::Context;
 use crate::spi;
 
 pub mod code {
@@ -50,11 +49,23 @@ pub fn client_headers() -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Builds the HTTP request for a connection and a document.
-pub fn http_request(connection: &Connection, forward_client_headers: bool, query: String, variables: Value) -> http::Request {
+/// Builds the HTTP request for a connection and a document. The call's session
+/// variables travel as headers (`x-hasura-role`, `x-hasura-user-id`, …), as Hasura sends
+/// them, over forwarded client headers; configured headers win over both.
+pub fn http_request(
+    connection: &Connection,
+    forward_client_headers: bool,
+    session: &Map<String, Value>,
+    query: String,
+    variables: Value,
+) -> http::Request {
     let mut headers = Vec::new();
     if forward_client_headers {
         headers.extend(client_headers());
+    }
+    for (name, value) in session {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.as_str().unwrap_or_default().to_string()));
     }
     // Configured headers win over forwarded ones.
     for (name, value) in &connection.headers {
@@ -73,13 +84,11 @@ pub fn http_request(connection: &Connection, forward_client_headers: bool, query
 /// Plans the remote root fields of the operation: one request per remote schema.
 /// Fields whose remote cannot be reached at all get their error right away.
 pub fn plan_root_calls(
-    composed: &Composed,
-    request: &Request,
-    collector: &crate::query::normalize::Collector,
-    variables: &Map<String, Value>,
+    context: &Context,
     errors: &mut Vec<GraphqlError>,
     data: &mut Map<String, Value>,
 ) -> Vec<(RootCall, http::Request)> {
+    let (composed, request, collector, variables) = (context.composed, context.request, context.collector, context.variables);
     let grouped = collector.group_ast(&request.operation.selection_set, "query_root");
     let operation_variables: Vec<_> =
         request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
@@ -125,7 +134,13 @@ pub fn plan_root_calls(
         };
         let used = document.client_variables(variables);
         let text = document.text(&request.document, &operation_variables, &remote.renames);
-        let request = http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used));
+        let request = http_request(
+            connection,
+            remote.definition.definition.forward_client_headers,
+            context.session(),
+            text,
+            Value::Object(used),
+        );
         calls.push((RootCall { remote: remote.name.clone(), keys, fields: key_fields, renames: remote.renames.clone() }, request));
     }
     calls
@@ -135,14 +150,12 @@ pub fn plan_root_calls(
 /// to its remote, in document order; the answer and its errors go into `data` and
 /// `errors`. Returns the (response key, client AST fields) to find the joins under it.
 pub fn run_mutation_field(
-    composed: &Composed,
-    request: &Request,
-    collector: &crate::query::normalize::Collector,
-    variables: &Map<String, Value>,
+    context: &Context,
     field: &crate::query::normalize::Field,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
+    let (composed, request, collector, variables) = (context.composed, context.request, context.collector, context.variables);
     let response_key = field.response_key.as_str();
     let fields = &field.ast;
     let Some(&index) = composed.remote_mutation_roots.get(field.name.as_str()) else { return Vec::new() };
@@ -182,7 +195,8 @@ pub fn run_mutation_field(
         renames: remote.renames.clone(),
     };
     let mut batch = http::Batch::default();
-    batch.push(http_request(connection, remote.definition.definition.forward_client_headers, text, Value::Object(used)), call);
+    let forward = remote.definition.definition.forward_client_headers;
+    batch.push(http_request(connection, forward, context.session(), text, Value::Object(used)), call);
     apply_root_results(&request.document, batch.start().wait(), data, errors);
     vec![(response_key.to_string(), key_fields)]
 }

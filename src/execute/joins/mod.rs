@@ -34,6 +34,15 @@ pub struct Context<'a> {
     pub request: &'a Request,
     pub collector: &'a Collector<'a>,
     pub variables: &'a Map<String, Value>,
+    /// The call's session variables (`crate::session`), read when a request first
+    /// needs them: a document of table fields only never reads them.
+    pub session: &'a std::cell::OnceCell<Map<String, Value>>,
+}
+
+impl Context<'_> {
+    pub fn session(&self) -> &Map<String, Value> {
+        self.session.get_or_init(crate::session::current)
+    }
 }
 
 /// Runs `pending` and every level below it; returns whether any join failed.

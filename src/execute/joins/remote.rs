@@ -164,7 +164,7 @@ pub fn plan(
             variables.extend(document.client_variables(context.variables));
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
             let request =
-                http_request(connection, remote.definition.definition.forward_client_headers, query, Value::Object(variables));
+                http_request(connection, remote.definition.definition.forward_client_headers, context.session(), query, Value::Object(variables));
             batch_out.push(request, JoinCall { join: index, aliases });
         }
     }

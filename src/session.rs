@@ -1,0 +1,50 @@
+//! The call's session variables, as Hasura has them: the JSON in the setting
+//! `request.jwt.claims` (the PostgREST / Supabase convention: a front sets it per
+//! transaction after verifying a JWT; a SQL caller may `SET LOCAL` it). When it holds
+//! Hasura's claims namespace (`graphql.jwt_claims_namespace`, an object or a JSON string
+//! of one) that object is used, else the top level. Only `x-hasura-*` keys count, named
+//! in lower case; `x-hasura-role` is always `current_user`.
+
+use serde_json::{Map, Value};
+
+use crate::spi;
+
+/// Session variables by lower-case name, values as text.
+pub type Variables = Map<String, Value>;
+
+/// The session variables of the current call.
+pub fn current() -> Variables {
+    let value = spi::catalog_json(
+        "select jsonb_build_object('claims', nullif(pg_catalog.current_setting('request.jwt.claims', true), ''),
+                                   'role', current_user::text)",
+        &[],
+    );
+    let claims = value.get("claims").and_then(Value::as_str).and_then(|text| serde_json::from_str::<Value>(text).ok());
+    let role = value.get("role").and_then(Value::as_str).unwrap_or_default();
+    from_claims(claims.as_ref(), &crate::settings::jwt_claims_namespace(), role)
+}
+
+/// The session variables of `claims` (see the module's doc).
+pub fn from_claims(claims: Option<&Value>, namespace: &str, role: &str) -> Variables {
+    let scope = claims.and_then(|c| match c.get(namespace) {
+        Some(Value::Object(_)) => c.get(namespace).cloned(),
+        Some(Value::String(text)) => serde_json::from_str::<Value>(text).ok().filter(Value::is_object),
+        _ => Some(c.clone()),
+    });
+    let mut out = Map::new();
+    if let Some(Value::Object(map)) = scope {
+        for (key, value) in map {
+            let key = key.to_ascii_lowercase();
+            if !key.starts_with("x-hasura-") {
+                continue;
+            }
+            let text = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            out.insert(key, Value::String(text));
+        }
+    }
+    out.insert("x-hasura-role".into(), Value::String(role.to_string()));
+    out
+}
