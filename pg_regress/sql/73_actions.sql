@@ -122,10 +122,37 @@ select graphql.metadata($${"type": "set_custom_types", "args": {"input_objects":
               {"name": "accounts", "fields": [{"name": "id", "type": "Int!"}]}]}}$$);
 select graphql.metadata($${"type": "drop_action", "args": {"name": "nope"}}$$);
 
+-- Action permissions, Hasura's rule: an action without a permission for a role is
+-- admin's only (admin: a role that may change metadata). The permission keeps through
+-- update_action.
+create role pgf_action_user;
+grant usage on schema graphql to pgf_action_user;
+set local role pgf_action_user;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as admin_only;
+select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
+reset role;
+select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user",
+  "comment": "support staff"}}$$);
+select graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'actions' -> 0 -> 'permissions' as stored;
+set local role pgf_action_user;
+select graphql.resolve($${ getOrder(id: 3) { id label } }$$);
+select graphql.resolve($${ listOrders(n: 1) { id } }$$) -> 'errors' -> 0 ->> 'message' as other_actions_stay_admin_only;
+reset role;
+select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
+select graphql.metadata($${"type": "create_action_permission", "args": {"action": "nope", "role": "pgf_action_user"}}$$);
+select graphql.metadata($${"type": "drop_action_permission", "args": {"action": "getOrder", "role": "someone_else"}}$$);
+
 -- update_action and drop_action.
 select graphql.metadata($${"type": "update_action", "args": {"name": "getOrder", "definition": {"type": "query",
   "handler": "http://127.0.0.1:4101/actions", "arguments": [{"name": "id", "type": "Int!"}], "output_type": "[Order]"}}}$$);
 select graphql.resolve($${ getOrder(id: 3) { id } }$$);
+set local role pgf_action_user;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'data' as still_permitted;
+reset role;
+select graphql.metadata($${"type": "drop_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
+set local role pgf_action_user;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as admin_only_again;
+reset role;
 select graphql.metadata($${"type": "drop_action", "args": {"name": "getOrder"}}$$);
 select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as gone;
 select jsonb_array_length(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'actions') as actions_left;

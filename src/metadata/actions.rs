@@ -61,6 +61,10 @@ pub fn create(metadata: &mut Metadata, args: &Value, replace: bool) -> Result<()
     }
     let mut next = metadata.clone();
     let list = actions_mut(&mut next);
+    // update_action changes the definition; the action's permissions stay.
+    if let Some(permissions) = list.iter().find(|a| a["name"].as_str() == Some(&name)).and_then(|a| a.get("permissions")) {
+        entry["permissions"] = permissions.clone();
+    }
     list.retain(|a| a["name"].as_str() != Some(&name));
     list.push(entry);
     let own = format!("action {name}");
@@ -113,6 +117,59 @@ pub fn set_custom_types(metadata: &mut Metadata, args: &Value) -> Result<(), Met
         meta_bail!("set_custom_types: {}", found.join("; "));
     }
     *metadata = next;
+    Ok(())
+}
+
+/// `create_action_permission {action, role, comment}`: the role sees the action (admin
+/// sees every action; any other role only those it has a permission for).
+pub fn create_permission(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    let call = "create_action_permission";
+    let action = super::string_arg(args, "action", call)?;
+    let role = super::string_arg(args, "role", call)?;
+    let what = format!("{call}: permission for role \"{role}\" on action \"{action}\"");
+    if role.trim().is_empty() {
+        meta_bail!("{call}: \"args.role\" must name a role");
+    }
+    let Some(entry) = actions_mut(metadata).iter_mut().find(|a| a["name"].as_str() == Some(&action)) else {
+        tidy(metadata);
+        meta_bail!("{what}: action \"{action}\" does not exist");
+    };
+    let permissions = super::document::array_entry(entry.as_object_mut().ok_or_else(|| MetadataError::new(format!("{what}: the stored action is not an object")))?, "permissions");
+    if permissions.iter().any(|p| p["role"].as_str() == Some(&role)) {
+        meta_bail!("{what}: it already exists");
+    }
+    let mut permission = json!({"role": role});
+    if let Some(comment) = args.get("comment").filter(|c| c.is_string()) {
+        permission["comment"] = comment.clone();
+    }
+    permissions.push(permission);
+    Ok(())
+}
+
+/// `drop_action_permission {action, role}`.
+pub fn drop_permission(metadata: &mut Metadata, args: &Value) -> Result<(), MetadataError> {
+    let call = "drop_action_permission";
+    let action = super::string_arg(args, "action", call)?;
+    let role = super::string_arg(args, "role", call)?;
+    let what = format!("{call}: permission for role \"{role}\" on action \"{action}\"");
+    let entry = actions_mut(metadata).iter_mut().find(|a| a["name"].as_str() == Some(&action));
+    let removed = match entry.and_then(Value::as_object_mut) {
+        Some(entry) => {
+            let permissions = super::document::array_entry(entry, "permissions");
+            let before = permissions.len();
+            permissions.retain(|p| p["role"].as_str() != Some(&role));
+            let removed = permissions.len() != before;
+            if permissions.is_empty() {
+                entry.remove("permissions");
+            }
+            removed
+        }
+        None => false,
+    };
+    tidy(metadata);
+    if !removed {
+        meta_bail!("{what}: it does not exist");
+    }
     Ok(())
 }
 

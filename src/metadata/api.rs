@@ -84,6 +84,8 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "create_action" => actions::create(metadata, args, false).and_then(|_| success(true)),
         "update_action" => actions::create(metadata, args, true).and_then(|_| success(true)),
         "drop_action" => actions::drop(metadata, args).and_then(|_| success(true)),
+        "create_action_permission" => actions::create_permission(metadata, args).and_then(|_| success(true)),
+        "drop_action_permission" => actions::drop_permission(metadata, args).and_then(|_| success(true)),
         "set_custom_types" => actions::set_custom_types(metadata, args).and_then(|_| success(true)),
         "pg_add_source" | "add_source" => sources::add(metadata, args).and_then(|_| success(true)),
         "pg_drop_source" | "drop_source" => sources::drop(metadata, args).and_then(|_| success(true)),

@@ -37,15 +37,20 @@ pub fn bump_schema_version() {
     spi::run("update graphql.metadata_document set resource_version = resource_version where false", &[]);
 }
 
-/// The current role may change metadata when it may INSERT and UPDATE the document
-/// table: the extension owner and superusers, or a role a DBA granted both to.
-pub fn ensure_may_change() -> Result<(), MetadataError> {
-    let allowed = spi::catalog_json(
+/// Whether the current role may change metadata: Hasura's admin, which sees every
+/// action (and, with permissions, every table and remote schema) whatever they say.
+pub fn may_change() -> bool {
+    spi::catalog_json(
         "select to_jsonb(pg_catalog.has_table_privilege('graphql.metadata_document', 'INSERT')
                      and pg_catalog.has_table_privilege('graphql.metadata_document', 'UPDATE'))",
         &[],
-    );
-    if allowed == Value::Bool(true) {
+    ) == Value::Bool(true)
+}
+
+/// The current role may change metadata when it may INSERT and UPDATE the document
+/// table: the extension owner and superusers, or a role a DBA granted both to.
+pub fn ensure_may_change() -> Result<(), MetadataError> {
+    if may_change() {
         Ok(())
     } else {
         Err(MetadataError::new(

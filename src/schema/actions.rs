@@ -31,6 +31,8 @@ pub struct ActionModel {
     pub timeout: Duration,
     /// Field definition on query_root or mutation_root.
     pub field_sdl: String,
+    /// Roles with a permission (`create_action_permission`); admin sees it regardless.
+    pub roles: Vec<String>,
 }
 
 /// The actions and custom types of a metadata document, ready to compose.
@@ -193,6 +195,7 @@ fn action(entry: &Value) -> Result<ActionModel, String> {
         forward_client_headers: def.get("forward_client_headers").and_then(Value::as_bool).unwrap_or(false),
         timeout: Duration::from_secs(timeout),
         field_sdl,
+        roles: list(entry, "permissions").iter().filter_map(|p| p.get("role")?.as_str().map(str::to_string)).collect(),
     })
 }
 
