@@ -30,6 +30,10 @@ pub mod code {
     pub const DATA_EXCEPTION: &str = "data-exception";
     pub const PERMISSION_DENIED: &str = "permission-denied";
     pub const UNEXPECTED: &str = "unexpected";
+    /// A remote (schema or action handler) could not be reached or answered something unusable.
+    pub const REMOTE_UNAVAILABLE: &str = "remote-unavailable";
+    /// A remote answered GraphQL errors.
+    pub const REMOTE_ERROR: &str = "remote-error";
 }
 
 /// A GraphQL error as the spec shapes it: message, locations, path, extensions.code.

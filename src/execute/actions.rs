@@ -1,83 +1,17 @@
-//! Actions: a root field answered by a REST handler, called as Hasura calls it —
-//! POST `{action: {name}, input, session_variables, request_query}`. A 2xx body is
+//! Actions' answers (the requests are planned in `plan::actions`): a 2xx body is
 //! the output, shaped by the client's selection; a non-2xx `{message, extensions}`
 //! is a GraphQL error at the field. Relationships of the output type (action ->
 //! table) come back as joins for the next level.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 
-use super::remote::{client_headers, code};
-use crate::error::{GraphqlError, PathSegment};
-use crate::http::{self, Failure};
+use crate::error::{code, GraphqlError, PathSegment};
+use crate::http::Failure;
+use crate::plan::actions::ActionCall;
 use crate::plan::{hidden_key, Join};
 use crate::query::normalize::Field;
-use crate::schema::actions::ActionModel;
 use crate::schema::cache::Composed;
-
-/// One action field of the operation and where its answer goes.
-pub struct ActionCall {
-    field: Field,
-    action: String,
-    /// The output's named type (ours).
-    output_type: String,
-}
-
-/// The handler request for one action field; an error when it cannot be built.
-fn request(action: &ActionModel, field: &Field, query: &str, session: &Map<String, Value>) -> Result<http::Request, String> {
-    let url = action.handler.clone()?;
-    let mut headers = if action.forward_client_headers { client_headers() } else { Vec::new() };
-    for header in &action.headers {
-        let value = header.resolve(None)?;
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&header.name));
-        headers.push((header.name.clone(), value));
-    }
-    Ok(http::Request {
-        url,
-        headers,
-        body: json!({
-            "action": {"name": action.name},
-            "input": Value::Object(field.arguments.clone()),
-            "session_variables": Value::Object(session.clone()),
-            "request_query": query,
-        }),
-        timeout: action.timeout,
-        max_bytes: crate::settings::max_remote_response_bytes(),
-    })
-}
-
-/// Plans the action fields among `fields` (of `root_type`); those whose request
-/// cannot be built get their error and a null at once.
-pub fn plan(
-    context: &super::joins::Context,
-    root_type: &str,
-    fields: &[Field],
-    query: &str,
-    data: &mut Map<String, Value>,
-    errors: &mut Vec<GraphqlError>,
-) -> Vec<(ActionCall, http::Request)> {
-    let composed = context.composed;
-    let mut calls = Vec::new();
-    for field in fields {
-        let Some(action) = composed.actions.get(&field.name) else { continue };
-        let path = [PathSegment::Key(field.response_key.clone())];
-        match request(action, field, query, context.session()) {
-            Ok(r) => {
-                let output_type = composed
-                    .schema
-                    .type_field(root_type, &field.name)
-                    .map(|f| f.ty.inner_named_type().to_string())
-                    .unwrap_or_default();
-                calls.push((ActionCall { field: field.clone(), action: action.name.clone(), output_type }, r));
-            }
-            Err(reason) => {
-                data.insert(field.response_key.clone(), Value::Null);
-                errors.push(GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("action \"{}\": {reason}", action.name)).at(&path));
-            }
-        }
-    }
-    calls
-}
 
 /// A handler's non-2xx body as the client's error: its `message` and `extensions`.
 fn handler_error(action: &str, failure: Failure) -> GraphqlError {

@@ -8,10 +8,10 @@ use apollo_compiler::introspection;
 use serde_json::{Map, Value};
 
 mod actions;
-mod forward;
 pub mod joins;
 mod remote;
 mod tables;
+mod typenames;
 
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
@@ -101,8 +101,8 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
 
 /// What a root-level request's answer is for.
 enum Outbound {
-    RemoteRoot(remote::RootCall),
-    Action(actions::ActionCall),
+    RemoteRoot(plan::remote::RootCall),
+    Action(plan::actions::ActionCall),
 }
 
 /// Marks (in the root data) that a non-null root field failed, so `data` is null.
@@ -141,13 +141,13 @@ fn query_fields(
     };
 
     // Remote root fields and actions go out first, on worker threads.
-    let remote_calls = remote::plan_root_calls(context, errors, data);
+    let remote_calls = plan::remote::plan_root_calls(context, errors, data);
     let remote_roots = remote::root_fields(remote_calls.iter().map(|(call, _)| call));
     let mut batch = http::Batch::default();
     for (call, request) in remote_calls {
         batch.push(request, Outbound::RemoteRoot(call));
     }
-    for (call, request) in actions::plan(context, "query_root", root_fields, query, data, errors) {
+    for (call, request) in plan::actions::plan(context, "query_root", root_fields, query, data, errors) {
         batch.push(request, Outbound::Action(call));
     }
     let sent = batch.start();
@@ -247,7 +247,7 @@ fn mutation_fields(
             continue;
         }
         let mut batch = http::Batch::default();
-        for (call, request) in actions::plan(context, "mutation_root", std::slice::from_ref(field), query, data, errors) {
+        for (call, request) in plan::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, data, errors) {
             batch.push(request, call);
         }
         joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));

@@ -1,18 +1,28 @@
-//! SQL generation for the table part of a document: one statement for the whole
-//! document (`document_statement`) or per root field, relationships nested inside it
-//! as subqueries, every value a bind parameter and every identifier quoted.
+//! Planning: what a request will send and run, decided before it runs. The table part
+//! of a document is SQL: one statement for the whole document (`document_statement`)
+//! or per root field, relationships nested inside it as subqueries, every value a bind
+//! parameter and every identifier quoted; remote fields and actions are requests.
 //!
+//! - `context`: what planning needs (schema, request, variables, session)
+//! - `remote`, `forward`: requests to remote schemas, the client's selection forwarded
+//! - `actions`: requests to action handlers
 //! - `params`: binding values and encoding them as Postgres text
 //! - `call`: SQL functions (computed fields, tracked functions) and column values
 //! - `filter`: `where` boolean expressions
 //! - `order`: `order_by`, `distinct_on`, `limit`, `offset`
 //! - `select`: rows, objects, relationships and aggregates
 
+pub mod actions;
 pub mod call;
+mod context;
 pub mod filter;
+pub mod forward;
 pub mod order;
 pub mod params;
+pub mod remote;
 pub mod select;
+
+pub use context::Context;
 
 use crate::error::GraphqlError;
 use crate::query::normalize::Field;
@@ -43,6 +53,12 @@ pub struct Join {
 /// a key no GraphQL name can be (`:`), stripped before the response is returned.
 pub fn hidden_key(response_key: &str) -> String {
     format!("pgf:{response_key}")
+}
+
+/// The alias under which a remote answer carries lhs field `lhs` of an object of
+/// (our) type `type_name`. Reserved: clients should not use the `pgf__` prefix.
+pub fn hidden_alias(type_name: &str, lhs: &str) -> String {
+    format!("pgf__{type_name}__{lhs}")
 }
 
 /// Plans one root field of `query_root` as one statement returning one jsonb value.

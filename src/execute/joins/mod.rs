@@ -14,36 +14,17 @@ pub mod remote;
 pub mod splice;
 pub mod table;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 
 use crate::error::{GraphqlError, PathSegment};
+pub use crate::plan::Context;
 use crate::plan::{hidden_key, Join};
-use crate::query::normalize::Collector;
-use crate::query::request::Request;
-use crate::schema::cache::Composed;
 use crate::schema::join_field::JoinField;
 
 /// Levels deeper than this are not followed: a guard against a relationship cycle
 /// the client keeps selecting, on top of the query depth the validator allows.
 const MAX_LEVELS: usize = 64;
-
-/// What a level needs besides its joins.
-pub struct Context<'a> {
-    pub composed: &'a Composed,
-    pub request: &'a Request,
-    pub collector: &'a Collector<'a>,
-    pub variables: &'a Map<String, Value>,
-    /// The call's session variables (`crate::session`), read when a request first
-    /// needs them: a document of table fields only never reads them.
-    pub session: &'a std::cell::OnceCell<Map<String, Value>>,
-}
-
-impl Context<'_> {
-    pub fn session(&self) -> &Map<String, Value> {
-        self.session.get_or_init(crate::session::current)
-    }
-}
 
 /// Runs `pending` and every level below it; returns whether any join failed.
 pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: &mut Vec<GraphqlError>) -> bool {

@@ -9,15 +9,9 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::{collect, Context};
-use crate::plan::{hidden_key, Join};
+use crate::plan::{hidden_alias, hidden_key, Join};
 use crate::query::walk::{self, Rules};
 use crate::schema::join_field::JoinField;
-
-/// The alias under which a remote answer carries lhs field `lhs` of an object of
-/// (our) type `type_name`. Reserved: clients should not use the `pgf__` prefix.
-pub fn hidden_alias(type_name: &str, lhs: &str) -> String {
-    format!("pgf__{type_name}__{lhs}")
-}
 
 /// A join found in a remote selection, with the type of its parents.
 struct Found {

@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 
 use super::{collect, field_path, Context};
 use crate::error::{GraphqlError, PathSegment};
-use crate::execute::forward::RemoteDocument;
-use crate::execute::remote::{code, http_request};
+use crate::plan::forward::RemoteDocument;
+use crate::error::code;
+use crate::plan::remote::http_request;
 use crate::http;
 use crate::plan::Join;
 use crate::schema::join_field::JoinField;

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use super::remote::JoinCall;
 use super::splice_values;
 use crate::error::{path_segments, GraphqlError};
-use crate::execute::remote::{code, missing_value};
+use crate::error::code;
+use crate::execute::remote::missing_value;
 use crate::http::Failure;
 use crate::plan::Join;
 use crate::schema::join_field::JoinField;
@@ -60,7 +61,7 @@ pub fn splice(
                         };
                     }
                     for field in &join.field.ast {
-                        crate::execute::forward::rename_typenames(&mut value, &field.selection_set, document, &remote.renames);
+                        crate::execute::typenames::rename_typenames(&mut value, &field.selection_set, document, &remote.renames);
                     }
                     values[call.join].insert(alias.key.clone(), value);
                 }
