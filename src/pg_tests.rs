@@ -136,6 +136,67 @@ mod tests {
         assert!(statement.sql.starts_with("select "));
     }
 
+    /// A document is planned before anything runs; the plan can be inspected without
+    /// running it (no statement executed, no request sent).
+    #[pg_test]
+    fn a_query_is_planned_before_it_runs() {
+        use crate::plan::query::{plan_query, Outbound, QueryPlan, Step};
+        Spi::run(
+            "create table a (id int primary key, name text);
+             create table b (id int primary key, a_id int references a(id));",
+        )
+        .unwrap();
+        crate::metadata::api::handle(&json!({"type": "bulk", "args": [
+            {"type": "set_custom_types", "args": {"objects": [{"name": "Thing", "fields": [{"name": "id", "type": "Int!"}]}]}},
+            {"type": "create_action", "args": {"name": "getThing", "definition": {"type": "query",
+                "handler": "http://127.0.0.1:9/nowhere", "arguments": [{"name": "id", "type": "Int!"}], "output_type": "Thing"}}}
+        ]}))
+        .unwrap_or_else(|e| e.raise());
+        let plan = |query: &str| {
+            crate::execute::with_context(query, &Value::Null, None, |context, fields, _| Ok(plan_query(context, fields, query)))
+                .map_err(|e| format!("{e:?}"))
+                .unwrap()
+        };
+
+        // Table fields only: ONE statement for the document, its join edges with it.
+        match plan("{ a { id b { id } } b_aggregate { aggregate { count } } }") {
+            QueryPlan::Tables(statement) => {
+                assert!(statement.sql.starts_with("select jsonb_build_object('a', "), "{}", statement.sql);
+                assert!(statement.sql.contains("'b_aggregate'"));
+                assert!(statement.joins.is_empty());
+            }
+            QueryPlan::Fields(_) => panic!("a document of table fields is one statement"),
+        }
+
+        // With an action: field by field; the table field's statement and the handler's
+        // request are planned, nothing is sent.
+        match plan(r#"{ __typename a_by_pk(id: 1) { name } getThing(id: 3) { id } }"#) {
+            QueryPlan::Fields(fields) => {
+                let kinds: Vec<&str> = fields
+                    .steps
+                    .iter()
+                    .map(|(_, step)| match step {
+                        Step::Typename => "typename",
+                        Step::Introspection => "introspection",
+                        Step::Table { .. } => "table",
+                        Step::Outbound => "outbound",
+                        Step::Unknown(_) => "unknown",
+                    })
+                    .collect();
+                assert_eq!(kinds, ["typename", "table", "outbound"]);
+                let Step::Table { statement: Ok(statement), .. } = &fields.steps[1].1 else { panic!("a planned statement") };
+                assert_eq!(statement.params, vec![Some("1".to_string())]);
+                assert_eq!(fields.outbound.len(), 1, "one request per action field");
+                let (consumer, request) = &fields.outbound[0];
+                assert!(matches!(consumer, Outbound::Action(_)));
+                assert_eq!(request.url, "http://127.0.0.1:9/nowhere");
+                assert_eq!(request.body["input"], json!({"id": 3}));
+                assert!(fields.failed.is_empty() && fields.remote_roots.is_empty());
+            }
+            QueryPlan::Tables(_) => panic!("an action is not a table field"),
+        }
+    }
+
     #[pg_test(error = "pg_create_object_relationship: relationship \"r\" on table \"public.t\": column \"nope\" does not exist")]
     fn bad_metadata_raises_naming_object_and_reason() {
         Spi::run("create table t (id int primary key)").unwrap();

@@ -20,7 +20,7 @@ use crate::query::normalize::Collector;
 use crate::query::request;
 use crate::response::Response;
 use crate::schema::cache;
-use crate::schema::model::RootKind;
+use crate::plan::query::{FieldsPlan, Outbound, QueryPlan, Step};
 use crate::spi;
 use joins::Context;
 
@@ -46,7 +46,15 @@ fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
     Value::Object(out)
 }
 
-fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
+/// Parses, validates and collects a request against the composed schema, then calls
+/// `f` with the planning context and the operation's root fields (and whether it is a
+/// mutation). `run` and the tests that inspect a plan start here.
+pub(crate) fn with_context<R>(
+    query: &str,
+    variables: &Value,
+    operation_name: Option<&str>,
+    f: impl FnOnce(&Context, &[crate::query::normalize::Field], bool) -> Result<R, Vec<GraphqlError>>,
+) -> Result<R, Vec<GraphqlError>> {
     let composed = cache::get().map_err(|e| vec![e])?;
     let request = request::prepare(&composed.schema, &composed.documents, query, variables, operation_name)?;
     let is_mutation = request.operation.operation_type.is_mutation();
@@ -60,19 +68,43 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     let session = std::cell::OnceCell::new();
     let context =
         Context { composed: &composed, request: &request, collector: &collector, variables: &variables, session: &session };
+    f(&context, &root_fields, is_mutation)
+}
+
+fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
+    with_context(query, variables, operation_name, |context, root_fields, is_mutation| {
+        respond(context, root_fields, is_mutation, query)
+    })
+}
+
+/// Carries out the operation: its root fields (a query as planned by `plan::query`, a
+/// mutation's fields one after another), then the joins level by level, then the response.
+fn respond(
+    context: &Context,
+    root_fields: &[crate::query::normalize::Field],
+    is_mutation: bool,
+    query: &str,
+) -> Result<Response, Vec<GraphqlError>> {
     let mut data = Map::new();
     let mut errors = Vec::new();
 
     let joins = if is_mutation {
-        mutation_fields(&context, &root_fields, query, &mut data, &mut errors)
+        mutation_fields(context, root_fields, query, &mut data, &mut errors)
     } else {
-        match tables::run(&composed, &root_fields) {
-            Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
-            Some(tables::Outcome::Data(table_data, joins)) => {
-                data = table_data;
-                joins
-            }
-            None => query_fields(&context, &root_fields, query, &mut data, &mut errors)?,
+        match plan::query::plan_query(context, root_fields, query) {
+            QueryPlan::Tables(statement) => match tables::run(&statement) {
+                Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
+                Some(tables::Outcome::Data(table_data)) => {
+                    data = table_data;
+                    statement.joins
+                }
+                // The one statement failed: field by field, so each error keeps its path.
+                None => {
+                    let fields = plan::query::plan_fields(context, root_fields, query);
+                    run_fields(context, fields, &mut data, &mut errors)?
+                }
+            },
+            QueryPlan::Fields(fields) => run_fields(context, fields, &mut data, &mut errors)?,
         }
     };
     let data_is_null = data.remove(DATA_IS_NULL).is_some();
@@ -80,7 +112,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     // Joins, level by level, below what the root fields returned.
     if !joins.is_empty() {
         let mut tree = Value::Object(std::mem::take(&mut data));
-        let failed = joins::run(joins, &mut tree, &context, &mut errors);
+        let failed = joins::run(joins, &mut tree, context, &mut errors);
         if let Value::Object(map) = tree {
             data = map;
         }
@@ -90,7 +122,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     }
     // Response keys in the order the client asked for them.
     let mut ordered = Map::new();
-    for field in &root_fields {
+    for field in root_fields {
         if let Some(value) = data.remove(&field.response_key) {
             ordered.insert(field.response_key.clone(), value);
         }
@@ -99,29 +131,22 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     Ok(response(Some(data), errors).into())
 }
 
-/// What a root-level request's answer is for.
-enum Outbound {
-    RemoteRoot(plan::remote::RootCall),
-    Action(plan::actions::ActionCall),
-}
-
 /// Marks (in the root data) that a non-null root field failed, so `data` is null.
 const DATA_IS_NULL: &str = "pgf:data-is-null";
 
-/// The root fields of a query: introspection from the schema, remote root fields and
-/// actions on worker threads while each table field runs as one SQL statement.
-/// Returns the joins below them.
-fn query_fields(
+/// Carries out a query planned field by field: introspection from the schema, the
+/// root level's requests on worker threads while each table field's statement runs,
+/// then the answers spliced in. Returns the joins below the root fields.
+fn run_fields(
     context: &Context,
-    root_fields: &[crate::query::normalize::Field],
-    query: &str,
+    plan: FieldsPlan,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Result<Vec<plan::Join>, Vec<GraphqlError>> {
     let composed = context.composed;
     let request = context.request;
     // Introspection meta-fields are answered from the schema in one pass, no SQL.
-    let introspection_data = if root_fields.iter().any(|f| f.name == "__schema" || f.name == "__type") {
+    let introspection_data = if plan.steps.iter().any(|(_, step)| matches!(step, Step::Introspection)) {
         introspection::check_max_depth(&request.document, &request.operation)
             .map_err(|e| vec![GraphqlError::new(code::VALIDATION_FAILED, e.message().to_string())])?;
         let partial = introspection::partial_execute(
@@ -139,49 +164,43 @@ fn query_fields(
     } else {
         Map::new()
     };
-
-    // Remote root fields and actions go out first, on worker threads.
-    let remote_calls = plan::remote::plan_root_calls(context, errors, data);
-    let remote_roots = remote::root_fields(remote_calls.iter().map(|(call, _)| call));
-    let mut batch = http::Batch::default();
-    for (call, request) in remote_calls {
-        batch.push(request, Outbound::RemoteRoot(call));
+    for (key, error) in plan.failed {
+        data.insert(key, Value::Null);
+        errors.push(error);
     }
-    for (call, request) in plan::actions::plan(context, "query_root", root_fields, query, data, errors) {
-        batch.push(request, Outbound::Action(call));
+    // The root level's requests go out first, on worker threads.
+    let mut batch = http::Batch::default();
+    for (consumer, request) in plan.outbound {
+        batch.push(request, consumer);
     }
     let sent = batch.start();
     let mut joins = Vec::new();
-    for field in root_fields {
-        let key = field.response_key.clone();
-        match field.name.as_str() {
-            "__typename" => {
+    for (key, step) in plan.steps {
+        let non_null = step.non_null();
+        match step {
+            Step::Typename => {
                 data.insert(key, Value::String("query_root".into()));
             }
-            "__schema" | "__type" => {
-                data.insert(key.clone(), introspection_data.get(&key).cloned().unwrap_or(Value::Null));
+            Step::Introspection => {
+                let value = introspection_data.get(&key).cloned().unwrap_or(Value::Null);
+                data.insert(key, value);
             }
-            name if composed.remote_roots.contains_key(name) || composed.actions.contains_key(name) => {}
-            name => {
-                let Some(&root) = composed.model.roots.get(name) else {
-                    errors.push(GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'")).at(&[PathSegment::Key(key)]));
-                    continue;
-                };
-                match execute_root(&composed.model, root, field) {
-                    Ok((value, mut field_joins)) => {
-                        data.insert(key, value);
-                        joins.append(&mut field_joins);
-                    }
-                    Err(error) => {
-                        // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
-                        if root.kind != RootKind::ByPk {
-                            data.insert(DATA_IS_NULL.into(), Value::Null);
-                        }
-                        data.insert(key, Value::Null);
-                        errors.push(error);
-                    }
+            Step::Outbound => {}
+            Step::Unknown(error) => errors.push(error),
+            Step::Table { statement, .. } => match statement.and_then(|s| run_statement(s, &key)) {
+                Ok((value, mut field_joins)) => {
+                    data.insert(key, value);
+                    joins.append(&mut field_joins);
                 }
-            }
+                Err(error) => {
+                    // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
+                    if non_null {
+                        data.insert(DATA_IS_NULL.into(), Value::Null);
+                    }
+                    data.insert(key, Value::Null);
+                    errors.push(error);
+                }
+            },
         }
     }
     let (mut remote_answers, mut action_answers) = (Vec::new(), Vec::new());
@@ -193,9 +212,9 @@ fn query_fields(
     }
     remote::apply_root_results(&request.document, remote_answers, data, errors);
     joins.extend(actions::apply(composed, action_answers, data, errors));
-    if !remote_roots.is_empty() && !composed.type_joins.is_empty() {
+    if !plan.remote_roots.is_empty() && !composed.type_joins.is_empty() {
         let mut tree = Value::Object(std::mem::take(data));
-        joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
+        joins.extend(joins::nested::under_remote_roots(&plan.remote_roots, &mut tree, context));
         if let Value::Object(map) = tree {
             *data = map;
         }
@@ -247,21 +266,22 @@ fn mutation_fields(
             continue;
         }
         let mut batch = http::Batch::default();
-        for (call, request) in plan::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, data, errors) {
+        let mut unbuildable = Vec::new();
+        for (call, request) in plan::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, &mut unbuildable) {
             batch.push(request, call);
+        }
+        for (key, error) in unbuildable {
+            data.insert(key, Value::Null);
+            errors.push(error);
         }
         joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));
     }
     joins
 }
 
-fn execute_root(
-    model: &crate::schema::model::Model,
-    root: crate::schema::model::RootField,
-    field: &crate::query::normalize::Field,
-) -> Result<(Value, Vec<plan::Join>), GraphqlError> {
-    let statement = plan::root_statement(model, root, field)?;
-    let path = [PathSegment::Key(field.response_key.clone())];
+/// Runs one root field's statement; its value and the joins below it.
+fn run_statement(statement: plan::Statement, key: &str) -> Result<(Value, Vec<plan::Join>), GraphqlError> {
+    let path = [PathSegment::Key(key.to_string())];
     match spi::select_json(&statement.sql, &statement.params) {
         Ok(Some(value)) => Ok((value, statement.joins)),
         Ok(None) => Ok((Value::Null, statement.joins)),

@@ -44,12 +44,6 @@ pub fn missing_value(remote: &str, remote_errors: &[Value], key: &str, path: &[P
     })
 }
 
-/// Each call's (response key, client AST fields), to find the joins under them.
-pub fn root_fields<'c>(
-    calls: impl Iterator<Item = &'c RootCall>,
-) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
-    calls.flat_map(|call| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone()))).collect()
-}
 
 /// The path of a remote error, as the client sees it.
 fn remote_path(error: &Value, namespace: Option<&str>) -> Vec<PathSegment> {

@@ -41,14 +41,13 @@ fn request(action: &ActionModel, field: &Field, query: &str, session: &Map<Strin
 }
 
 /// Plans the action fields among `fields` (of `root_type`); those whose request
-/// cannot be built get their error and a null at once.
+/// cannot be built go to `unbuildable` with their error (their value is null).
 pub fn plan(
     context: &super::Context,
     root_type: &str,
     fields: &[Field],
     query: &str,
-    data: &mut Map<String, Value>,
-    errors: &mut Vec<GraphqlError>,
+    unbuildable: &mut Vec<(String, GraphqlError)>,
 ) -> Vec<(ActionCall, http::Request)> {
     let composed = context.composed;
     let mut calls = Vec::new();
@@ -65,8 +64,8 @@ pub fn plan(
                 calls.push((ActionCall { field: field.clone(), action: action.name.clone(), output_type }, r));
             }
             Err(reason) => {
-                data.insert(field.response_key.clone(), Value::Null);
-                errors.push(GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("action \"{}\": {reason}", action.name)).at(&path));
+                let error = GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("action \"{}\": {reason}", action.name)).at(&path);
+                unbuildable.push((field.response_key.clone(), error));
             }
         }
     }

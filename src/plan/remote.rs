@@ -77,12 +77,8 @@ pub fn http_request(
 }
 
 /// Plans the remote root fields of the operation: one request per remote schema.
-/// Fields whose remote cannot be reached at all get their error right away.
-pub fn plan_root_calls(
-    context: &Context,
-    errors: &mut Vec<GraphqlError>,
-    data: &mut Map<String, Value>,
-) -> Vec<(RootCall, http::Request)> {
+/// Fields whose remote cannot be reached at all go to `unreachable` with their error.
+pub fn plan_root_calls(context: &Context, unreachable: &mut Vec<(String, GraphqlError)>) -> Vec<(RootCall, http::Request)> {
     let (composed, request, collector, variables) = (context.composed, context.request, context.collector, context.variables);
     let grouped = collector.group_ast(&request.operation.selection_set, "query_root");
     let operation_variables: Vec<_> =
@@ -118,11 +114,9 @@ pub fn plan_root_calls(
             Ok(c) => c,
             Err(reason) => {
                 for (key, _) in &keys {
-                    data.insert(key.clone(), Value::Null);
-                    errors.push(
-                        GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name))
-                            .at(&[PathSegment::Key(key.clone())]),
-                    );
+                    let error = GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name))
+                        .at(&[PathSegment::Key(key.clone())]);
+                    unreachable.push((key.clone(), error));
                 }
                 continue;
             }

@@ -1,0 +1,120 @@
+//! The plan of a query, made before anything runs: which root field is served by
+//! what. A document of table fields only is ONE statement; otherwise each root field
+//! has a step: `__typename`, introspection (answered from the schema), one statement
+//! per table field, and the root level's requests (one per remote schema, one per
+//! action field) with what each answer is for. The joins below come with the table
+//! statements (their join edges) and, under remote root fields, from the remote roots'
+//! selections once the answers are in. `execute` carries a plan out.
+
+use apollo_compiler::executable::Field as AstField;
+use apollo_compiler::Node;
+
+use super::actions::ActionCall;
+use super::remote::RootCall;
+use super::{document_statement, root_statement, Context, Statement};
+use crate::error::{code, GraphqlError, PathSegment};
+use crate::http;
+use crate::query::normalize::Field;
+use crate::schema::model::{RootField, RootKind};
+
+/// What a query will do.
+pub enum QueryPlan {
+    /// Every root field a table field: the whole document as ONE statement. Should it
+    /// fail, the executor asks for `fields` instead, so each error keeps its path.
+    Tables(Statement),
+    Fields(FieldsPlan),
+}
+
+/// A query planned root field by root field.
+pub struct FieldsPlan {
+    /// One step per root field, in selection order.
+    pub steps: Vec<(String, Step)>,
+    /// The root level's requests, each with what its answer is for; sent together,
+    /// while the table statements run.
+    pub outbound: Vec<(Outbound, http::Request)>,
+    /// Remote root fields (response key, client fields): joins may sit in their answers.
+    pub remote_roots: Vec<(String, Vec<Node<AstField>>)>,
+    /// Fields known to fail before anything runs (a remote that cannot be reached, an
+    /// action whose request cannot be built): null, with the error.
+    pub failed: Vec<(String, GraphqlError)>,
+}
+
+/// How one root field is served.
+pub enum Step {
+    Typename,
+    /// `__schema` / `__type`: from the schema, no SQL.
+    Introspection,
+    /// One statement for one table root field (or why it could not be planned).
+    Table { root: RootField, statement: Result<Statement, GraphqlError> },
+    /// By a request of `outbound` (a remote root field or an action).
+    Outbound,
+    /// Not a field of query_root (validation makes this unreachable in practice).
+    Unknown(GraphqlError),
+}
+
+impl Step {
+    /// Whether a failure of this step makes `data` null (`[T!]!`, `T_aggregate!`).
+    pub fn non_null(&self) -> bool {
+        matches!(self, Step::Table { root, .. } if root.kind != RootKind::ByPk)
+    }
+}
+
+/// What a root-level request's answer is for.
+pub enum Outbound {
+    RemoteRoot(RootCall),
+    Action(ActionCall),
+}
+
+/// Plans a query's root fields: ONE statement when every one is a table field and the
+/// statement can be planned, else field by field.
+pub fn plan_query(context: &Context, root_fields: &[Field], query: &str) -> QueryPlan {
+    let composed = context.composed;
+    let tables: Option<Vec<(RootField, &Field)>> = root_fields
+        .iter()
+        .map(|field| {
+            let name = field.name.as_str();
+            if composed.remote_roots.contains_key(name) || composed.actions.contains_key(name) {
+                return None;
+            }
+            Some((*composed.model.roots.get(name)?, field))
+        })
+        .collect();
+    match tables.filter(|t| !t.is_empty()).map(|t| document_statement(&composed.model, &t)) {
+        Some(Ok(statement)) => QueryPlan::Tables(statement),
+        _ => QueryPlan::Fields(plan_fields(context, root_fields, query)),
+    }
+}
+
+/// Plans a query root field by root field.
+pub fn plan_fields(context: &Context, root_fields: &[Field], query: &str) -> FieldsPlan {
+    let composed = context.composed;
+    let mut failed = Vec::new();
+    let remote_calls = super::remote::plan_root_calls(context, &mut failed);
+    let remote_roots = remote_calls
+        .iter()
+        .flat_map(|(call, _)| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone())))
+        .collect();
+    let mut outbound: Vec<(Outbound, http::Request)> =
+        remote_calls.into_iter().map(|(call, request)| (Outbound::RemoteRoot(call), request)).collect();
+    let actions = super::actions::plan(context, "query_root", root_fields, query, &mut failed);
+    outbound.extend(actions.into_iter().map(|(call, request)| (Outbound::Action(call), request)));
+    let steps = root_fields
+        .iter()
+        .map(|field| {
+            let step = match field.name.as_str() {
+                "__typename" => Step::Typename,
+                "__schema" | "__type" => Step::Introspection,
+                name if composed.remote_roots.contains_key(name) || composed.actions.contains_key(name) => Step::Outbound,
+                name => match composed.model.roots.get(name) {
+                    Some(&root) => Step::Table { root, statement: root_statement(&composed.model, root, field) },
+                    None => Step::Unknown(
+                        GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'"))
+                            .at(&[PathSegment::Key(field.response_key.clone())]),
+                    ),
+                },
+            };
+            (field.response_key.clone(), step)
+        })
+        .collect();
+    FieldsPlan { steps, outbound, remote_roots, failed }
+}
