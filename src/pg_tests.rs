@@ -140,7 +140,7 @@ mod tests {
     /// running it (no statement executed, no request sent).
     #[pg_test]
     fn a_query_is_planned_before_it_runs() {
-        use crate::plan::query::{plan_query, Outbound, QueryPlan, Step};
+        use crate::plan::operation::{plan_query, Outbound, QueryPlan, Step};
         Spi::run(
             "create table a (id int primary key, name text);
              create table b (id int primary key, a_id int references a(id));",

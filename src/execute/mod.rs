@@ -20,7 +20,7 @@ use crate::query::normalize::Collector;
 use crate::query::request;
 use crate::response::Response;
 use crate::schema::cache;
-use crate::plan::query::{FieldsPlan, Outbound, QueryPlan, Step};
+use crate::plan::operation::{FieldsPlan, MutationStep, Outbound, QueryPlan, Step};
 use crate::spi;
 use joins::Context;
 
@@ -89,9 +89,9 @@ fn respond(
     let mut errors = Vec::new();
 
     let joins = if is_mutation {
-        mutation_fields(context, root_fields, query, &mut data, &mut errors)
+        run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors)
     } else {
-        match plan::query::plan_query(context, root_fields, query) {
+        match plan::operation::plan_query(context, root_fields, query) {
             QueryPlan::Tables(statement) => match tables::run(&statement) {
                 Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
                 Some(tables::Outcome::Data(table_data)) => {
@@ -100,7 +100,7 @@ fn respond(
                 }
                 // The one statement failed: field by field, so each error keeps its path.
                 None => {
-                    let fields = plan::query::plan_fields(context, root_fields, query);
+                    let fields = plan::operation::plan_fields(context, root_fields, query);
                     run_fields(context, fields, &mut data, &mut errors)?
                 }
             },
@@ -222,59 +222,61 @@ fn run_fields(
     Ok(joins)
 }
 
-/// The root fields of a mutation (actions of type mutation), one after another as
-/// the spec says. Returns the joins below them.
-fn mutation_fields(
+/// Carries out a mutation's planned root fields one after another, as the spec says:
+/// remote mutation fields, VOLATILE tracked functions and actions. Returns the joins
+/// below them.
+fn run_mutation(
     context: &Context,
-    root_fields: &[crate::query::normalize::Field],
-    query: &str,
+    steps: Vec<(String, MutationStep)>,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<plan::Join> {
     let mut joins = Vec::new();
-    for field in root_fields {
-        if field.name == "__typename" {
-            data.insert(field.response_key.clone(), Value::String("mutation_root".into()));
-            continue;
-        }
-        if context.composed.remote_mutation_roots.contains_key(field.name.as_str()) {
-            let remote_roots = remote::run_mutation_field(context, field, data, errors);
-            if !context.composed.type_joins.is_empty() {
-                let mut tree = Value::Object(std::mem::take(data));
-                joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
-                if let Value::Object(map) = tree {
-                    *data = map;
+    for (key, step) in steps {
+        match step {
+            MutationStep::Typename => {
+                data.insert(key, Value::String("mutation_root".into()));
+            }
+            MutationStep::Remote(Ok((call, request))) => {
+                let remote_roots: Vec<_> = call.keys.iter().map(|(k, _)| k.clone()).zip(call.fields.iter().cloned()).collect();
+                let mut batch = http::Batch::default();
+                batch.push(request, call);
+                remote::apply_root_results(&context.request.document, batch.start().wait(), data, errors);
+                if !context.composed.type_joins.is_empty() {
+                    let mut tree = Value::Object(std::mem::take(data));
+                    joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
+                    if let Value::Object(map) = tree {
+                        *data = map;
+                    }
                 }
             }
-            continue;
-        }
-        if let Some(&root) = context.composed.model.mutation_roots.get(field.name.as_str()) {
-            // A VOLATILE tracked function: one statement that may write.
-            let path = [PathSegment::Key(field.response_key.clone())];
-            let result = plan::root_statement(&context.composed.model, root, field)
-                .and_then(|s| spi::write_json(&s.sql, &s.params).map(|v| (v, s.joins)).map_err(|e| sql_error(e, &path)));
-            match result {
-                Ok((value, mut field_joins)) => {
-                    data.insert(field.response_key.clone(), value.unwrap_or(Value::Null));
-                    joins.append(&mut field_joins);
-                }
-                Err(error) => {
-                    data.insert(field.response_key.clone(), Value::Null);
-                    errors.push(error);
+            MutationStep::Function(statement) => {
+                // A VOLATILE tracked function: one statement that may write.
+                let path = [PathSegment::Key(key.clone())];
+                let result = statement
+                    .and_then(|s| spi::write_json(&s.sql, &s.params).map(|v| (v, s.joins)).map_err(|e| sql_error(e, &path)));
+                match result {
+                    Ok((value, mut field_joins)) => {
+                        data.insert(key, value.unwrap_or(Value::Null));
+                        joins.append(&mut field_joins);
+                    }
+                    Err(error) => {
+                        data.insert(key, Value::Null);
+                        errors.push(error);
+                    }
                 }
             }
-            continue;
+            MutationStep::Action(Ok((call, request))) => {
+                let mut batch = http::Batch::default();
+                batch.push(request, call);
+                joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));
+            }
+            MutationStep::Remote(Err(error)) | MutationStep::Action(Err(error)) => {
+                data.insert(key, Value::Null);
+                errors.push(error);
+            }
+            MutationStep::Unknown => {}
         }
-        let mut batch = http::Batch::default();
-        let mut unbuildable = Vec::new();
-        for (call, request) in plan::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, &mut unbuildable) {
-            batch.push(request, call);
-        }
-        for (key, error) in unbuildable {
-            data.insert(key, Value::Null);
-            errors.push(error);
-        }
-        joins.extend(actions::apply(context.composed, batch.start().wait(), data, errors));
     }
     joins
 }

@@ -6,31 +6,7 @@ use serde_json::{Map, Value};
 use crate::error::{code, path_segments, GraphqlError, PathSegment};
 use crate::http;
 use crate::plan::remote::RootCall;
-use crate::plan::{self, Context};
 
-/// A remote's mutation field (a field of mutation_root): ONE `mutation { … }` request
-/// to its remote, in document order; the answer and its errors go into `data` and
-/// `errors`. Returns the (response key, client AST fields) to find the joins under it.
-pub fn run_mutation_field(
-    context: &Context,
-    field: &crate::query::normalize::Field,
-    data: &mut Map<String, Value>,
-    errors: &mut Vec<GraphqlError>,
-) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
-    let (call, request) = match plan::remote::mutation_call(context, field) {
-        None => return Vec::new(),
-        Some(Ok(planned)) => planned,
-        Some(Err(error)) => {
-            data.insert(field.response_key.clone(), Value::Null);
-            errors.push(error);
-            return Vec::new();
-        }
-    };
-    let mut batch = http::Batch::default();
-    batch.push(request, call);
-    apply_root_results(&context.request.document, batch.start().wait(), data, errors);
-    vec![(field.response_key.clone(), field.ast.clone())]
-}
 
 /// The error for a field the remote's data lacks (under `key`, its response key or
 /// alias there), unless one of the remote's errors already explains it (one at that

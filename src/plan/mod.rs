@@ -6,7 +6,7 @@
 //! - `context`: what planning needs (schema, request, variables, session)
 //! - `remote`, `forward`: requests to remote schemas, the client's selection forwarded
 //! - `actions`: requests to action handlers
-//! - `query`: the plan of a query's root fields (`plan_query`), which `execute` carries out
+//! - `operation`: the plan of an operation's root fields (`plan_query`, `plan_mutation`), which `execute` carries out
 //! - `params`: binding values and encoding them as Postgres text
 //! - `call`: SQL functions (computed fields, tracked functions) and column values
 //! - `filter`: `where` boolean expressions
@@ -20,7 +20,7 @@ pub mod filter;
 pub mod forward;
 pub mod order;
 pub mod params;
-pub mod query;
+pub mod operation;
 pub mod remote;
 pub mod select;
 

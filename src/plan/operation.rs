@@ -1,5 +1,5 @@
-//! The plan of a query, made before anything runs: which root field is served by
-//! what. A document of table fields only is ONE statement; otherwise each root field
+//! The plan of an operation, made before anything runs: which root field is served by
+//! what. A mutation's root fields are planned alike and run one after another. A document of table fields only is ONE statement; otherwise each root field
 //! has a step: `__typename`, introspection (answered from the schema), one statement
 //! per table field, and the root level's requests (one per remote schema, one per
 //! action field) with what each answer is for. The joins below come with the table
@@ -117,4 +117,44 @@ pub fn plan_fields(context: &Context, root_fields: &[Field], query: &str) -> Fie
         })
         .collect();
     FieldsPlan { steps, outbound, remote_roots, failed }
+}
+
+/// How one root field of a mutation is served; they run one after another.
+pub enum MutationStep {
+    Typename,
+    /// A remote's mutation field: its ONE `mutation` request, or why it cannot go.
+    Remote(Result<(RootCall, http::Request), GraphqlError>),
+    /// A VOLATILE tracked function: one statement that may write.
+    Function(Result<Statement, GraphqlError>),
+    /// An action: its handler's request, or why it cannot be built.
+    Action(Result<(ActionCall, http::Request), GraphqlError>),
+    /// Not a field of mutation_root (validation makes this unreachable in practice).
+    Unknown,
+}
+
+/// Plans a mutation's root fields, in document order.
+pub fn plan_mutation(context: &Context, root_fields: &[Field], query: &str) -> Vec<(String, MutationStep)> {
+    let composed = context.composed;
+    root_fields
+        .iter()
+        .map(|field| {
+            let name = field.name.as_str();
+            let step = if name == "__typename" {
+                MutationStep::Typename
+            } else if let Some(planned) = super::remote::mutation_call(context, field) {
+                MutationStep::Remote(planned)
+            } else if let Some(&root) = composed.model.mutation_roots.get(name) {
+                MutationStep::Function(root_statement(&composed.model, root, field))
+            } else {
+                let mut unbuildable = Vec::new();
+                let planned = super::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, &mut unbuildable);
+                match (planned.into_iter().next(), unbuildable.into_iter().next()) {
+                    (Some(call), _) => MutationStep::Action(Ok(call)),
+                    (None, Some((_, error))) => MutationStep::Action(Err(error)),
+                    (None, None) => MutationStep::Unknown,
+                }
+            };
+            (field.response_key.clone(), step)
+        })
+        .collect()
 }
