@@ -87,6 +87,8 @@ fn respond(
 ) -> Result<Response, Vec<GraphqlError>> {
     let mut data = Map::new();
     let mut errors = Vec::new();
+    // A non-null root field (`[T!]!`, `T_aggregate!`) that failed makes `data` null.
+    let mut data_is_null = false;
 
     let joins = if is_mutation {
         run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors)
@@ -101,13 +103,12 @@ fn respond(
                 // The one statement failed: field by field, so each error keeps its path.
                 None => {
                     let fields = plan::operation::plan_fields(context, root_fields, query);
-                    run_fields(context, fields, &mut data, &mut errors)?
+                    run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?
                 }
             },
-            QueryPlan::Fields(fields) => run_fields(context, fields, &mut data, &mut errors)?,
+            QueryPlan::Fields(fields) => run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?,
         }
     };
-    let data_is_null = data.remove(DATA_IS_NULL).is_some();
 
     // Joins, level by level, below what the root fields returned.
     if !joins.is_empty() {
@@ -131,17 +132,16 @@ fn respond(
     Ok(response(Some(data), errors).into())
 }
 
-/// Marks (in the root data) that a non-null root field failed, so `data` is null.
-const DATA_IS_NULL: &str = "pgf:data-is-null";
-
 /// Carries out a query planned field by field: introspection from the schema, the
 /// root level's requests on worker threads while each table field's statement runs,
-/// then the answers spliced in. Returns the joins below the root fields.
+/// then the answers spliced in. Returns the joins below the root fields; a failed
+/// non-null table field sets `data_is_null`.
 fn run_fields(
     context: &Context,
     plan: FieldsPlan,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
+    data_is_null: &mut bool,
 ) -> Result<Vec<plan::Join>, Vec<GraphqlError>> {
     let composed = context.composed;
     let request = context.request;
@@ -194,9 +194,7 @@ fn run_fields(
                 }
                 Err(error) => {
                     // `[T!]!` and `T_aggregate!` are non-null: their error nulls `data`.
-                    if non_null {
-                        data.insert(DATA_IS_NULL.into(), Value::Null);
-                    }
+                    *data_is_null |= non_null;
                     data.insert(key, Value::Null);
                     errors.push(error);
                 }
