@@ -14,7 +14,7 @@ pub type Variables = Map<String, Value>;
 
 /// The session variables of the current call.
 pub fn current() -> Variables {
-    let value = spi::catalog_json(
+    let value = spi::catalog_json_kept(
         "select jsonb_build_object('claims', nullif(pg_catalog.current_setting('request.jwt.claims', true), ''),
                                    'role', current_user::text)",
         &[],
@@ -26,16 +26,18 @@ pub fn current() -> Variables {
 
 /// The session variables of `claims` (see the module's doc).
 pub fn from_claims(claims: Option<&Value>, namespace: &str, role: &str) -> Variables {
-    let scope = claims.and_then(|c| match c.get(namespace) {
+    let scope = claims.map(|c| match c.get(namespace) {
         Some(Value::Object(_)) => c.get(namespace).cloned(),
         Some(Value::String(text)) => serde_json::from_str::<Value>(text).ok().filter(Value::is_object),
-        _ => Some(c.clone()),
-    });
+        _ => None,
+    }.unwrap_or_else(|| c.clone()));
     let mut out = Map::new();
     if let Some(Value::Object(map)) = scope {
         for (key, value) in map {
             let key = key.to_ascii_lowercase();
-            if !key.starts_with("x-hasura-") {
+            // The roles a JWT allows are the front's business (it picks the role); as in
+            // Hasura, they are not session variables.
+            if !key.starts_with("x-hasura-") || matches!(key.as_str(), "x-hasura-allowed-roles" | "x-hasura-default-role") {
                 continue;
             }
             let text = match value {

@@ -66,6 +66,13 @@ select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
 set local request.jwt.claims = '{"x-hasura-user-id": "8"}';
 select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 1 ->> 'x-hasura-user-id' as top_level_claims;
+-- A client cannot send session variables itself (forwarded x-hasura-* headers are
+-- dropped), and the roles a JWT allows are not session variables.
+set local request.jwt.claims = '{"x-hasura-allowed-roles": ["a", "b"], "x-hasura-default-role": "a"}';
+set local request.headers = '{"x-hasura-user-id": "999", "x-user-id": "42"}';
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 2 as headers_seen;
+reset request.headers;
 reset request.jwt.claims;
 
 -- Rejected bodies name the remote schema and the reason; nothing changes.

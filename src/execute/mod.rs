@@ -22,7 +22,7 @@ use crate::response::Response;
 use crate::schema::cache;
 use crate::plan::operation::{FieldsPlan, MutationStep, Outbound, QueryPlan, Step};
 use crate::spi;
-use joins::Context;
+use crate::plan::Context;
 
 /// `graphql.resolve`: never raises for a bad request; errors go in the response.
 pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Response {
@@ -77,7 +77,7 @@ fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<R
     })
 }
 
-/// Carries out the operation: its root fields (a query as planned by `plan::query`, a
+/// Carries out the operation: its root fields (a query as planned by `plan::operation`, a
 /// mutation's fields one after another), then the joins level by level, then the response.
 fn respond(
     context: &Context,
@@ -236,7 +236,7 @@ fn run_mutation(
                 data.insert(key, Value::String("mutation_root".into()));
             }
             MutationStep::Remote(Ok((call, request))) => {
-                let remote_roots: Vec<_> = call.keys.iter().map(|(k, _)| k.clone()).zip(call.fields.iter().cloned()).collect();
+                let remote_roots = call.roots();
                 let mut batch = http::Batch::default();
                 batch.push(request, call);
                 remote::apply_root_results(&context.request.document, batch.start().wait(), data, errors);

@@ -18,7 +18,7 @@ pub enum Outcome {
     Data(Map<String, Value>),
 }
 
-/// Runs the one statement of a document of table fields (`plan::query`); `None` when it
+/// Runs the one statement of a document of table fields (`plan::operation`); `None` when it
 /// failed (the caller then runs the document field by field).
 pub fn run(statement: &plan::Statement) -> Option<Outcome> {
     if statement.joins.is_empty() {

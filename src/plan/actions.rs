@@ -1,7 +1,7 @@
 //! Requests to action handlers: each action field of the operation is one POST with
 //! Hasura's body `{action: {name}, input, session_variables, request_query}`.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::remote::client_headers;
 use crate::error::{code, GraphqlError, PathSegment};
@@ -18,7 +18,7 @@ pub struct ActionCall {
 }
 
 /// The handler request for one action field; an error when it cannot be built.
-fn request(action: &ActionModel, field: &Field, query: &str, session: &Map<String, Value>) -> Result<http::Request, String> {
+fn request(action: &ActionModel, field: &Field, query: &str, context: &super::Context) -> Result<http::Request, String> {
     let url = action.handler.clone()?;
     let mut headers = if action.forward_client_headers { client_headers() } else { Vec::new() };
     for header in &action.headers {
@@ -32,7 +32,7 @@ fn request(action: &ActionModel, field: &Field, query: &str, session: &Map<Strin
         body: json!({
             "action": {"name": action.name},
             "input": Value::Object(field.arguments.clone()),
-            "session_variables": Value::Object(session.clone()),
+            "session_variables": Value::Object(context.session().clone()),
             "request_query": query,
         }),
         timeout: action.timeout,
@@ -54,7 +54,7 @@ pub fn plan(
     for field in fields {
         let Some(action) = composed.actions.get(&field.name) else { continue };
         let path = [PathSegment::Key(field.response_key.clone())];
-        match request(action, field, query, context.session()) {
+        match request(action, field, query, context) {
             Ok(r) => {
                 let output_type = composed
                     .schema

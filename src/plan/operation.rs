@@ -1,10 +1,11 @@
 //! The plan of an operation, made before anything runs: which root field is served by
-//! what. A mutation's root fields are planned alike and run one after another. A document of table fields only is ONE statement; otherwise each root field
+//! what. A document of table fields only is ONE statement; otherwise each root field
 //! has a step: `__typename`, introspection (answered from the schema), one statement
 //! per table field, and the root level's requests (one per remote schema, one per
 //! action field) with what each answer is for. The joins below come with the table
 //! statements (their join edges) and, under remote root fields, from the remote roots'
-//! selections once the answers are in. `execute` carries a plan out.
+//! selections once the answers are in. A mutation's root fields are planned alike and
+//! run one after another. `execute` carries a plan out.
 
 use apollo_compiler::executable::Field as AstField;
 use apollo_compiler::Node;
@@ -20,7 +21,8 @@ use crate::schema::model::{RootField, RootKind};
 /// What a query will do.
 pub enum QueryPlan {
     /// Every root field a table field: the whole document as ONE statement. Should it
-    /// fail, the executor asks for `fields` instead, so each error keeps its path.
+    /// fail, the executor asks `plan_fields` for a field-by-field plan, so each error
+    /// keeps its path.
     Tables(Statement),
     Fields(FieldsPlan),
 }
@@ -44,8 +46,10 @@ pub enum Step {
     Typename,
     /// `__schema` / `__type`: from the schema, no SQL.
     Introspection,
-    /// One statement for one table root field (or why it could not be planned).
-    Table { root: RootField, statement: Result<Statement, GraphqlError> },
+    /// One statement for one table root field (or why it could not be planned);
+    /// `non_null`: the field's type is (`[T!]!`, `T_aggregate!`), so its failure makes
+    /// `data` null.
+    Table { statement: Result<Statement, GraphqlError>, non_null: bool },
     /// By a request of `outbound` (a remote root field or an action).
     Outbound,
     /// Not a field of query_root (validation makes this unreachable in practice).
@@ -53,9 +57,9 @@ pub enum Step {
 }
 
 impl Step {
-    /// Whether a failure of this step makes `data` null (`[T!]!`, `T_aggregate!`).
+    /// Whether a failure of this step makes `data` null.
     pub fn non_null(&self) -> bool {
-        matches!(self, Step::Table { root, .. } if root.kind != RootKind::ByPk)
+        matches!(self, Step::Table { non_null: true, .. })
     }
 }
 
@@ -90,10 +94,7 @@ pub fn plan_fields(context: &Context, root_fields: &[Field], query: &str) -> Fie
     let composed = context.composed;
     let mut failed = Vec::new();
     let remote_calls = super::remote::plan_root_calls(context, &mut failed);
-    let remote_roots = remote_calls
-        .iter()
-        .flat_map(|(call, _)| call.keys.iter().zip(&call.fields).map(|((key, _), fields)| (key.clone(), fields.clone())))
-        .collect();
+    let remote_roots = remote_calls.iter().flat_map(|(call, _)| call.roots()).collect();
     let mut outbound: Vec<(Outbound, http::Request)> =
         remote_calls.into_iter().map(|(call, request)| (Outbound::RemoteRoot(call), request)).collect();
     let actions = super::actions::plan(context, "query_root", root_fields, query, &mut failed);
@@ -106,7 +107,15 @@ pub fn plan_fields(context: &Context, root_fields: &[Field], query: &str) -> Fie
                 "__schema" | "__type" => Step::Introspection,
                 name if composed.remote_roots.contains_key(name) || composed.actions.contains_key(name) => Step::Outbound,
                 name => match composed.model.roots.get(name) {
-                    Some(&root) => Step::Table { root, statement: root_statement(&composed.model, root, field) },
+                    Some(&root) => {
+                        let non_null = match root.kind {
+                            RootKind::ByPk => false,
+                            // One row of a table (not SETOF) is a nullable object.
+                            RootKind::Function => composed.model.functions.get(root.table).is_some_and(|f| f.set),
+                            RootKind::Select | RootKind::Aggregate | RootKind::FunctionAggregate => true,
+                        };
+                        Step::Table { statement: root_statement(&composed.model, root, field), non_null }
+                    }
                     None => Step::Unknown(
                         GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'"))
                             .at(&[PathSegment::Key(field.response_key.clone())]),

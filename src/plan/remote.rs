@@ -22,8 +22,17 @@ pub struct RootCall {
     pub(crate) renames: crate::schema::remote::TypeRenames,
 }
 
+impl RootCall {
+    /// Its (response key, client AST fields): where joins may sit in its answer.
+    pub fn roots(&self) -> Vec<(String, Vec<apollo_compiler::Node<apollo_compiler::executable::Field>>)> {
+        self.keys.iter().zip(&self.fields).map(|((key, _), fields)| (key.clone(), fields.clone())).collect()
+    }
+}
+
 /// Headers an HTTP front (PostgREST) put in the `request.headers` setting, minus
-/// those that describe the hop rather than the client.
+/// those that describe the hop rather than the client, and minus `x-hasura-*`: those
+/// are session variables, which come from the verified claims only (a client must not
+/// be able to send its own).
 pub fn client_headers() -> Vec<(String, String)> {
     const HOP: &[&str] = &[
         "host", "content-length", "content-type", "connection", "keep-alive", "transfer-encoding",
@@ -37,7 +46,10 @@ pub fn client_headers() -> Vec<(String, String)> {
         .as_object()
         .map(|m| {
             m.iter()
-                .filter(|(k, _)| !HOP.contains(&k.to_ascii_lowercase().as_str()))
+                .filter(|(k, _)| {
+                    let k = k.to_ascii_lowercase();
+                    !HOP.contains(&k.as_str()) && !k.starts_with("x-hasura-")
+                })
                 .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
                 .collect()
         })
@@ -59,8 +71,15 @@ pub fn http_request(
         headers.extend(client_headers());
     }
     for (name, value) in session {
+        // A variable that cannot be a header (a name that is not a token, a value with
+        // other than visible ASCII) is not sent as one, rather than failing the request.
+        let value = value.as_str().unwrap_or_default();
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if !name.chars().all(token) || !value.chars().all(|c| c == ' ' || c == '\t' || c.is_ascii_graphic()) {
+            continue;
+        }
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        headers.push((name.clone(), value.as_str().unwrap_or_default().to_string()));
+        headers.push((name.clone(), value.to_string()));
     }
     // Configured headers win over forwarded ones.
     for (name, value) in &connection.headers {

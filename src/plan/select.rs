@@ -23,6 +23,14 @@ pub struct Parent<'a> {
     pub alias: &'a str,
 }
 
+/// Rows a function call returns, instead of a table's (`from <call> x`).
+#[derive(Clone, Copy)]
+pub struct RowSource<'c> {
+    pub call: &'c str,
+    /// A function returning one row (not SETOF): its row of nulls is no row.
+    pub one_row: bool,
+}
+
 pub struct Builder<'m> {
     model: &'m Model,
     params: Params,
@@ -77,17 +85,12 @@ impl<'m> Builder<'m> {
         args: &Map<String, Value>,
         parent: Option<Parent>,
         keys: &[(String, String)],
-        from: Option<&str>,
+        from: Option<RowSource>,
     ) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
         let mut conditions = Vec::new();
         if let Some(p) = parent {
             conditions.push(join_condition(p.mapping, p.alias, &x));
-        }
-        if from.is_some() {
-            // A function returning one row of a table returns a row of nulls for NULL:
-            // that is no row (the field is null), as for a missing related row.
-            conditions.push(format!("not ({x} is null)"));
         }
         for (column, array) in keys {
             // `(select $n::type[])`: an init plan's value has the array's type, so
@@ -131,7 +134,14 @@ impl<'m> Builder<'m> {
             sql.push_str(&format!("row_number() over ({over}order by {}) as __ord", order_terms.join(", ")));
         }
         match from {
-            Some(call) => sql.push_str(&format!(" from {call} {x}")),
+            Some(source) => {
+                sql.push_str(&format!(" from {} {x}", source.call));
+                if source.one_row {
+                    // A function returning one row of a table returns a row of nulls for
+                    // NULL: that is no row (the field is null), as for a missing related row.
+                    conditions.push(format!("not ({x} is null)"));
+                }
+            }
             None => sql.push_str(&format!(" from {}.{} {x}", ident(&table.schema), ident(&table.name))),
         }
         if !conditions.is_empty() {
@@ -167,7 +177,7 @@ impl<'m> Builder<'m> {
     }
 
     /// `list` over the rows a function call returns (`from`), or the table's.
-    fn list_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<&str>) -> Result<String, GraphqlError> {
+    fn list_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<RowSource>) -> Result<String, GraphqlError> {
         let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
@@ -277,7 +287,7 @@ impl<'m> Builder<'m> {
     }
 
     /// `aggregate` over the rows a function call returns (`from`), or the table's.
-    fn aggregate_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<&str>) -> Result<String, GraphqlError> {
+    fn aggregate_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<RowSource>) -> Result<String, GraphqlError> {
         let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let mut pairs = Vec::new();
@@ -405,7 +415,7 @@ impl<'m> Builder<'m> {
                 let call = self.call(&computed.call, Some(&row), field)?;
                 match &computed.returns {
                     ComputedReturns::Scalar { .. } => Ok(format!("to_jsonb({call})")),
-                    ComputedReturns::Rows { target, set: true } => self.list_from(&model.tables[*target], field, None, Some(&call)),
+                    ComputedReturns::Rows { target, set: true } => self.list_from(&model.tables[*target], field, None, Some(RowSource { call: &call, one_row: false })),
                     ComputedReturns::Rows { target, set: false } => self.single_row(&model.tables[*target], field, &call),
                 }
             }
@@ -424,7 +434,7 @@ impl Builder<'_> {
 
     /// The one row a function returns (or null), as an object.
     fn single_row(&mut self, table: &Table, field: &Field, call: &str) -> Result<String, GraphqlError> {
-        let rows = self.rows_for(table, &Map::new(), None, &[], Some(call))?;
+        let rows = self.rows_for(table, &Map::new(), None, &[], Some(RowSource { call, one_row: true }))?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!("(select {object} from ({rows}) {t} limit 1)"))
@@ -436,8 +446,8 @@ impl Builder<'_> {
         let call = self.call(&function.call, None, field)?;
         let table = &self.model.tables[function.target];
         match (aggregate, function.set) {
-            (true, _) => self.aggregate_from(table, field, None, Some(&call)),
-            (false, true) => self.list_from(table, field, None, Some(&call)),
+            (true, _) => self.aggregate_from(table, field, None, Some(RowSource { call: &call, one_row: false })),
+            (false, true) => self.list_from(table, field, None, Some(RowSource { call: &call, one_row: false })),
             (false, false) => self.single_row(table, field, &call),
         }
     }

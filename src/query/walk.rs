@@ -1,6 +1,6 @@
 //! One walk over a selection set, shared by field collection (`normalize`), the search
 //! for joins under remote objects (`execute::joins::nested`) and the mapping of
-//! `__typename` answers (`execute::forward`): named and inline fragments are inlined
+//! `__typename` answers (`execute::typenames`): named and inline fragments are inlined
 //! where their type condition applies, the caller's filter (`@skip`/`@include`) is
 //! applied, and fragment nesting is bounded in one place.
 

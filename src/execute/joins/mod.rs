@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 use crate::error::{GraphqlError, PathSegment};
-pub use crate::plan::Context;
+use crate::plan::Context;
 use crate::plan::{hidden_key, Join};
 use crate::schema::join_field::JoinField;
 
