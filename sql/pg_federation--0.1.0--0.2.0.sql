@@ -23,27 +23,23 @@ AS 'MODULE_PATHNAME', 'follow_renames_wrapper';
 revoke all on function graphql.note_renames() from public;
 revoke all on function graphql.follow_renames() from public;
 
-create function graphql.note_renames_before_alter() returns event_trigger
+-- One function for both events: note before the ALTER, follow after it.
+create function graphql.renames_around_alter() returns event_trigger
     language plpgsql security definer set search_path = pg_catalog
 as $$
 begin
-    perform graphql.note_renames();
+    if tg_event = 'ddl_command_start' then
+        perform graphql.note_renames();
+    else
+        perform graphql.follow_renames();
+    end if;
 end
 $$;
-revoke all on function graphql.note_renames_before_alter() from public;
-
-create function graphql.follow_renames_after_alter() returns event_trigger
-    language plpgsql security definer set search_path = pg_catalog
-as $$
-begin
-    perform graphql.follow_renames();
-end
-$$;
-revoke all on function graphql.follow_renames_after_alter() from public;
+revoke all on function graphql.renames_around_alter() from public;
 
 create event trigger graphql_note_renames on ddl_command_start
     when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER SCHEMA')
-    execute function graphql.note_renames_before_alter();
+    execute function graphql.renames_around_alter();
 create event trigger graphql_follow_renames on ddl_command_end
     when tag in ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER SCHEMA')
-    execute function graphql.follow_renames_after_alter();
+    execute function graphql.renames_around_alter();
