@@ -30,6 +30,8 @@ pub mod code {
     pub const DATA_EXCEPTION: &str = "data-exception";
     pub const PERMISSION_DENIED: &str = "permission-denied";
     pub const UNEXPECTED: &str = "unexpected";
+    /// A session variable a permission reads is not set (Hasura's code and message).
+    pub const NOT_FOUND: &str = "not-found";
     /// A remote (schema or action handler) could not be reached or answered something unusable.
     pub const REMOTE_UNAVAILABLE: &str = "remote-unavailable";
     /// A remote answered GraphQL errors.

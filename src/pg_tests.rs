@@ -130,7 +130,7 @@ mod tests {
         };
         let fields = collector.collect(&request.operation.selection_set, "query_root");
         let root = composed.model.roots["a"];
-        let statement = crate::plan::root_statement(&composed.model, root, &fields[0]).unwrap();
+        let statement = crate::plan::root_statement(&composed.model, &Default::default(), root, &fields[0]).unwrap();
         assert!(!statement.sql.contains("drop table"), "values never reach the SQL text");
         assert_eq!(statement.params, vec![Some("x'); drop table a; --".to_string())]);
         assert!(statement.sql.starts_with("select "));

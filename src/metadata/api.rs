@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::document::Metadata;
 use super::{
-    actions, computed_fields, guard, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables,
+    actions, computed_fields, guard, permissions, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables,
     tracked_functions,
 };
 use crate::schema::compose::Owner;
@@ -118,6 +118,7 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             let left_out = composition_left_out(metadata);
             let mut changed = tables::drop_inconsistent(metadata);
             changed |= tracked_functions::drop_inconsistent(metadata);
+            changed |= permissions::drop_inconsistent(metadata);
             for left in left_out {
                 match &left.owner {
                     Owner::RemoteSchema => {
@@ -158,8 +159,25 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "pg_set_table_customization" | "set_table_customization" => {
             tables::set_customization(metadata, args).and_then(|_| success(true))
         }
+        "pg_set_permission_comment" | "set_permission_comment" => {
+            permissions::set_comment(metadata, args).and_then(|_| success(true))
+        }
+        other if permission_call(other, "create").is_some() => {
+            let kind = permission_call(other, "create").unwrap_or_default();
+            permissions::create(metadata, args, kind).and_then(|_| success(true))
+        }
+        other if permission_call(other, "drop").is_some() => {
+            let kind = permission_call(other, "drop").unwrap_or_default();
+            permissions::drop(metadata, args, kind).and_then(|_| success(true))
+        }
         other => meta_bail!("metadata type \"{other}\" is not supported"),
     }
+}
+
+/// The permission kind of `pg_<verb>_<kind>_permission` (or without `pg_`).
+fn permission_call(call: &str, verb: &str) -> Option<&'static str> {
+    let rest = call.strip_prefix("pg_").unwrap_or(call).strip_prefix(verb)?.strip_prefix('_')?;
+    crate::schema::permission::KINDS.into_iter().find(|kind| rest.strip_prefix(kind) == Some("_permission"))
 }
 
 /// Remote schemas and remote relationships that no longer compose.
@@ -173,6 +191,7 @@ fn composition_left_out(metadata: &Metadata) -> Vec<crate::schema::compose::Left
 fn all_inconsistencies(metadata: &Metadata) -> Vec<Value> {
     let mut out = tables::inconsistencies(metadata);
     out.extend(tracked_functions::inconsistencies(metadata));
+    out.extend(permissions::inconsistencies(metadata));
     out.extend(composition_left_out(metadata).iter().map(|l| l.to_json()));
     out
 }
@@ -209,6 +228,7 @@ fn replace(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataErr
     let remote_failures = remote_schemas::install_all(&mut next);
     let mut inconsistent = tables::inconsistencies(&next);
     inconsistent.extend(tracked_functions::inconsistencies(&next));
+    inconsistent.extend(permissions::inconsistencies(&next));
     for (name, reason) in remote_failures {
         inconsistent.push(json!({"type": "remote_schema", "name": format!("remote_schema {name}"),
                                  "reason": reason, "definition": {"name": name}}));

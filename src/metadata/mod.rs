@@ -8,6 +8,7 @@ pub mod connection;
 mod dependents;
 pub mod document;
 mod guard;
+mod permissions;
 pub mod remote_relationships;
 pub mod remote_schema_relationships;
 pub mod remote_schemas;

@@ -2,26 +2,20 @@
 
 use serde_json::{Map, Value};
 
+use super::emit::Emit;
 use super::params::{array_text, as_list, scalar_text, Params};
-use super::{ident, join_condition};
-use crate::schema::model::{Column, FieldRef, Model, Table};
+use super::{ident, join_condition, Refusal};
 use crate::schema::filter_op::FilterOp;
-use crate::schema::scalars::ScalarKind;
+use crate::schema::model::{FieldRef, Model, Table};
+use crate::schema::scalars::{ColumnType, ScalarKind};
 
-/// Builds the condition for `exp` over rows of `table` aliased `alias`. Errors are
-/// messages; the caller adds the path.
-pub fn condition(
-    model: &Model,
-    params: &mut Params,
-    aliases: &mut usize,
-    table: &Table,
-    alias: &str,
-    exp: &Value,
-) -> Result<String, String> {
+/// Builds the condition for `exp` over rows of `table` aliased `alias`. The caller
+/// adds the path to a refusal.
+pub fn condition(model: &Model, emit: &mut Emit, table: &Table, alias: &str, exp: &Value) -> Result<String, Refusal> {
     let obj = match exp {
         Value::Object(o) => o,
         Value::Null => return Ok("true".into()),
-        other => return Err(format!("expected a boolean expression object, got {other}")),
+        other => return Err(format!("expected a boolean expression object, got {other}").into()),
     };
     let mut parts = Vec::new();
     for (key, value) in obj {
@@ -32,36 +26,37 @@ pub fn condition(
         let part = match key.as_str() {
             "_and" => {
                 let items = as_list(value);
-                let terms: Result<Vec<String>, String> =
-                    items.iter().map(|e| condition(model, params, aliases, table, alias, e)).collect();
+                let terms: Result<Vec<String>, Refusal> = items.iter().map(|e| condition(model, emit, table, alias, e)).collect();
                 join_terms(terms?, "and", "true")
             }
             "_or" => {
                 let items = as_list(value);
-                let terms: Result<Vec<String>, String> =
-                    items.iter().map(|e| condition(model, params, aliases, table, alias, e)).collect();
+                let terms: Result<Vec<String>, Refusal> = items.iter().map(|e| condition(model, emit, table, alias, e)).collect();
                 join_terms(terms?, "or", "false")
             }
-            "_not" => format!("not ({})", condition(model, params, aliases, table, alias, value)?),
+            "_not" => format!("not ({})", condition(model, emit, table, alias, value)?),
             field => match table.fields.get(field) {
                 Some(FieldRef::Column(c)) => {
                     let column = &table.columns[*c];
-                    comparison(params, &super::call::column(column, alias), column, value)?
+                    let column_sql = super::call::column(column, alias);
+                    comparison(&mut emit.params, &column_sql, &column.field_name, &column.ty, &column.sql_type, value)?
                 }
                 Some(FieldRef::Relationship(r)) => {
                     let rel = &table.relationships[*r];
                     let target = &model.tables[rel.target];
-                    *aliases += 1;
-                    let inner = format!("f{}", *aliases);
-                    let join = join_condition(&rel.mapping, alias, &inner);
-                    let cond = condition(model, params, aliases, target, &inner, value)?;
+                    let inner = emit.alias("f");
+                    let mut terms = vec![join_condition(&rel.mapping, alias, &inner)];
+                    // Only the related rows the role may see count.
+                    terms.extend(emit.restriction(target, &inner)?);
+                    terms.push(condition(model, emit, target, &inner, value)?);
                     format!(
-                        "exists (select 1 from {}.{} {inner} where {join} and {cond})",
+                        "exists (select 1 from {}.{} {inner} where {})",
                         ident(&target.schema),
-                        ident(&target.name)
+                        ident(&target.name),
+                        terms.join(" and ")
                     )
                 }
-                _ => return Err(format!("field \"{field}\" not found in type: '{}_bool_exp'", table.type_name)),
+                _ => return Err(format!("field \"{field}\" not found in type: '{}_bool_exp'", table.type_name).into()),
             },
         };
         parts.push(part);
@@ -76,18 +71,24 @@ fn join_terms(terms: Vec<String>, op: &str, empty: &str) -> String {
     format!("({})", terms.join(&format!(" {op} ")))
 }
 
-/// One `<type>_comparison_exp` on a column expression.
-fn comparison(params: &mut Params, column_sql: &str, column: &Column, exp: &Value) -> Result<String, String> {
-    let obj: &Map<String, Value> = exp
-        .as_object()
-        .ok_or_else(|| format!("expected a comparison expression for \"{}\"", column.field_name))?;
-    let ty = &column.ty;
+/// One `<type>_comparison_exp` on a column expression: the column's `name` (for
+/// messages), GraphQL type and SQL type.
+pub fn comparison(
+    params: &mut Params,
+    column_sql: &str,
+    name: &str,
+    ty: &ColumnType,
+    sql_type: &str,
+    exp: &Value,
+) -> Result<String, String> {
+    let obj: &Map<String, Value> =
+        exp.as_object().ok_or_else(|| format!("expected a comparison expression for \"{name}\""))?;
     let is_json = ty.kind == ScalarKind::Json && !ty.is_list;
     // json has no equality operator; compare as jsonb.
     let (lhs, cast) = if is_json {
         (format!("{column_sql}::jsonb"), "jsonb".to_string())
     } else {
-        (column_sql.to_string(), column.sql_type.clone())
+        (column_sql.to_string(), sql_type.to_string())
     };
     let mut parts = Vec::new();
     for (op, value) in obj {
@@ -109,7 +110,7 @@ fn comparison(params: &mut Params, column_sql: &str, column: &Column, exp: &Valu
             }
         };
         let Some(operator) = FilterOp::for_column(op, ty) else {
-            return Err(format!("unknown operator \"{op}\" for \"{}\"", column.field_name));
+            return Err(format!("unknown operator \"{op}\" for \"{name}\""));
         };
         let pattern = |params: &mut Params, sql_op: &str| -> Result<String, String> {
             Ok(format!("{column_sql}::text {sql_op} {}", text_operand(params, value)?))

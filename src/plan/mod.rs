@@ -9,24 +9,28 @@
 //! - `operation`: the plan of an operation's root fields (`plan_query`, `plan_mutation`), which `execute` carries out
 //! - `params`: binding values and encoding them as Postgres text
 //! - `call`: SQL functions (computed fields, tracked functions) and column values
+//! - `emit`: what writing one statement threads through (parameters, aliases, session)
 //! - `filter`: `where` boolean expressions
+//! - `row_filter`: permissions' row filters
 //! - `order`: `order_by`, `distinct_on`, `limit`, `offset`
 //! - `select`: rows, objects, relationships and aggregates
 
 pub mod actions;
 pub mod call;
 mod context;
+pub mod emit;
 pub mod filter;
 pub mod forward;
 pub mod order;
 pub mod params;
 pub mod operation;
 pub mod remote;
+pub mod row_filter;
 pub mod select;
 
 pub use context::Context;
 
-use crate::error::GraphqlError;
+use crate::error::{code, GraphqlError};
 use crate::query::normalize::Field;
 use crate::schema::join_field::{JoinField, TableJoin};
 use crate::schema::model::{Model, RootField, RootKind};
@@ -63,9 +67,27 @@ pub fn hidden_alias(type_name: &str, lhs: &str) -> String {
     format!("pgf__{type_name}__{lhs}")
 }
 
+/// Why a part of a request cannot become SQL: a GraphQL error's code and message,
+/// without the path (the caller knows it).
+#[derive(Debug)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<String> for Refusal {
+    /// A message about the request itself: it does not validate.
+    fn from(message: String) -> Self {
+        Refusal { code: code::VALIDATION_FAILED, message }
+    }
+}
+
+/// The session variables of a call, read once when first needed.
+pub type Session = std::cell::OnceCell<crate::session::Variables>;
+
 /// Plans one root field of `query_root` as one statement returning one jsonb value.
-pub fn root_statement(model: &Model, root: RootField, field: &Field) -> Result<Statement, GraphqlError> {
-    let mut builder = select::Builder::new(model, field.response_key.clone());
+pub fn root_statement(model: &Model, session: &Session, root: RootField, field: &Field) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, session, field.response_key.clone());
     let expr = root_expression(&mut builder, model, root, field)?;
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expr}"), params, joins })
@@ -86,8 +108,8 @@ fn root_expression(builder: &mut select::Builder, model: &Model, root: RootField
 /// statement: `select jsonb_build_object('<key>', <field's expression>, …)`, one
 /// round of parse, plan and execution instead of one per root field. Parameters are
 /// numbered across the fields; join paths start at each field's response key.
-pub fn document_statement(model: &Model, roots: &[(RootField, &Field)]) -> Result<Statement, GraphqlError> {
-    let mut builder = select::Builder::new(model, String::new());
+pub fn document_statement(model: &Model, session: &Session, roots: &[(RootField, &Field)]) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, session, String::new());
     let mut pairs = Vec::with_capacity(roots.len());
     for &(root, field) in roots {
         builder.start_root(field.response_key.clone());
@@ -102,8 +124,14 @@ pub fn document_statement(model: &Model, roots: &[(RootField, &Field)]) -> Resul
 /// parents (`keys`, in the order of `join.columns`). It returns one jsonb object
 /// `{"<key index>": object or list}`; keys without rows are absent. Nested joins
 /// come back with paths that start at the join field's response key.
-pub fn keyed_statement(model: &Model, join: &TableJoin, field: &Field, keys: &[Vec<serde_json::Value>]) -> Result<Statement, GraphqlError> {
-    let mut builder = select::Builder::new(model, field.response_key.clone());
+pub fn keyed_statement(
+    model: &Model,
+    session: &Session,
+    join: &TableJoin,
+    field: &Field,
+    keys: &[Vec<serde_json::Value>],
+) -> Result<Statement, GraphqlError> {
+    let mut builder = select::Builder::new(model, session, field.response_key.clone());
     let table = &model.tables[join.table];
     let expr = builder.keyed(table, field, join, keys)?;
     let (params, joins) = builder.finish();

@@ -83,7 +83,7 @@ pub fn plan_query(context: &Context, root_fields: &[Field], query: &str) -> Quer
             Some((*composed.model.roots.get(name)?, field))
         })
         .collect();
-    match tables.filter(|t| !t.is_empty()).map(|t| document_statement(&composed.model, &t)) {
+    match tables.filter(|t| !t.is_empty()).map(|t| document_statement(&composed.model, context.session, &t)) {
         Some(Ok(statement)) => QueryPlan::Tables(statement),
         _ => QueryPlan::Fields(plan_fields(context, root_fields, query)),
     }
@@ -114,7 +114,7 @@ pub fn plan_fields(context: &Context, root_fields: &[Field], query: &str) -> Fie
                             RootKind::Function => composed.model.functions.get(root.table).is_some_and(|f| f.set),
                             RootKind::Select | RootKind::Aggregate | RootKind::FunctionAggregate => true,
                         };
-                        Step::Table { statement: root_statement(&composed.model, root, field), non_null }
+                        Step::Table { statement: root_statement(&composed.model, context.session, root, field), non_null }
                     }
                     None => Step::Unknown(
                         GraphqlError::new(code::VALIDATION_FAILED, format!("field \"{name}\" not found in type: 'query_root'"))
@@ -153,7 +153,7 @@ pub fn plan_mutation(context: &Context, root_fields: &[Field], query: &str) -> V
             } else if let Some(planned) = super::remote::mutation_call(context, field) {
                 MutationStep::Remote(planned)
             } else if let Some(&root) = composed.model.mutation_roots.get(name) {
-                MutationStep::Function(root_statement(&composed.model, root, field))
+                MutationStep::Function(root_statement(&composed.model, context.session, root, field))
             } else {
                 let mut unbuildable = Vec::new();
                 let planned = super::actions::plan(context, "mutation_root", std::slice::from_ref(field), query, &mut unbuildable);

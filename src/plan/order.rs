@@ -2,8 +2,9 @@
 
 use serde_json::Value;
 
+use super::emit::Emit;
 use super::params::as_list;
-use super::{ident, join_condition};
+use super::{ident, join_condition, Refusal};
 use crate::metadata::document::RelKind;
 use crate::schema::model::{FieldRef, Model, Table};
 
@@ -21,10 +22,10 @@ fn direction(value: &Value) -> Result<&'static str, String> {
 }
 
 /// The ORDER BY terms (`expr direction`) for `order_by` over `table` aliased `alias`.
-pub fn terms(model: &Model, aliases: &mut usize, table: &Table, alias: &str, order_by: &Value) -> Result<Vec<String>, String> {
+pub fn terms(model: &Model, emit: &mut Emit, table: &Table, alias: &str, order_by: &Value) -> Result<Vec<String>, Refusal> {
     let mut out = Vec::new();
     for item in as_list(order_by) {
-        for (expr, dir) in expressions(model, aliases, table, alias, &item)? {
+        for (expr, dir) in expressions(model, emit, table, alias, &item)? {
             out.push(format!("{expr} {dir}"));
         }
     }
@@ -34,15 +35,15 @@ pub fn terms(model: &Model, aliases: &mut usize, table: &Table, alias: &str, ord
 /// (expression, direction) pairs of one `<table>_order_by` object, in key order.
 fn expressions(
     model: &Model,
-    aliases: &mut usize,
+    emit: &mut Emit,
     table: &Table,
     alias: &str,
     item: &Value,
-) -> Result<Vec<(String, &'static str)>, String> {
+) -> Result<Vec<(String, &'static str)>, Refusal> {
     let obj = match item {
         Value::Object(o) => o,
         Value::Null => return Ok(Vec::new()),
-        other => return Err(format!("expected an order_by object, got {other}")),
+        other => return Err(format!("expected an order_by object, got {other}").into()),
     };
     let mut out = Vec::new();
     for (key, value) in obj {
@@ -57,13 +58,15 @@ fn expressions(
                 // Ordering through an object relationship: a scalar subquery per term.
                 let rel = &table.relationships[*r];
                 let target = &model.tables[rel.target];
-                *aliases += 1;
-                let inner = format!("o{}", *aliases);
-                let join = join_condition(&rel.mapping, alias, &inner);
-                for (expr, dir) in expressions(model, aliases, target, &inner, value)? {
+                let inner = emit.alias("o");
+                let mut terms = vec![join_condition(&rel.mapping, alias, &inner)];
+                // A related row the role may not see orders as a missing one (null).
+                terms.extend(emit.restriction(target, &inner)?);
+                let condition = terms.join(" and ");
+                for (expr, dir) in expressions(model, emit, target, &inner, value)? {
                     out.push((
                         format!(
-                            "(select {expr} from {}.{} {inner} where {join} limit 1)",
+                            "(select {expr} from {}.{} {inner} where {condition} limit 1)",
                             ident(&target.schema),
                             ident(&target.name)
                         ),
@@ -71,7 +74,7 @@ fn expressions(
                     ));
                 }
             }
-            _ => return Err(format!("field \"{key}\" not found in type: '{}_order_by'", table.type_name)),
+            _ => return Err(format!("field \"{key}\" not found in type: '{}_order_by'", table.type_name).into()),
         }
     }
     Ok(out)

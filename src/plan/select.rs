@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::params::Params;
-use super::{filter, ident, join_condition, literal, order};
+use super::emit::Emit;
+use super::{filter, ident, join_condition, literal, order, Refusal, Session};
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::metadata::document::RelKind;
 use crate::query::normalize::Field;
@@ -33,15 +33,14 @@ pub struct RowSource<'c> {
 
 pub struct Builder<'m> {
     model: &'m Model,
-    params: Params,
-    aliases: usize,
+    emit: Emit<'m>,
     path: Vec<PathSegment>,
     joins: Vec<super::Join>,
 }
 
 impl<'m> Builder<'m> {
-    pub fn new(model: &'m Model, root_key: String) -> Self {
-        Builder { model, params: Params::default(), aliases: 0, path: vec![PathSegment::Key(root_key)], joins: Vec::new() }
+    pub fn new(model: &'m Model, session: &'m Session, root_key: String) -> Self {
+        Builder { model, emit: Emit::new(session), path: vec![PathSegment::Key(root_key)], joins: Vec::new() }
     }
 
     /// Starts the next root field of a document planned as one statement.
@@ -51,22 +50,32 @@ impl<'m> Builder<'m> {
 
     /// The bound parameters and the remote joins met on the way.
     pub fn finish(self) -> (Vec<Option<String>>, Vec<super::Join>) {
-        (self.params.into_values(), self.joins)
+        (self.emit.params.into_values(), self.joins)
     }
 
     fn error(&self, message: String) -> GraphqlError {
         GraphqlError::new(code::VALIDATION_FAILED, message).at(&self.path)
     }
 
-    fn next_alias(&mut self, prefix: &str) -> String {
-        self.aliases += 1;
-        format!("{prefix}{}", self.aliases)
+    fn refused(&self, refusal: Refusal) -> GraphqlError {
+        GraphqlError::new(refusal.code, refusal.message).at(&self.path)
     }
 
-    /// The columns of a rows subquery over `table` aliased `x`; the whole row too when
-    /// a computed field's function will take it (`ROW`).
+    fn next_alias(&mut self, prefix: &str) -> String {
+        self.emit.alias(prefix)
+    }
+
+    /// The condition of the role's select permission on `table`'s rows aliased `x`.
+    fn restriction(&mut self, table: &Table, x: &str) -> Result<Option<String>, GraphqlError> {
+        self.emit.restriction(table, x).map_err(|r| self.refused(r))
+    }
+
+    /// The columns of a rows subquery over `table` aliased `x` (those the role may not
+    /// select too: relationships join on them); the whole row too when a computed
+    /// field's function will take it (`ROW`).
     fn select_list(table: &Table, x: &str) -> Vec<String> {
-        let mut list: Vec<String> = table.columns.iter().map(|c| super::call::select_item(c, x)).collect();
+        let mut list: Vec<String> =
+            table.columns.iter().chain(&table.hidden_columns).map(|c| super::call::select_item(c, x)).collect();
         if !table.computed.is_empty() {
             list.push(format!("{x} as {}", ident(super::ROW)));
         }
@@ -101,13 +110,13 @@ impl<'m> Builder<'m> {
             conditions.push(format!("{x}.{} = any((select {array})::{array_type})", ident(column)));
         }
         let partition: Vec<String> = keys.iter().map(|(column, _)| format!("{x}.{}", ident(column))).collect();
+        conditions.extend(self.restriction(table, &x)?);
         if let Some(exp) = args.get("where").filter(|v| !v.is_null()) {
-            let cond = filter::condition(self.model, &mut self.params, &mut self.aliases, table, &x, exp)
-                .map_err(|m| self.error(m))?;
+            let cond = filter::condition(self.model, &mut self.emit, table, &x, exp).map_err(|r| self.refused(r))?;
             conditions.push(cond);
         }
         let order_terms = match args.get("order_by").filter(|v| !v.is_null()) {
-            Some(o) => order::terms(self.model, &mut self.aliases, table, &x, o).map_err(|m| self.error(m))?,
+            Some(o) => order::terms(self.model, &mut self.emit, table, &x, o).map_err(|r| self.refused(r))?,
             None => Vec::new(),
         };
         let mut distinct = match args.get("distinct_on").filter(|v| !v.is_null()) {
@@ -154,21 +163,30 @@ impl<'m> Builder<'m> {
         if !sort.is_empty() {
             sql.push_str(&format!(" order by {}", sort.join(", ")));
         }
-        for (arg, keyword) in [("limit", "limit"), ("offset", "offset")] {
-            if !keys.is_empty() {
-                break;
+        if keys.is_empty() {
+            // The permission's limit caps the client's.
+            if let Some(n) = Self::window(args, "limit", Emit::row_limit(table)).map_err(|m| self.error(m))? {
+                let p = self.emit.params.bind(n.to_string(), "bigint");
+                sql.push_str(&format!(" limit {p}"));
             }
-            if let Some(v) = args.get(arg).filter(|v| !v.is_null()) {
-                match v.as_i64() {
-                    Some(n) if n >= 0 => {
-                        let p = self.params.bind(n.to_string(), "bigint");
-                        sql.push_str(&format!(" {keyword} {p}"));
-                    }
-                    _ => return Err(self.error(format!("\"{arg}\" must be a non-negative integer"))),
-                }
+            if let Some(n) = Self::window(args, "offset", None).map_err(|m| self.error(m))? {
+                let p = self.emit.params.bind(n.to_string(), "bigint");
+                sql.push_str(&format!(" offset {p}"));
             }
         }
         Ok(sql)
+    }
+
+    /// `limit` or `offset` of `args`, capped by `cap`.
+    fn window(args: &Map<String, Value>, arg: &str, cap: Option<u64>) -> Result<Option<u64>, String> {
+        let asked = match args.get(arg).filter(|v| !v.is_null()) {
+            Some(v) => Some(v.as_u64().ok_or_else(|| format!("\"{arg}\" must be a non-negative integer"))?),
+            None => None,
+        };
+        Ok(match (asked, cap) {
+            (Some(a), Some(c)) => Some(a.min(c)),
+            (a, c) => a.or(c),
+        })
     }
 
     /// A list of objects: `[T!]!`.
@@ -195,9 +213,10 @@ impl<'m> Builder<'m> {
                 None => return Err(self.error(format!("argument \"{}\" must not be null", column.field_name))),
             };
             let text = super::params::scalar_text(value, &column.ty).map_err(|m| self.error(m))?;
-            let p = self.params.bind(text, &column.sql_type);
+            let p = self.emit.params.bind(text, &column.sql_type);
             conditions.push(format!("{x}.{} = {p}", ident(&column.sql_name)));
         }
+        conditions.extend(self.restriction(table, &x)?);
         let columns = Self::select_list(table, &x);
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
@@ -214,14 +233,11 @@ impl<'m> Builder<'m> {
     pub fn keyed(&mut self, table: &Table, field: &Field, join: &TableJoin, keys: &[Vec<Value>]) -> Result<String, GraphqlError> {
         let mut arrays = Vec::new();
         for (i, column_name) in join.columns.iter().enumerate() {
-            let column = table
-                .columns
-                .iter()
-                .find(|c| &c.sql_name == column_name)
-                .ok_or_else(|| self.error(format!("column \"{column_name}\" is not readable")))?;
+            let column =
+                table.key_column(column_name).ok_or_else(|| self.error(format!("column \"{column_name}\" is not readable")))?;
             let values: Vec<Value> = keys.iter().map(|k| k.get(i).cloned().unwrap_or(Value::Null)).collect();
             let text = super::params::array_text(&values, &column.ty).map_err(|m| self.error(m))?;
-            arrays.push((column.sql_name.clone(), self.params.bind(text, &format!("{}[]", column.sql_type))));
+            arrays.push((column.sql_name.clone(), self.emit.params.bind(text, &format!("{}[]", column.sql_type))));
         }
         let args = if join.kind == RelKind::Array { field.arguments.clone() } else { Map::new() };
         let rows = self.rows_for(table, &args, None, &arrays, None)?;
@@ -234,19 +250,19 @@ impl<'m> Builder<'m> {
             .zip(&key_columns)
             .map(|(column, key)| format!("{t}.{} = {k}.{key}", ident(column)))
             .collect();
-        let mut window = Vec::new();
-        for (arg, op) in [("offset", ">"), ("limit", "<=")] {
-            if let Some(v) = args.get(arg).filter(|v| !v.is_null()) {
-                let n = v.as_i64().filter(|n| *n >= 0).ok_or_else(|| self.error(format!("\"{arg}\" must be a non-negative integer")))?;
-                window.push((op, n));
-            }
-        }
-        let offset = window.iter().find(|(op, _)| *op == ">").map(|(_, n)| *n).unwrap_or(0);
+        // Each key's rows are numbered (`__ord`): offset and limit (the permission's
+        // capping the client's, per key as for a relationship) are a window on it.
+        let cap = if join.kind == RelKind::Array { Emit::row_limit(table) } else { None };
+        let offset = Self::window(&args, "offset", None).map_err(|m| self.error(m))?;
+        let limit = Self::window(&args, "limit", cap).map_err(|m| self.error(m))?;
         let mut filters = Vec::new();
-        for (op, n) in &window {
-            let bound = if *op == "<=" { n.saturating_add(offset) } else { *n };
-            let p = self.params.bind(bound.to_string(), "bigint");
-            filters.push(format!("{t}.__ord {op} {p}"));
+        if let Some(n) = offset {
+            let p = self.emit.params.bind(n.to_string(), "bigint");
+            filters.push(format!("{t}.__ord > {p}"));
+        }
+        if let Some(n) = limit {
+            let p = self.emit.params.bind(n.saturating_add(offset.unwrap_or(0)).to_string(), "bigint");
+            filters.push(format!("{t}.__ord <= {p}"));
         }
         let object = self.object(table, &t, &field.selection)?;
         let aggregate = match join.kind {
@@ -270,14 +286,16 @@ impl<'m> Builder<'m> {
     fn related_object(&mut self, table: &Table, field: &Field, parent: Parent) -> Result<String, GraphqlError> {
         let x = self.next_alias("x");
         let columns = Self::select_list(table, &x);
-        let join = join_condition(parent.mapping, parent.alias, &x);
+        let mut conditions = vec![join_condition(parent.mapping, parent.alias, &x)];
+        conditions.extend(self.restriction(table, &x)?);
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!(
-            "(select {object} from (select {} from {}.{} {x} where {join} limit 1) {t})",
+            "(select {object} from (select {} from {}.{} {x} where {} limit 1) {t})",
             columns.join(", "),
             ident(&table.schema),
-            ident(&table.name)
+            ident(&table.name),
+            conditions.join(" and ")
         ))
     }
 
@@ -429,7 +447,7 @@ impl<'m> Builder<'m> {
 impl Builder<'_> {
     /// A function's call for this field: its `args` bound as parameters.
     fn call(&mut self, call: &FunctionCall, row: Option<&str>, field: &Field) -> Result<String, GraphqlError> {
-        super::call::with_args(call, row, field.arguments.get("args"), &mut self.params).map_err(|m| self.error(m))
+        super::call::with_args(call, row, field.arguments.get("args"), &mut self.emit.params).map_err(|m| self.error(m))
     }
 
     /// The one row a function returns (or null), as an object.

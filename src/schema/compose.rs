@@ -336,9 +336,8 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
     // with the rest) none, so one bad action cannot take the tables down.
     let mut built = actions::build(model, metadata.rest.get("actions"), metadata.rest.get("custom_types"));
     // An action without a permission for the role is admin's only, as in Hasura.
-    if !built.actions.is_empty() && !crate::metadata::store::may_change() {
-        let role = spi::catalog_json("select to_jsonb(current_user::text)", &[]);
-        built.actions.retain(|a| a.roles.iter().any(|r| Some(r.as_str()) == role.as_str()));
+    if !model.caller.admin {
+        built.actions.retain(|a| a.roles.contains(&model.caller.role));
     }
     left_out.extend(built.left_out.iter().map(|(name, reason)| LeftOut { name: name.clone(), owner: Owner::Actions, reason: reason.clone() }));
     let mut base = Additions::default();

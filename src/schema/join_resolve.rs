@@ -77,10 +77,12 @@ pub fn resolve_table_join(model: &Model, name: &str, lhs: &[Lhs], def: &SourceDe
         if lhs.is_list() {
             return Err(format!("{} is a list; a join key must be a scalar", lhs.describe()));
         }
+        // A column the role may not select may still key the join.
         let target_column = table
             .columns
             .iter()
-            .find(|c| c.computed.is_none() && (&c.sql_name == column || &c.field_name == column))
+            .find(|c| c.computed.is_none() && &c.field_name == column)
+            .or_else(|| table.key_column(column))
             .ok_or_else(|| format!("column \"{column}\" does not exist in \"{target}\""))?;
         keys.push((lhs.name.clone(), lhs.source.clone()));
         columns.push(target_column.sql_name.clone());

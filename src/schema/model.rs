@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 
 use super::names::{is_graphql_name, relation_type_name};
+use super::permission::{self, Access, Caller, Restriction};
 use super::reflect::{self, Relation};
 use super::scalars::{column_type, ColumnType};
 use crate::metadata::document::{CustomRootFields, Metadata, QualifiedTable, TrackedTable};
@@ -24,6 +25,8 @@ pub struct Model {
     pub mutation_roots: IndexMap<String, RootField>,
     /// Postgres enums used by exposed columns: GraphQL name -> labels.
     pub enums: IndexMap<String, Vec<String>>,
+    /// The role the model was built for.
+    pub caller: Caller,
 }
 
 /// A root field: `table` indexes `Model::tables`, or `Model::functions` for the
@@ -73,8 +76,13 @@ pub struct Table {
     pub schema: String,
     pub name: String,
     pub type_name: String,
-    /// Readable columns with usable names, in attnum order.
+    /// Readable columns with usable names, in attnum order: what the role may select.
     pub columns: Vec<Column>,
+    /// Columns the role may read under its privileges but not select under its
+    /// permission: rows subqueries carry them for relationships' joins only.
+    pub hidden_columns: Vec<Column>,
+    /// The role's select permission, when one binds it (`None`: privileges alone).
+    pub restriction: Option<Box<Restriction>>,
     /// Indices into `columns`; empty when there is no key the role can read.
     pub primary_key: Vec<usize>,
     pub relationships: Vec<Relationship>,
@@ -131,6 +139,16 @@ impl Table {
         }
     }
 
+    /// A column a join may key on: selectable or hidden.
+    pub fn key_column(&self, sql_name: &str) -> Option<&Column> {
+        self.columns.iter().chain(&self.hidden_columns).find(|c| c.computed.is_none() && c.sql_name == sql_name)
+    }
+
+    /// Whether the role may aggregate its rows (`<t>_aggregate`, `<rel>_aggregate`).
+    pub fn allows_aggregations(&self) -> bool {
+        self.restriction.as_ref().is_none_or(|r| r.allow_aggregations)
+    }
+
     pub fn qualified(&self) -> QualifiedTable {
         QualifiedTable { schema: self.schema.clone(), name: self.name.clone() }
     }
@@ -156,7 +174,7 @@ pub fn build(exposed_schemas: &[String], metadata: &Metadata) -> Model {
         .into_iter()
         .filter(|r| !untracked.contains(&QualifiedTable { schema: r.schema.clone(), name: r.name.clone() }))
         .collect();
-    let mut model = from_relations(relations, &tracked);
+    let mut model = from_relations(relations, &tracked, &Caller::current());
     add_computed_fields(&mut model, &tracked);
     add_tracked_functions(&mut model, metadata);
     model
@@ -209,7 +227,7 @@ fn add_tracked_functions(model: &mut Model, metadata: &Metadata) {
             model.mutation_roots.entry(resolved.field).or_insert(RootField { table: index, kind: RootKind::Function });
         } else {
             model.roots.entry(resolved.field).or_insert(RootField { table: index, kind: RootKind::Function });
-            if resolved.set {
+            if resolved.set && model.tables[target].allows_aggregations() {
                 model.roots.entry(resolved.aggregate).or_insert(RootField { table: index, kind: RootKind::FunctionAggregate });
             }
         }
@@ -229,6 +247,9 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
             let Some(name) = item.get("name").and_then(serde_json::Value::as_str) else { continue };
             let table = &model.tables[t];
             if !is_graphql_name(name) || table.fields.contains_key(name) || table.columns.iter().any(|c| c.sql_name == name) {
+                continue;
+            }
+            if table.restriction.as_ref().is_some_and(|r| !r.computed_fields.contains(name)) {
                 continue;
             }
             let Ok(mut resolved) = super::computed::resolve(&entry.table, item) else { continue };
@@ -265,8 +286,16 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
 }
 
 /// The pure part of `build`, separated so it can be unit-tested without a catalog.
-pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Model {
+pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller: &Caller) -> Model {
     let tracked_by_table: HashMap<&QualifiedTable, &TrackedTable> = tracked.iter().map(|t| (&t.table, t)).collect();
+    // Permission filters resolve against every relation, visible to the role or not.
+    let all_relations: HashMap<QualifiedTable, Relation> = relations
+        .iter()
+        .map(|r| (QualifiedTable { schema: r.schema.clone(), name: r.name.clone() }, r.clone()))
+        .collect();
+    let relation_of = |t: &QualifiedTable| all_relations.get(t).cloned();
+    let entry_of = |t: &QualifiedTable| tracked_by_table.get(t).map(|e| (*e).clone());
+    let catalog = super::row_filter::Catalog { relation: &relation_of, entry: &entry_of };
     let mut tables: Vec<Table> = Vec::new();
     let mut index_of: HashMap<QualifiedTable, usize> = HashMap::new();
     let mut kept_relations: Vec<Relation> = Vec::new();
@@ -276,6 +305,11 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
     for relation in relations {
         let key = QualifiedTable { schema: relation.schema.clone(), name: relation.name.clone() };
         let entry = tracked_by_table.get(&key);
+        let restriction = match permission::access(caller, entry.copied(), &relation, &catalog) {
+            Access::Unrestricted => None,
+            Access::Restricted(restriction) => Some(restriction),
+            Access::Hidden => continue,
+        };
         let configuration = entry.map(|e| &e.configuration);
         let type_name = configuration
             .and_then(|c| c.custom_name.clone())
@@ -284,8 +318,15 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
             continue;
         }
         let mut columns = Vec::new();
+        let mut hidden_columns = Vec::new();
         let mut fields = IndexMap::new();
         for c in relation.columns.iter().filter(|c| c.readable) {
+            let ty = column_type(&c.type_name, c.elem_type_name.as_deref(), c.enum_labels.as_ref());
+            if restriction.as_ref().is_some_and(|r| !r.allows_column(&c.name)) {
+                let name = c.name.clone();
+                hidden_columns.push(Column { sql_name: name.clone(), field_name: name, sql_type: c.sql_type.clone(), ty, not_null: c.not_null, computed: None });
+                continue;
+            }
             let field_name = configuration
                 .and_then(|cfg| cfg.column_config.get(&c.name))
                 .and_then(|cc| cc.custom_name.clone())
@@ -293,19 +334,12 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
             if !is_graphql_name(&field_name) || fields.contains_key(&field_name) {
                 continue;
             }
-            let ty = column_type(&c.type_name, c.elem_type_name.as_deref(), c.enum_labels.as_ref());
-            if let Some(labels) = &ty.enum_labels {
-                enums.insert(ty.scalar.clone(), labels.clone());
+            let column = Column { sql_name: c.name.clone(), field_name, sql_type: c.sql_type.clone(), ty, not_null: c.not_null, computed: None };
+            if let Some(labels) = &column.ty.enum_labels {
+                enums.insert(column.ty.scalar.clone(), labels.clone());
             }
-            fields.insert(field_name.clone(), FieldRef::Column(columns.len()));
-            columns.push(Column {
-                sql_name: c.name.clone(),
-                field_name,
-                sql_type: c.sql_type.clone(),
-                ty,
-                not_null: c.not_null,
-                computed: None,
-            });
+            fields.insert(column.field_name.clone(), FieldRef::Column(columns.len()));
+            columns.push(column);
         }
         let primary_key: Option<Vec<usize>> = relation
             .primary_key
@@ -319,6 +353,8 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
             name: relation.name.clone(),
             type_name,
             columns,
+            hidden_columns,
+            restriction,
             primary_key,
             relationships: Vec::new(),
             remote_relationships: Vec::new(),
@@ -344,10 +380,12 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable]) -> Mod
     enums.retain(|name, _| !type_names.contains(name));
 
     let roots = root_fields(&tables, &tracked_by_table);
-    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new() }
+    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new(), caller: caller.clone() }
 }
 
-fn add_relationship(table: &mut Table, relationship: Relationship) -> bool {
+/// Adds `relationship` unless its name (or its aggregate's) is taken; the aggregate
+/// field only when the target allows aggregations (`aggregate`).
+fn add_relationship(table: &mut Table, relationship: Relationship, aggregate_allowed: bool) -> bool {
     if table.fields.contains_key(&relationship.name) {
         return false;
     }
@@ -357,18 +395,17 @@ fn add_relationship(table: &mut Table, relationship: Relationship) -> bool {
     }
     let index = table.relationships.len();
     table.fields.insert(relationship.name.clone(), FieldRef::Relationship(index));
-    if relationship.kind == RelKind::Array {
+    if relationship.kind == RelKind::Array && aggregate_allowed {
         table.fields.insert(aggregate, FieldRef::RelationshipAggregate(index));
     }
     table.relationships.push(relationship);
     true
 }
 
-/// Whether every mapped column is exposed (readable) on its side.
+/// Whether every mapped column is readable on its side (a permission may hide it
+/// from selection; the join still reads it).
 fn mapping_readable(tables: &[Table], from: usize, to: usize, mapping: &[(String, String)]) -> bool {
-    mapping.iter().all(|(l, r)| {
-        tables[from].columns.iter().any(|c| &c.sql_name == l) && tables[to].columns.iter().any(|c| &c.sql_name == r)
-    })
+    mapping.iter().all(|(l, r)| tables[from].key_column(l).is_some() && tables[to].key_column(r).is_some())
 }
 
 fn add_metadata_relationships(
@@ -403,9 +440,11 @@ fn add_metadata_relationships(
             if !mapping_readable(tables, i, target, &resolved.mapping) {
                 continue;
             }
+            let aggregate = tables[target].allows_aggregations();
             add_relationship(
                 &mut tables[i],
                 Relationship { name: resolved.name, kind, target, mapping: resolved.mapping },
+                aggregate,
             );
         }
     }
@@ -469,7 +508,7 @@ fn add_inferred_relationships(
                 let fallback = format!("{}{suffix}", tables[to].type_name);
                 for name in [preferred, fallback] {
                     let rel = Relationship { name, kind: RelKind::Object, target: to, mapping: mapping.clone() };
-                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[from], rel) {
+                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[from], rel, false) {
                         break;
                     }
                 }
@@ -489,7 +528,8 @@ fn add_inferred_relationships(
                 let fallback = format!("{preferred}{suffix}");
                 for name in [preferred, fallback] {
                     let rel = Relationship { name, kind: RelKind::Array, target: from, mapping: reversed.clone() };
-                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[to], rel) {
+                    let aggregate = tables[from].allows_aggregations();
+                    if is_graphql_name(&rel.name) && add_relationship(&mut tables[to], rel, aggregate) {
                         break;
                     }
                 }
@@ -508,11 +548,16 @@ fn root_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTabl
         let select = name_for(custom.map(|c| &c.select), table.type_name.clone());
         let by_pk = name_for(custom.map(|c| &c.select_by_pk), format!("{}_by_pk", table.type_name));
         let aggregate = name_for(custom.map(|c| &c.select_aggregate), format!("{}_aggregate", table.type_name));
-        roots.entry(select).or_insert(RootField { table: i, kind: RootKind::Select });
-        if !table.primary_key.is_empty() {
+        let allows = |kind: &str| table.restriction.as_ref().is_none_or(|r| r.allows_root(kind));
+        if allows("select") {
+            roots.entry(select).or_insert(RootField { table: i, kind: RootKind::Select });
+        }
+        if !table.primary_key.is_empty() && allows("select_by_pk") {
             roots.entry(by_pk).or_insert(RootField { table: i, kind: RootKind::ByPk });
         }
-        roots.entry(aggregate).or_insert(RootField { table: i, kind: RootKind::Aggregate });
+        if table.allows_aggregations() && allows("select_aggregate") {
+            roots.entry(aggregate).or_insert(RootField { table: i, kind: RootKind::Aggregate });
+        }
     }
     roots
 }

@@ -42,7 +42,7 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
         let sent = remote::plan(&remote_joins, tree, context, errors).start();
         // The table joins run on this thread while the requests are under way.
-        let mut next = table::run(&table_joins, tree, context.composed, errors);
+        let mut next = table::run(&table_joins, tree, context, errors);
         let answers = sent.wait();
         splice::splice(&context.request.document, &context.composed.remotes, &remote_joins, answers, tree, errors);
         next.extend(nested::after_remote_joins(&remote_joins, tree, context));

@@ -9,13 +9,12 @@ use super::{collect, field_path, splice_values};
 use crate::error::{GraphqlError, PathSegment};
 use crate::execute::sql_error;
 use crate::metadata::document::RelKind;
-use crate::plan::{self, Join};
-use crate::schema::cache::Composed;
+use crate::plan::{self, Context, Join};
 use crate::schema::join_field::JoinField;
 use crate::spi;
 
 /// Runs every table join of a level; returns the joins found in their rows.
-pub fn run(joins: &[Join], tree: &mut Value, composed: &Composed, errors: &mut Vec<GraphqlError>) -> Vec<Join> {
+pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec<GraphqlError>) -> Vec<Join> {
     let mut next = Vec::new();
     for join in joins {
         let JoinField::Table(target) = &join.relationship else { continue };
@@ -25,7 +24,7 @@ pub fn run(joins: &[Join], tree: &mut Value, composed: &Composed, errors: &mut V
             let first_parent = keys.distinct.values().next().map(|(_, p)| p.clone()).unwrap_or_default();
             let path = field_path(&first_parent, join);
             let values: Vec<Vec<Value>> = keys.distinct.values().map(|(v, _)| v.clone()).collect();
-            match fetch(composed, target, join, &values, &path) {
+            match fetch(context, target, join, &values, &path) {
                 Ok((rows, nested)) => {
                     let empty = match target.kind {
                         RelKind::Object => Value::Null,
@@ -55,13 +54,13 @@ pub fn run(joins: &[Join], tree: &mut Value, composed: &Composed, errors: &mut V
 /// One statement for one join: rows by key index, and the joins under them (paths
 /// starting at the join field's key).
 fn fetch(
-    composed: &Composed,
+    context: &Context,
     target: &crate::schema::join_field::TableJoin,
     join: &Join,
     keys: &[Vec<Value>],
     path: &[PathSegment],
 ) -> Result<(serde_json::Map<String, Value>, Vec<Join>), GraphqlError> {
-    let statement = plan::keyed_statement(&composed.model, target, &join.field, keys).map_err(|e| e.at(path))?;
+    let statement = plan::keyed_statement(&context.composed.model, context.session, target, &join.field, keys).map_err(|e| e.at(path))?;
     match spi::select_json(&statement.sql, &statement.params) {
         Ok(Some(Value::Object(rows))) => Ok((rows, statement.joins)),
         Ok(_) => Ok((serde_json::Map::new(), statement.joins)),
