@@ -20,6 +20,10 @@ static REMOTE_JOIN_ERRORS: GucSetting<Option<CString>> = GucSetting::<Option<CSt
 static JWT_CLAIMS_NAMESPACE: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"https://hasura.io/jwt/claims"));
 
+/// `graphql.remote_schema_permissions`: Hasura's flag; on, a remote schema without a
+/// permission for a (non-admin) role is invisible to it.
+static REMOTE_SCHEMA_PERMISSIONS: GucSetting<bool> = GucSetting::<bool>::new(false);
+
 /// `graphql.max_query_depth`: deepest field nesting a document may have (0 = no limit).
 static MAX_QUERY_DEPTH: GucSetting<i32> = GucSetting::<i32>::new(32);
 
@@ -85,6 +89,16 @@ pub fn define() {
         GucContext::Userset,
         GucFlags::default(),
     );
+    // Superuser-set: a role must not switch it off to see the remote schemas it lacks
+    // a permission for.
+    GucRegistry::define_bool_guc(
+        c"graphql.remote_schema_permissions",
+        c"Whether a remote schema without a permission for a role is invisible to it (Hasura's enable flag).",
+        c"Off: only remote schemas with at least one permission are restricted; on: every remote schema is.",
+        &REMOTE_SCHEMA_PERMISSIONS,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
     GucRegistry::define_string_guc(
         c"graphql.exposed_schemas",
         c"Schemas whose tables, views and foreign tables graphql.resolve exposes.",
@@ -118,6 +132,11 @@ pub fn max_remote_response_bytes() -> usize {
 /// Distinct keys per remote join request.
 pub fn remote_batch_size() -> usize {
     REMOTE_BATCH_SIZE.get().max(1) as usize
+}
+
+/// `graphql.remote_schema_permissions`.
+pub fn remote_schema_permissions() -> bool {
+    REMOTE_SCHEMA_PERMISSIONS.get()
 }
 
 /// The key of `request.jwt.claims` that holds Hasura's claims.

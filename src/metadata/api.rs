@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::document::Metadata;
 use super::{
-    actions, computed_fields, guard, permissions, remote_relationships, remote_schema_relationships, remote_schemas, sources, store, tables,
+    actions, computed_fields, guard, permissions, remote_relationships, remote_schema_permissions, remote_schema_relationships, remote_schemas, sources, store, tables,
     tracked_functions,
 };
 use crate::schema::compose::Owner;
@@ -89,6 +89,8 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
         "set_custom_types" => actions::set_custom_types(metadata, args).and_then(|_| success(true)),
         "pg_add_source" | "add_source" => sources::add(metadata, args).and_then(|_| success(true)),
         "pg_drop_source" | "drop_source" => sources::drop(metadata, args).and_then(|_| success(true)),
+        "add_remote_schema_permissions" => remote_schema_permissions::add(metadata, args).and_then(|_| success(true)),
+        "drop_remote_schema_permissions" => remote_schema_permissions::drop(metadata, args).and_then(|_| success(true)),
         "add_remote_schema" => remote_schemas::add(metadata, args).and_then(|_| success(true)),
         "update_remote_schema" => remote_schemas::update(metadata, args).and_then(|_| success(true)),
         "remove_remote_schema" => remote_schemas::remove(metadata, args).and_then(|_| success(true)),
@@ -119,6 +121,7 @@ pub fn apply(metadata: &mut Metadata, body: &Value) -> Result<Outcome, MetadataE
             let mut changed = tables::drop_inconsistent(metadata);
             changed |= tracked_functions::drop_inconsistent(metadata);
             changed |= permissions::drop_inconsistent(metadata);
+            changed |= remote_schema_permissions::drop_inconsistent(metadata);
             for left in left_out {
                 match &left.owner {
                     Owner::RemoteSchema => {
@@ -192,6 +195,7 @@ fn all_inconsistencies(metadata: &Metadata) -> Vec<Value> {
     let mut out = tables::inconsistencies(metadata);
     out.extend(tracked_functions::inconsistencies(metadata));
     out.extend(permissions::inconsistencies(metadata));
+    out.extend(remote_schema_permissions::inconsistencies(metadata));
     out.extend(composition_left_out(metadata).iter().map(|l| l.to_json()));
     out
 }
@@ -229,6 +233,7 @@ fn replace(metadata: &mut Metadata, args: &Value) -> Result<Outcome, MetadataErr
     let mut inconsistent = tables::inconsistencies(&next);
     inconsistent.extend(tracked_functions::inconsistencies(&next));
     inconsistent.extend(permissions::inconsistencies(&next));
+    inconsistent.extend(remote_schema_permissions::inconsistencies(&next));
     for (name, reason) in remote_failures {
         inconsistent.push(json!({"type": "remote_schema", "name": format!("remote_schema {name}"),
                                  "reason": reason, "definition": {"name": name}}));

@@ -11,6 +11,7 @@ mod guard;
 mod permissions;
 pub mod remote_relationships;
 pub mod remote_schema_relationships;
+mod remote_schema_permissions;
 pub mod remote_schemas;
 pub mod renames;
 pub mod sources;

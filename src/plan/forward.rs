@@ -10,6 +10,7 @@ use apollo_compiler::{ExecutableDocument, Name, Node};
 use std::collections::BTreeSet;
 
 use super::hidden_alias;
+use super::presets::Injector;
 use crate::schema::cache::Composed;
 use crate::schema::remote::TypeRenames;
 
@@ -23,6 +24,8 @@ pub struct RemoteDocument<'a> {
     composed: Option<&'a Composed>,
     /// `query`, or `mutation` for a remote's mutation fields.
     operation: &'static str,
+    /// The role's presets for this remote, if it has any.
+    presets: Option<Injector<'a>>,
 }
 
 impl<'a> RemoteDocument<'a> {
@@ -34,7 +37,34 @@ impl<'a> RemoteDocument<'a> {
             fragments: BTreeSet::new(),
             composed,
             operation: "query",
+            presets: None,
         }
+    }
+
+    /// Injects the role's presets for `remote` (remote schema permissions) into what
+    /// the document sends.
+    pub fn with_presets(mut self, remote: &'a crate::schema::remote::RemoteModel, session: &'a serde_json::Map<String, serde_json::Value>) -> Self {
+        self.presets = Injector::for_remote(remote, session);
+        self
+    }
+
+    /// A generated variable for a preset argument the caller writes itself (a join's
+    /// path): its `$name`, or None (no presets, or a missing session variable).
+    pub fn preset_argument(&mut self, preset: &crate::schema::remote_permission::Preset) -> Option<String> {
+        self.presets.as_mut()?.bind(preset).map(|name| format!("${name}"))
+    }
+
+    /// Preset input fields into a value the engine generated (a join's template
+    /// argument) of remote type `type_text`.
+    pub fn preset_generated_value(&mut self, value: &mut serde_json::Value, type_text: &str) {
+        if let Some(presets) = self.presets.as_mut() {
+            presets.generated_value(value, type_text);
+        }
+    }
+
+    /// The session variable a preset needs and the call lacks: the request cannot go.
+    pub fn missing_session_variable(&self) -> Option<&str> {
+        self.presets.as_ref()?.missing.as_deref()
     }
 
     /// A `mutation` document instead of a query.
@@ -57,6 +87,10 @@ impl<'a> RemoteDocument<'a> {
     pub fn add_field(&mut self, document: &ExecutableDocument, field: &Node<Field>, parent: &str, renames: &TypeRenames) {
         let mut field = self.prepared(field, renames);
         rename_field_name(&mut field, parent, renames);
+        if let Some(presets) = self.presets.as_mut() {
+            let remote_parent = presets.remote_parent(renames.remote(parent)).to_string();
+            presets.field(&mut field, &remote_parent);
+        }
         self.collect_field(document, &field);
         self.fields.push(field.serialize().no_indent().to_string());
     }
@@ -66,7 +100,10 @@ impl<'a> RemoteDocument<'a> {
     pub fn selection_text(&mut self, document: &ExecutableDocument, fields: &[Node<Field>], renames: &TypeRenames) -> String {
         let mut parts = Vec::new();
         for field in fields {
-            let field = self.prepared(field, renames);
+            let mut field = self.prepared(field, renames);
+            if let Some(presets) = self.presets.as_mut() {
+                presets.set(&mut field.make_mut().selection_set);
+            }
             self.collect_set(document, &field.selection_set);
             for selection in &field.selection_set.selections {
                 parts.push(selection.serialize().no_indent().to_string());
@@ -123,14 +160,32 @@ impl<'a> RemoteDocument<'a> {
     }
 
     /// The document text: `query ($v: T, …) { fields } fragment …` (or `mutation`), with the
-    /// operation's variable types mapped to the remote's names.
-    pub fn text(&self, document: &ExecutableDocument, operation_variables: &[(Name, Node<Type>)], renames: &TypeRenames) -> String {
+    /// operation's variable types mapped to the remote's names. Call it before
+    /// `client_variables`: the fragments' presets are generated here.
+    pub fn text(&mut self, document: &ExecutableDocument, operation_variables: &[(Name, Node<Type>)], renames: &TypeRenames) -> String {
+        let mut fragments = Vec::new();
+        for name in &self.fragments {
+            if let Some(fragment) = document.fragments.get(name.as_str()) {
+                let mut fragment = fragment.clone();
+                if let Some(composed) = self.composed.filter(|c| !c.type_joins.is_empty()) {
+                    strip_set(&mut fragment.make_mut().selection_set, composed);
+                }
+                let mut fragment = renamed_fragment(&fragment, renames);
+                if let Some(presets) = self.presets.as_mut() {
+                    presets.set(&mut fragment.make_mut().selection_set);
+                }
+                fragments.push(fragment.serialize().no_indent().to_string());
+            }
+        }
         let mut definitions: Vec<String> = operation_variables
             .iter()
             .filter(|(name, _)| self.variables.contains(name.as_str()))
             .map(|(name, ty)| format!("${name}: {}", type_text(ty, renames)))
             .collect();
         definitions.extend(self.generated.iter().map(|(name, ty)| format!("${name}: {ty}")));
+        if let Some(presets) = &self.presets {
+            definitions.extend(presets.generated.iter().map(|(name, ty, _)| format!("${name}: {ty}")));
+        }
         let mut out = String::from(self.operation);
         if !definitions.is_empty() {
             out.push_str(&format!("({})", definitions.join(", ")));
@@ -138,22 +193,23 @@ impl<'a> RemoteDocument<'a> {
         out.push_str(" { ");
         out.push_str(&self.fields.join(" "));
         out.push_str(" }");
-        for name in &self.fragments {
-            if let Some(fragment) = document.fragments.get(name.as_str()) {
-                let mut fragment = fragment.clone();
-                if let Some(composed) = self.composed.filter(|c| !c.type_joins.is_empty()) {
-                    strip_set(&mut fragment.make_mut().selection_set, composed);
-                }
-                out.push(' ');
-                out.push_str(&renamed_fragment(&fragment, renames).serialize().no_indent().to_string());
-            }
+        for fragment in fragments {
+            out.push(' ');
+            out.push_str(&fragment);
         }
         out
     }
 
-    /// The values of the client variables the document uses, for the request body.
-    pub fn client_variables(&self, values: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
-        self.variables.iter().filter_map(|name| Some((name.clone(), values.get(name)?.clone()))).collect()
+    /// The values of the client variables the document uses, for the request body,
+    /// with the presets' (after `text`).
+    pub fn client_variables(&mut self, values: &serde_json::Map<String, serde_json::Value>) -> serde_json::Map<String, serde_json::Value> {
+        let mut used: serde_json::Map<String, serde_json::Value> =
+            self.variables.iter().filter_map(|name| Some((name.clone(), values.get(name)?.clone()))).collect();
+        if let Some(presets) = self.presets.as_mut() {
+            presets.variables(&mut used);
+            used.extend(presets.generated.iter().map(|(name, _, value)| (name.clone(), value.clone())));
+        }
+        used
     }
 }
 

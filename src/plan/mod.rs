@@ -5,6 +5,7 @@
 //!
 //! - `context`: what planning needs (schema, request, variables, session)
 //! - `remote`, `forward`: requests to remote schemas, the client's selection forwarded
+//! - `presets`: a role's remote schema presets, injected into requests
 //! - `actions`: requests to action handlers
 //! - `operation`: the plan of an operation's root fields (`plan_query`, `plan_mutation`), which `execute` carries out
 //! - `params`: binding values and encoding them as Postgres text
@@ -24,6 +25,7 @@ pub mod forward;
 pub mod order;
 pub mod params;
 pub mod operation;
+pub mod presets;
 pub mod remote;
 pub mod row_filter;
 pub mod select;

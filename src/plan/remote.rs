@@ -95,6 +95,11 @@ pub fn http_request(
     }
 }
 
+/// The error for a session variable a preset needs and the call lacks (Hasura's).
+pub fn missing_session_variable(name: &str) -> GraphqlError {
+    GraphqlError::new(code::NOT_FOUND, format!("missing session variable: \"{name}\""))
+}
+
 /// Plans the remote root fields of the operation: one request per remote schema.
 /// Fields whose remote cannot be reached at all go to `unreachable` with their error.
 pub fn plan_root_calls(context: &Context, unreachable: &mut Vec<(String, GraphqlError)>) -> Vec<(RootCall, http::Request)> {
@@ -104,7 +109,7 @@ pub fn plan_root_calls(context: &Context, unreachable: &mut Vec<(String, Graphql
         request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let mut calls = Vec::new();
     for (index, remote) in composed.remotes.iter().enumerate() {
-        let mut document = RemoteDocument::new(Some(composed));
+        let mut document = RemoteDocument::new(Some(composed)).with_presets(remote, context.session());
         let mut keys = Vec::new();
         let mut key_fields = Vec::new();
         for (key, fields) in &grouped {
@@ -140,8 +145,14 @@ pub fn plan_root_calls(context: &Context, unreachable: &mut Vec<(String, Graphql
                 continue;
             }
         };
-        let used = document.client_variables(variables);
         let text = document.text(&request.document, &operation_variables, &remote.renames);
+        let used = document.client_variables(variables);
+        if let Some(name) = document.missing_session_variable() {
+            for (key, _) in &keys {
+                unreachable.push((key.clone(), missing_session_variable(name).at(&[PathSegment::Key(key.clone())])));
+            }
+            continue;
+        }
         let request = http_request(
             connection,
             remote.definition.definition.forward_client_headers,
@@ -163,7 +174,7 @@ pub fn mutation_call(context: &Context, field: &crate::query::normalize::Field) 
     let &index = composed.remote_mutation_roots.get(field.name.as_str())?;
     let remote = &composed.remotes[index];
     let namespace = remote.mutation_fields.get(field.name.as_str()).is_some_and(Option::is_none);
-    let mut document = RemoteDocument::new(Some(composed)).mutation();
+    let mut document = RemoteDocument::new(Some(composed)).mutation().with_presets(remote, context.session());
     for ast in fields {
         match (&remote.mutation_type, namespace) {
             (Some(mutation_type), true) => {
@@ -183,8 +194,11 @@ pub fn mutation_call(context: &Context, field: &crate::query::normalize::Field) 
         }
     };
     let operation_variables: Vec<_> = request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
-    let used = document.client_variables(variables);
     let text = document.text(&request.document, &operation_variables, &remote.renames);
+    let used = document.client_variables(variables);
+    if let Some(name) = document.missing_session_variable() {
+        return Some(Err(missing_session_variable(name).at(&[PathSegment::Key(response_key.to_string())])));
+    }
     let call = RootCall {
         remote: remote.name.clone(),
         keys: vec![(response_key.to_string(), namespace)],

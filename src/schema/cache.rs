@@ -55,6 +55,7 @@ struct CacheKey {
     /// trigger, yet change what the role may read.
     memberships: String,
     exposed: Vec<String>,
+    remote_schema_permissions: bool,
 }
 
 thread_local! {
@@ -78,6 +79,7 @@ fn current_key() -> CacheKey {
         search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
         memberships: memberships(role),
         exposed: crate::settings::exposed_schemas(),
+        remote_schema_permissions: crate::settings::remote_schema_permissions(),
     }
 }
 

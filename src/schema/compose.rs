@@ -17,6 +17,7 @@ use super::model::{Model, RootKind};
 use super::remote::{self, RemoteModel};
 use super::join_definition::{self, Target};
 use super::remote_join;
+use super::remote_permission::{self, Visibility};
 use super::sdl::{self, Additions};
 use super::type_shape;
 use crate::metadata::document::{Metadata, QualifiedTable, RemoteSchema};
@@ -310,13 +311,22 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
             left_out.push(LeftOut::remote(&remote.name, "no stored introspection: reload the remote schema".into()));
             continue;
         };
-        let mut built = match remote::from_introspection(remote, introspection) {
+        let view = match remote_permission::visibility(&model.caller, remote, introspection) {
+            Visibility::All => None,
+            Visibility::Restricted(view) => Some(view),
+            Visibility::Hidden => continue,
+        };
+        let seen = view.as_ref().map_or(introspection, |v| &v.introspection);
+        let mut built = match remote::from_introspection(remote, seen) {
             Ok(m) => m,
             Err(e) => {
                 left_out.push(LeftOut::remote(&remote.name, e));
                 continue;
             }
         };
+        if let Some(view) = view {
+            built.presets = view.presets;
+        }
         let text: String = built.types.iter().map(|(_, _, block)| block.as_str()).collect();
         let shapes = type_shape::shapes(&text);
         match clash(&built, &shapes, &known) {

@@ -20,6 +20,7 @@ pub mod permission;
 pub mod reflect;
 pub mod remote;
 pub mod remote_join;
+pub mod remote_permission;
 pub mod row_filter;
 pub mod scalars;
 pub mod sdl;

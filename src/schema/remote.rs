@@ -87,6 +87,8 @@ pub struct RemoteModel {
     pub remote_query_type: String,
     /// Introspected types by the remote's names, for walking `remote_field` paths.
     pub remote_types: HashMap<String, Value>,
+    /// The role's presets (remote schema permissions): injected into every request.
+    pub presets: super::remote_permission::Presets,
 }
 
 fn is_builtin(name: &str) -> bool {
@@ -381,6 +383,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
             .iter()
             .filter_map(|t| Some((t["name"].as_str()?.to_string(), t.clone())))
             .collect(),
+        presets: Default::default(),
     })
 }
 

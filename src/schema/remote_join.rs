@@ -16,6 +16,8 @@ pub struct PathStep {
     pub arguments: Map<String, Value>,
     /// Argument name -> its type, in the remote's names (for variable definitions).
     pub argument_types: Vec<(String, String)>,
+    /// The role's preset arguments of this field (remote schema permissions).
+    pub presets: Vec<super::remote_permission::Preset>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +155,8 @@ pub fn resolve(
                 argument_types.push((arg_name.to_string(), remote_type_text(&arg["type"])?));
             }
         }
-        path.push(PathStep { field: field_name.clone(), arguments, argument_types });
+        let presets = remote.presets.arguments.get(&(current_type.clone(), field_name.clone())).cloned().unwrap_or_default();
+        path.push(PathStep { field: field_name.clone(), arguments, argument_types, presets });
         match spec.get("field") {
             Some(next) => {
                 current_type = named_type(&field["type"]).ok_or("a field without a named type")?.to_string();

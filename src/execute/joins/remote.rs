@@ -101,11 +101,17 @@ fn key_field(
         for (name, value) in arguments {
             let Some((_, ty)) = step.argument_types.iter().find(|(n, _)| n == &name) else { continue };
             // A scalar may fill a list argument.
-            let value = if ty.starts_with('[') && !value.is_array() && !value.is_null() { Value::Array(vec![value]) } else { value };
+            let mut value = if ty.starts_with('[') && !value.is_array() && !value.is_null() { Value::Array(vec![value]) } else { value };
+            document.preset_generated_value(&mut value, ty);
             let var = format!("{alias}_{s}_{name}");
             document.declare(var.clone(), ty.clone());
             variables.insert(var.clone(), value);
             parts.push(format!("{name}: ${var}"));
+        }
+        for preset in &step.presets {
+            if let Some(variable) = document.preset_argument(preset) {
+                parts.push(format!("{}: {variable}", preset.name));
+            }
         }
         let args = if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) };
         let prefix = if s == 0 { format!("{alias}: ") } else { String::new() };
@@ -152,7 +158,7 @@ pub fn plan(
         };
         let entries: Vec<_> = keys.distinct.iter().collect();
         for chunk in entries.chunks(batch) {
-            let mut document = RemoteDocument::new(Some(composed));
+            let mut document = RemoteDocument::new(Some(composed)).with_presets(remote, context.session());
             let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames);
             let mut variables = Map::new();
             let mut aliases = Vec::new();
@@ -162,8 +168,13 @@ pub fn plan(
                 document.add_text(text);
                 aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
             }
-            variables.extend(document.client_variables(context.variables));
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
+            variables.extend(document.client_variables(context.variables));
+            if let Some(name) = document.missing_session_variable() {
+                let path = aliases.first().map(|a| a.path.clone()).unwrap_or_default();
+                errors.push(crate::plan::remote::missing_session_variable(name).at(&path));
+                continue;
+            }
             let request =
                 http_request(connection, remote.definition.definition.forward_client_headers, context.session(), query, Value::Object(variables));
             batch_out.push(request, JoinCall { join: index, aliases });
