@@ -23,7 +23,8 @@
 #            (SQLSTATE 25006, a message saying to run them on the primary)
 #   load     pgbench, PGF_LOAD_CLIENTS clients (8) for PGF_LOAD_SECONDS (60): a mix of
 #            table-only queries, table -> remote, remote -> table, action -> table and
-#            table -> source joins, and remote root fields; every response is checked
+#            table -> source joins, remote root fields, and a restricted role (a select
+#            permission and a remote schema permission); every response is checked
 #            (an error aborts the client); zero failed transactions, no backend crash in
 #            the server log, and backend memory (VmRSS, sampled every 5 s) flat
 # Ends with "N passed, N failed" (one per check) and writes the figures to
@@ -223,6 +224,13 @@ select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"tab
 select graphql.metadata('{"type": "set_custom_types", "args": {"objects": [{"name": "Order", "fields": [{"name": "id", "type": "Int!"}, {"name": "user_id", "type": "Int"}, {"name": "label", "type": "String!"}], "relationships": [{"name": "customer", "type": "object", "remote_table": "customers", "field_mapping": {"user_id": "id"}}, {"name": "tier", "type": "object", "source": "crm", "remote_table": "tiers", "field_mapping": {"user_id": "user_id"}}]}]}}');
 select graphql.metadata('{"type": "create_action", "args": {"name": "listOrders", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "n", "type": "Int!"}], "output_type": "[Order!]!"}, "comment": "orders service"}}');
 select graphql.metadata('{"type": "create_action", "args": {"name": "getOrder", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "id", "type": "Int!"}], "output_type": "Order"}}}');
+-- A restricted role: its own orders without the note (a select permission), and of
+-- users_b its own user only (a remote schema permission presetting the id).
+do \$\$ begin create role rel_member nologin; exception when duplicate_object then null; end \$\$;
+grant select on orders to rel_member;
+select graphql.metadata('{"type": "pg_create_select_permission", "args": {"table": "orders", "role": "rel_member", "permission": {"columns": ["id", "user_id", "total"], "filter": {"user_id": {"_eq": "X-Hasura-User-Id"}}}}}');
+select graphql.metadata(jsonb_build_object('type', 'add_remote_schema_permissions', 'args', jsonb_build_object('remote_schema', 'users_b', 'role', 'rel_member',
+  'definition', jsonb_build_object('schema', 'schema { query: Query } type Query { user(id: Int! @preset(value: "x-hasura-user-id")): User } type User { userId: Int! name: String! }'))));
 SQL
 }
 
@@ -462,6 +470,21 @@ select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,orders}') <
   from graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user_id tier { tier } } }',
                        jsonb_build_object('id', :id)) r;
 SQL
+    # A restricted role (rel_member, as user :uid): only its orders (user n has 4 unless
+    # n - 1 is a multiple of 10), never the note; of users_b only itself (the preset id).
+    cat >"$OUT/load_role.sql" <<'SQL'
+\set uid random(1, 500)
+begin;
+set local role rel_member;
+select set_config('request.jwt.claims', json_build_object('x-hasura-user-id', :uid::text)::text, true);
+select 1 / (case when r ? 'errors'
+                   or jsonb_array_length(r #> '{data,orders}') <> (select count(*) from generate_series(1, 2000) g where g % 500 + 1 = :uid and g % 10 <> 0)
+                   or exists (select from jsonb_array_elements(r #> '{data,orders}') o where cast(o ->> 'user_id' as int) <> :uid or o ? 'note')
+                   or r #>> '{data,b,user,userId}' is distinct from :uid::text
+            then 0 else 1 end)
+  from graphql.resolve('{ orders(order_by: {id: asc}) { id user_id total } b { user { userId name } } }') r;
+end;
+SQL
     chmod 0644 "$OUT"/load_*.sql
 }
 
@@ -485,7 +508,8 @@ if want load; then
     runuser -u postgres -- "$PGF_PG_BIN/pgbench" -h "$PRIMARY_DIR" -p "$PRIMARY_PORT" -U postgres -n \
         -c "$LOAD_CLIENTS" -j 2 -T "$LOAD_SECONDS" -P 10 \
         -f "$OUT/load_table.sql@7" -f "$OUT/load_join.sql@5" -f "$OUT/load_remote_table.sql@3" \
-        -f "$OUT/load_remote.sql@2" -f "$OUT/load_action.sql@2" -f "$OUT/load_source.sql@1" "$DB" >"$OUT/pgbench.log" 2>&1
+        -f "$OUT/load_remote.sql@2" -f "$OUT/load_action.sql@2" -f "$OUT/load_source.sql@1" -f "$OUT/load_role.sql@2" \
+        "$DB" >"$OUT/pgbench.log" 2>&1
     rc=$?
     set -e
     kill "$load_sampler" 2>/dev/null || true

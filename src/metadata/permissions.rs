@@ -21,7 +21,7 @@ pub fn create(metadata: &mut Metadata, args: &Value, kind: &str) -> Result<(), M
     let role = role_arg(args, &call)?;
     let what = format!("{call}: {kind} permission for role \"{role}\" on table \"{at}\"");
     let Some(entry) = metadata.tables_of(&at.source).iter().find(|t| t.table == at.table) else {
-        meta_bail!("{what}: the table is not tracked");
+        meta_bail!("{what}: the table is not tracked (pg_track_table it first)");
     };
     if permission::for_role(permission::entries(entry, kind), &role).is_some() {
         meta_bail!("{what}: it already exists (drop it first, or set its comment)");

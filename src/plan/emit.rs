@@ -38,9 +38,4 @@ impl<'s> Emit<'s> {
             None => Ok(None),
         }
     }
-
-    /// The row limit of the role's select permission on `table`, if any.
-    pub fn row_limit(table: &Table) -> Option<u64> {
-        table.restriction.as_ref().and_then(|r| r.limit)
-    }
 }

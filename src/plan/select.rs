@@ -165,7 +165,7 @@ impl<'m> Builder<'m> {
         }
         if keys.is_empty() {
             // The permission's limit caps the client's.
-            if let Some(n) = Self::window(args, "limit", Emit::row_limit(table)).map_err(|m| self.error(m))? {
+            if let Some(n) = Self::window(args, "limit", table.row_limit()).map_err(|m| self.error(m))? {
                 let p = self.emit.params.bind(n.to_string(), "bigint");
                 sql.push_str(&format!(" limit {p}"));
             }
@@ -252,7 +252,7 @@ impl<'m> Builder<'m> {
             .collect();
         // Each key's rows are numbered (`__ord`): offset and limit (the permission's
         // capping the client's, per key as for a relationship) are a window on it.
-        let cap = if join.kind == RelKind::Array { Emit::row_limit(table) } else { None };
+        let cap = if join.kind == RelKind::Array { table.row_limit() } else { None };
         let offset = Self::window(&args, "offset", None).map_err(|m| self.error(m))?;
         let limit = Self::window(&args, "limit", cap).map_err(|m| self.error(m))?;
         let mut filters = Vec::new();

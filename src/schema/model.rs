@@ -144,6 +144,11 @@ impl Table {
         self.columns.iter().chain(&self.hidden_columns).find(|c| c.computed.is_none() && c.sql_name == sql_name)
     }
 
+    /// The row limit of the role's select permission, if any.
+    pub fn row_limit(&self) -> Option<u64> {
+        self.restriction.as_ref().and_then(|r| r.limit)
+    }
+
     /// Whether the role may aggregate its rows (`<t>_aggregate`, `<rel>_aggregate`).
     pub fn allows_aggregations(&self) -> bool {
         self.restriction.as_ref().is_none_or(|r| r.allow_aggregations)
