@@ -30,7 +30,11 @@ select graphql.metadata($${"type": "bulk", "args": [
       "remote_field": {"user": {"arguments": {"id": "$user_id"}}}}}}},
   {"type": "pg_create_remote_relationship", "args": {"table": "orders", "name": "buyers",
     "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"],
-      "remote_field": {"users": {"arguments": {"where": {"id": {"_eq": "$user_id"}}}}}}}}}
+      "remote_field": {"users": {"arguments": {"where": {"id": {"_eq": "$user_id"}}}}}}}}},
+  {"type": "create_remote_schema_remote_relationship", "args": {
+    "remote_schema": "products_api", "type_name": "Review", "name": "author",
+    "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["authorId"],
+      "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}
 ]}$$);
 
 -- The role's view: `me`-style user (its id preset from X-Hasura-User-Id), users with a
@@ -86,6 +90,8 @@ select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields 
 -- cannot pass (preset): not derivable, not there; orders.buyers is, and its request
 -- carries the preset too: one request for the three orders.
 select graphql.resolve($${ __type(name: "orders") { fields { name } } }$$) as order_fields;
+-- The same for a remote -> remote relationship: products' Review.author needs user(id:).
+select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$) as review_fields;
 reset role;
 select regress.fixture(4101, 'POST', '_reset') is not null as reset;
 set local role pgf_rs_user;
@@ -116,6 +122,7 @@ reset role;
 set local graphql.remote_schema_permissions = off;
 -- Admin is not restricted.
 select graphql.resolve($${ user(id: 3) { email } }$$) as admin_sees_all;
+select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$) as admin_review_fields;
 
 -- Bad bodies: an ERROR naming the type or field, nothing stored.
 select graphql.metadata($${"type": "add_remote_schema_permissions", "args": {"remote_schema": "users_api", "role": "r2",
