@@ -28,7 +28,13 @@ pub mod code {
     pub const VALIDATION_FAILED: &str = "validation-failed";
     pub const BAD_REQUEST: &str = "bad-request";
     pub const DATA_EXCEPTION: &str = "data-exception";
+    /// A write on a hot standby or in a read-only transaction.
+    pub const READ_ONLY: &str = "read-only";
+    /// A constraint refused a write (Hasura's code).
+    pub const CONSTRAINT_VIOLATION: &str = "constraint-violation";
     pub const PERMISSION_DENIED: &str = "permission-denied";
+    /// A written row fails its permission's check (Hasura's code).
+    pub const PERMISSION_ERROR: &str = "permission-error";
     pub const UNEXPECTED: &str = "unexpected";
     /// A session variable a permission reads is not set (Hasura's code and message).
     pub const NOT_FOUND: &str = "not-found";

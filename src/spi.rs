@@ -39,6 +39,12 @@ impl SqlError {
         (code & 0xFFF) == (('2' as i32 - '0' as i32) | (('2' as i32 - '0' as i32) << 6))
     }
 
+    /// Class 23: a unique, foreign key, not-null or check constraint refused a write.
+    pub fn is_constraint_violation(&self) -> bool {
+        let code = self.sqlstate as isize as i32;
+        (code & 0xFFF) == (('2' as i32 - '0' as i32) | (('3' as i32 - '0' as i32) << 6))
+    }
+
     pub fn is_permission_denied(&self) -> bool {
         self.sqlstate == PgSqlErrorCode::ERRCODE_INSUFFICIENT_PRIVILEGE
     }

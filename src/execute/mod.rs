@@ -12,6 +12,7 @@ pub mod joins;
 mod remote;
 mod tables;
 mod typenames;
+mod writes;
 
 use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
@@ -91,7 +92,7 @@ fn respond(
     let mut data_is_null = false;
 
     let joins = if is_mutation {
-        run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors)
+        run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors, &mut data_is_null)
     } else {
         match plan::operation::plan_query(context, root_fields, query) {
             QueryPlan::Tables(statement) => match tables::run(&statement) {
@@ -220,15 +221,26 @@ fn run_fields(
     Ok(joins)
 }
 
-/// Carries out a mutation's planned root fields one after another, as the spec says:
-/// remote mutation fields, VOLATILE tracked functions and actions. Returns the joins
-/// below them.
+/// Carries out a mutation's root fields in document order. When the document writes
+/// to tables, all its fields run in ONE subtransaction: if a table write fails, none
+/// of the document's writes remain, `data` is null, and the rest is not run (Hasura's
+/// rule); the caller's transaction goes on.
 fn run_mutation(
     context: &Context,
     steps: Vec<(String, MutationStep)>,
     data: &mut Map<String, Value>,
     errors: &mut Vec<GraphqlError>,
+    data_is_null: &mut bool,
 ) -> Vec<plan::Join> {
+    let first_write = steps.iter().find(|(_, step)| matches!(step, MutationStep::Table(_))).map(|(key, _)| key.clone());
+    if let Some(key) = &first_write {
+        if let Some(reason) = writes::read_only_reason() {
+            errors.push(GraphqlError::new(code::READ_ONLY, reason).at(&[PathSegment::Key(key.clone())]));
+            *data_is_null = true;
+            return Vec::new();
+        }
+    }
+    let unit = first_write.is_some().then(spi::Subtransaction::begin);
     let mut joins = Vec::new();
     for (key, step) in steps {
         match step {
@@ -264,6 +276,20 @@ fn run_mutation(
                     }
                 }
             }
+            MutationStep::Table(write) => match write.and_then(|w| writes::run(w, &key)) {
+                Ok((value, mut field_joins)) => {
+                    data.insert(key, value);
+                    joins.append(&mut field_joins);
+                }
+                Err(error) => {
+                    errors.push(error);
+                    *data_is_null = true;
+                    if let Some(unit) = unit {
+                        unit.roll_back();
+                    }
+                    return Vec::new();
+                }
+            },
             MutationStep::Action(Ok((call, request))) => {
                 let mut batch = http::Batch::default();
                 batch.push(request, call);
@@ -275,6 +301,9 @@ fn run_mutation(
             }
             MutationStep::Unknown => {}
         }
+    }
+    if let Some(unit) = unit {
+        unit.release();
     }
     joins
 }
@@ -295,6 +324,8 @@ pub(crate) fn sql_error(e: spi::SqlError, path: &[PathSegment]) -> GraphqlError 
         code::PERMISSION_DENIED
     } else if e.is_data_exception() {
         code::DATA_EXCEPTION
+    } else if e.is_constraint_violation() {
+        code::CONSTRAINT_VIOLATION
     } else {
         code::UNEXPECTED
     };

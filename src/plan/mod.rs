@@ -15,6 +15,7 @@
 //! - `row_filter`: permissions' row filters
 //! - `order`: `order_by`, `distinct_on`, `limit`, `offset`
 //! - `select`: rows, objects, relationships and aggregates
+//! - `mutation`: table mutations (a write statement, then the answer's)
 
 pub mod actions;
 pub mod call;
@@ -22,6 +23,7 @@ mod context;
 pub mod emit;
 pub mod filter;
 pub mod forward;
+pub mod mutation;
 pub mod order;
 pub mod params;
 pub mod operation;

@@ -135,6 +135,8 @@ pub enum MutationStep {
     Remote(Result<(RootCall, http::Request), GraphqlError>),
     /// A VOLATILE tracked function: one statement that may write.
     Function(Result<Statement, GraphqlError>),
+    /// A table mutation: its writes, each with the statement shaping its answer.
+    Table(Result<super::mutation::TableWrite, GraphqlError>),
     /// An action: its handler's request, or why it cannot be built.
     Action(Result<(ActionCall, http::Request), GraphqlError>),
     /// Not a field of mutation_root (validation makes this unreachable in practice).
@@ -152,6 +154,8 @@ pub fn plan_mutation(context: &Context, root_fields: &[Field], query: &str) -> V
                 MutationStep::Typename
             } else if let Some(planned) = super::remote::mutation_call(context, field) {
                 MutationStep::Remote(planned)
+            } else if let Some(&mutation) = composed.model.table_mutations.get(name) {
+                MutationStep::Table(super::mutation::plan(&composed.model, context.session, mutation, field))
             } else if let Some(&root) = composed.model.mutation_roots.get(name) {
                 MutationStep::Function(root_statement(&composed.model, context.session, root, field))
             } else {

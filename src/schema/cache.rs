@@ -58,8 +58,14 @@ struct CacheKey {
     remote_schema_permissions: bool,
 }
 
+/// How many composed schemas a backend keeps (least recently used dropped).
+const KEPT_SCHEMAS: usize = 8;
+
 thread_local! {
-    static CACHE: RefCell<Option<(CacheKey, Rc<Composed>)>> = const { RefCell::new(None) };
+    /// The schemas composed last, most recent last: one per role (and settings) a
+    /// backend serves in turn, so that a front switching roles per request (`SET
+    /// ROLE`) does not compose again at every switch.
+    static CACHE: RefCell<Vec<(CacheKey, Rc<Composed>)>> = const { RefCell::new(Vec::new()) };
     static BUILDS: Cell<u64> = const { Cell::new(0) };
     static HITS: Cell<u64> = const { Cell::new(0) };
 }
@@ -132,7 +138,12 @@ unsafe extern "C-unwind" fn memberships_changed(_arg: pgrx::pg_sys::Datum, _cach
 pub fn get() -> Result<Rc<Composed>, GraphqlError> {
     let key = current_key();
     let cached = CACHE.with(|c| {
-        c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, composed)| composed.clone())
+        let mut entries = c.borrow_mut();
+        let position = entries.iter().position(|(k, _)| *k == key)?;
+        let entry = entries.remove(position);
+        let composed = entry.1.clone();
+        entries.push(entry);
+        Some(composed)
     });
     if let Some(composed) = cached {
         HITS.with(|h| h.set(h.get() + 1));
@@ -140,7 +151,15 @@ pub fn get() -> Result<Rc<Composed>, GraphqlError> {
     }
     let composed = Rc::new(compose(&key.exposed)?);
     BUILDS.with(|b| b.set(b.get() + 1));
-    CACHE.with(|c| *c.borrow_mut() = Some((key, composed.clone())));
+    CACHE.with(|c| {
+        let mut entries = c.borrow_mut();
+        // A schema of an older version is never used again.
+        entries.retain(|(k, _)| k.version == key.version);
+        if entries.len() >= KEPT_SCHEMAS {
+            entries.remove(0);
+        }
+        entries.push((key, composed.clone()));
+    });
     Ok(composed)
 }
 

@@ -27,6 +27,26 @@ pub struct Model {
     pub enums: IndexMap<String, Vec<String>>,
     /// The role the model was built for.
     pub caller: Caller,
+    /// Fields of `mutation_root` writing to tables, in schema order.
+    pub table_mutations: IndexMap<String, TableMutation>,
+}
+
+/// A mutation root field over `Model::tables[table]`.
+#[derive(Debug, Clone, Copy)]
+pub struct TableMutation {
+    pub table: usize,
+    pub kind: MutationKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MutationKind {
+    Insert,
+    InsertOne,
+    Update,
+    UpdateByPk,
+    UpdateMany,
+    Delete,
+    DeleteByPk,
 }
 
 /// A root field: `table` indexes `Model::tables`, or `Model::functions` for the
@@ -83,6 +103,8 @@ pub struct Table {
     pub hidden_columns: Vec<Column>,
     /// The role's select permission, when one binds it (`None`: privileges alone).
     pub restriction: Option<Box<Restriction>>,
+    /// What the role may insert, update and delete.
+    pub writes: super::writes::Writes,
     /// Indices into `columns`; empty when there is no key the role can read.
     pub primary_key: Vec<usize>,
     pub relationships: Vec<Relationship>,
@@ -316,6 +338,14 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
             Access::Hidden => continue,
         };
         let configuration = entry.map(|e| &e.configuration);
+        let field_name = |column: &str| {
+            let name = configuration
+                .and_then(|cfg| cfg.column_config.get(column))
+                .and_then(|cc| cc.custom_name.clone())
+                .unwrap_or_else(|| column.to_string());
+            is_graphql_name(&name).then_some(name)
+        };
+        let writes = super::writes::resolve(caller, &relation, entry.copied(), &field_name, &catalog);
         let type_name = configuration
             .and_then(|c| c.custom_name.clone())
             .unwrap_or_else(|| relation_type_name(&relation.schema, &relation.name));
@@ -360,6 +390,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
             columns,
             hidden_columns,
             restriction,
+            writes,
             primary_key,
             relationships: Vec::new(),
             remote_relationships: Vec::new(),
@@ -385,7 +416,8 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
     enums.retain(|name, _| !type_names.contains(name));
 
     let roots = root_fields(&tables, &tracked_by_table);
-    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new(), caller: caller.clone() }
+    let table_mutations = mutation_fields(&tables, &tracked_by_table);
+    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new(), caller: caller.clone(), table_mutations }
 }
 
 /// Adds `relationship` unless its name (or its aggregate's) is taken; the aggregate
@@ -565,4 +597,35 @@ fn root_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTabl
         }
     }
     roots
+}
+
+/// Hasura's mutation root fields of each table the role may write to (names from
+/// `custom_root_fields` when set): inserts need insertable columns, updates updatable
+/// ones, the `_by_pk` fields a primary key the role may select.
+fn mutation_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTable>) -> IndexMap<String, TableMutation> {
+    use MutationKind::*;
+    let mut fields = IndexMap::new();
+    for (i, table) in tables.iter().enumerate() {
+        let custom = tracked.get(&table.qualified()).map(|t| &t.configuration.custom_root_fields);
+        let t = &table.type_name;
+        let has_key = !table.primary_key.is_empty();
+        let candidates = [
+            (Insert, "insert", format!("insert_{t}"), table.writes.insert.is_some()),
+            (InsertOne, "insert_one", format!("insert_{t}_one"), table.writes.insert.is_some()),
+            (Update, "update", format!("update_{t}"), table.writes.update.is_some()),
+            (UpdateByPk, "update_by_pk", format!("update_{t}_by_pk"), table.writes.update.is_some() && has_key),
+            (UpdateMany, "update_many", format!("update_{t}_many"), table.writes.update.is_some()),
+            (Delete, "delete", format!("delete_{t}"), table.writes.delete.is_some()),
+            (DeleteByPk, "delete_by_pk", format!("delete_{t}_by_pk"), table.writes.delete.is_some() && has_key),
+        ];
+        for (kind, key, default, available) in candidates {
+            if !available {
+                continue;
+            }
+            let given = custom.and_then(|c| c.rest.get(key)).cloned();
+            let name = CustomRootFields::name_of(&given).map(String::from).unwrap_or(default);
+            fields.entry(name).or_insert(TableMutation { table: i, kind });
+        }
+    }
+    fields
 }

@@ -13,6 +13,20 @@ pub struct Relation {
     pub primary_key: Vec<String>,
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
+    /// A table (not a view or a foreign table): rows may be inserted, updated, deleted.
+    #[serde(default)]
+    pub writable: bool,
+    /// Whether the current role may DELETE from it.
+    #[serde(default)]
+    pub deletable: bool,
+    /// Its primary key and unique constraints (an insert's `on_conflict` names one).
+    #[serde(default)]
+    pub unique_constraints: Vec<UniqueConstraint>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UniqueConstraint {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -29,6 +43,12 @@ pub struct Column {
     pub not_null: bool,
     /// Whether the current role may SELECT the column.
     pub readable: bool,
+    /// Whether the current role may INSERT / UPDATE it (never a generated column, nor
+    /// an identity column GENERATED ALWAYS).
+    #[serde(default)]
+    pub insertable: bool,
+    #[serde(default)]
+    pub updatable: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +76,7 @@ with rels as (
 ),
 cols as (
     select a.attrelid, a.attnum, a.attname, a.attnotnull,
+           a.attgenerated = '' and a.attidentity <> 'a' as assignable,
            pg_catalog.format_type(a.atttypid, a.atttypmod) as sql_type,
            bt.oid as type_oid, bt.typname, bt.typtype, bt.typelem,
            coalesce(nullif(et.typbasetype, 0), et.oid) as elem_oid
@@ -80,9 +101,19 @@ select coalesce(jsonb_agg(jsonb_build_object(
                             where e.enumtypid = coalesce(c.elem_oid, c.type_oid)),
             'not_null', c.attnotnull,
             'readable', ($3::bool is not true
-                         or pg_catalog.has_column_privilege(r.oid, c.attnum, 'SELECT'))
+                         or pg_catalog.has_column_privilege(r.oid, c.attnum, 'SELECT')),
+            'insertable', c.assignable and ($3::bool is not true
+                         or pg_catalog.has_column_privilege(r.oid, c.attnum, 'INSERT')),
+            'updatable', c.assignable and ($3::bool is not true
+                         or pg_catalog.has_column_privilege(r.oid, c.attnum, 'UPDATE'))
         ) order by c.attnum), '[]'::jsonb)
         from cols c where c.attrelid = r.oid),
+    'writable', r.kind in ('r', 'p'),
+    'unique_constraints', (
+        select coalesce(jsonb_agg(jsonb_build_object('name', con.conname) order by con.conname), '[]'::jsonb)
+        from pg_catalog.pg_constraint con
+        where con.conrelid = r.oid and con.contype in ('p', 'u')),
+    'deletable', ($3::bool is not true or pg_catalog.has_table_privilege(r.oid, 'DELETE')),
     'primary_key', (
         select coalesce(jsonb_agg(a.attname order by k.ord), '[]'::jsonb)
         from pg_catalog.pg_constraint con

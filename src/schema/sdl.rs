@@ -39,7 +39,11 @@ pub struct Additions {
 pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> String {
     let mut out = String::new();
     let remote_mutations: Vec<&String> = remotes.iter().flat_map(|r| r.mutation_field_definitions.iter()).collect();
-    if additions.mutation_fields.is_empty() && model.mutation_roots.is_empty() && remote_mutations.is_empty() {
+    let has_mutations = !additions.mutation_fields.is_empty()
+        || !model.mutation_roots.is_empty()
+        || !model.table_mutations.is_empty()
+        || !remote_mutations.is_empty();
+    if !has_mutations {
         out.push_str("schema { query: query_root }\n\n");
     } else {
         out.push_str("schema { query: query_root mutation: mutation_root }\n\n");
@@ -55,8 +59,9 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     }
     print_comparison_types(model, &mut out);
     print_function_inputs(model, &mut out);
-    for table in &model.tables {
+    for (index, table) in model.tables.iter().enumerate() {
         print_table(model, table, &mut out);
+        super::mutation_sdl::types(model, index, &mut out);
         for join in &table.remote_relationships {
             for (_, block) in join.input_types() {
                 out.push_str(block);
@@ -78,8 +83,9 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     for (type_name, field) in &additions.fields {
         let _ = writeln!(out, "extend type {type_name} {{\n  \"A remote relationship\"\n  {field}\n}}\n");
     }
-    if !additions.mutation_fields.is_empty() || !model.mutation_roots.is_empty() || !remote_mutations.is_empty() {
+    if has_mutations {
         let mut fields = additions.mutation_fields.clone();
+        fields.extend(model.table_mutations.iter().map(|(name, m)| super::mutation_sdl::field(model, name, *m)));
         fields.extend(model.mutation_roots.iter().map(|(name, root)| function_root(model, name, *root)));
         fields.extend(remote_mutations.iter().map(|d| d.to_string()));
         let _ = writeln!(out, "type mutation_root {{\n  {}\n}}\n", fields.join("\n  "));

@@ -1,0 +1,328 @@
+//! Table mutations to SQL. Each root field is ONE write statement (`insert`, `update`
+//! or `delete` in a CTE, every value bound) returning the written rows and how many of
+//! them fail the permission's check, then ONE statement shaping the client's selection
+//! over those rows, fed back as a parameter: no second scan of the table, and
+//! relationships in `returning` see the rows as they are after the write.
+
+use serde_json::{Map, Value};
+
+use super::emit::Emit;
+use super::params::{array_text, as_list, scalar_text};
+use super::select::Builder;
+use super::{ident, Refusal, Session, Statement};
+use crate::error::{code, GraphqlError, PathSegment};
+use crate::query::normalize::Field;
+use crate::schema::model::{Model, MutationKind, Table, TableMutation};
+use crate::schema::row_filter::{Operand, RowFilter};
+use crate::schema::scalars::ColumnType;
+use crate::schema::writes::{ColumnPreset, WriteColumn};
+
+/// One write and the statement shaping its answer. The write returns
+/// `{"rows": [...], "violations": n}`; the shape statement's first parameter is the
+/// rows, its second (for a mutation response) their count.
+#[derive(Debug)]
+pub struct Write {
+    pub write: Statement,
+    pub shape: Statement,
+    /// Whether the shape statement's second parameter is the count of rows.
+    pub counted: bool,
+}
+
+/// A table mutation root field: its writes (several for `update_<t>_many`), run in order.
+#[derive(Debug)]
+pub struct TableWrite {
+    pub writes: Vec<Write>,
+    /// `update_<t>_many`: the answer is the list of the writes' answers.
+    pub many: bool,
+    /// "insert" or "update": what a failed check names.
+    pub checked: &'static str,
+}
+
+/// Plans the mutation root field `field`.
+pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &Field) -> Result<TableWrite, GraphqlError> {
+    let table = &model.tables[mutation.table];
+    let path = [PathSegment::Key(field.response_key.clone())];
+    let refused = |r: Refusal| GraphqlError::new(r.code, r.message).at(&path);
+    let one = |write: Result<Statement, Refusal>, response: bool| -> Result<Write, GraphqlError> {
+        let write = write.map_err(refused)?;
+        let shape = shape(model, session, table, field, response)?;
+        Ok(Write { write, shape, counted: response })
+    };
+    let (writes, checked) = match mutation.kind {
+        MutationKind::Insert => {
+            let objects = as_list(field.argument("objects").unwrap_or(&Value::Null));
+            (vec![one(insert(model, session, table, &objects, field.argument("on_conflict")), true)?], "insert")
+        }
+        MutationKind::InsertOne => {
+            let object = field.argument("object").cloned().unwrap_or(Value::Null);
+            (vec![one(insert(model, session, table, &[object], field.argument("on_conflict")), false)?], "insert")
+        }
+        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where), true)?], "update"),
+        MutationKind::UpdateByPk => (vec![one(update(model, session, table, &field.arguments, Target::PkColumns), false)?], "update"),
+        MutationKind::UpdateMany => {
+            let updates = as_list(field.argument("updates").unwrap_or(&Value::Null));
+            let writes = updates
+                .iter()
+                .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where), true))
+                .collect::<Result<Vec<_>, _>>()?;
+            (writes, "update")
+        }
+        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where), true)?], "delete"),
+        MutationKind::DeleteByPk => (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments), false)?], "delete"),
+    };
+    Ok(TableWrite { writes, many: mutation.kind == MutationKind::UpdateMany, checked })
+}
+
+/// The statement shaping the answer: `<t>_mutation_response` (`response`) or the row.
+fn shape(model: &Model, session: &Session, table: &Table, field: &Field, response: bool) -> Result<Statement, GraphqlError> {
+    let mut builder = Builder::new(model, session, field.response_key.clone());
+    let rows = builder.placeholder("jsonb");
+    let expression = if response {
+        let affected = builder.placeholder("int");
+        builder.mutation_response(table, field, &rows, &affected)?
+    } else {
+        builder.written_row(table, field, &rows)?
+    };
+    let (params, joins) = builder.finish();
+    Ok(Statement { sql: format!("select {expression}"), params, joins })
+}
+
+fn qualified(table: &Table) -> String {
+    format!("{}.{}", ident(&table.schema), ident(&table.name))
+}
+
+/// `with w as (<write> returning x.*) select {rows, violations}`: the check (if any)
+/// counted over the written rows.
+fn returning(emit: &mut Emit, write: String, check: Option<&RowFilter>) -> Result<String, Refusal> {
+    let violations = match check {
+        Some(check) => format!("count(*) filter (where not coalesce({}, false))", super::row_filter::condition(emit, check, "w")?),
+        None => "0".into(),
+    };
+    Ok(format!(
+        "with w as ({write} returning x.*) \
+         select jsonb_build_object('rows', coalesce(jsonb_agg(to_jsonb(w)), '[]'::jsonb), 'violations', {violations}) from w"
+    ))
+}
+
+/// A client value for a column, bound.
+fn bind_value(emit: &mut Emit, value: &Value, ty: &ColumnType, sql_type: &str) -> Result<String, Refusal> {
+    if value.is_null() {
+        return Ok(emit.params.bind_null(sql_type));
+    }
+    let text = if ty.is_list { array_text(&as_list(value), ty)? } else { scalar_text(value, ty)? };
+    Ok(emit.params.bind(text, sql_type))
+}
+
+/// A preset's value, bound: a literal or the call's session variable.
+fn bind_preset(emit: &mut Emit, preset: &ColumnPreset) -> Result<String, Refusal> {
+    match &preset.value {
+        Operand::Literal(Value::Null) => Ok(emit.params.bind_null(&preset.sql_type)),
+        Operand::Literal(Value::String(text)) => Ok(emit.params.bind(text.clone(), &preset.sql_type)),
+        Operand::Literal(other) => Ok(emit.params.bind(other.to_string(), &preset.sql_type)),
+        Operand::Session(name) => match emit.session().get(name).and_then(Value::as_str) {
+            Some(text) => Ok(emit.params.bind(text.to_string(), &preset.sql_type)),
+            None => Err(Refusal { code: code::NOT_FOUND, message: format!("missing session variable: \"{name}\"") }),
+        },
+    }
+}
+
+fn column<'c>(columns: &'c [WriteColumn], name: &str, what: &str) -> Result<&'c WriteColumn, Refusal> {
+    columns
+        .iter()
+        .find(|c| c.field_name == name)
+        .ok_or_else(|| Refusal::from(format!("field \"{name}\" not found in type: '{what}'")))
+}
+
+fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on_conflict: Option<&Value>) -> Result<Statement, Refusal> {
+    let Some(access) = &table.writes.insert else { return Err("insert is not allowed".to_string().into()) };
+    let what = format!("{}_insert_input", table.type_name);
+    let mut emit = Emit::new(session);
+    // The columns the objects give, in order of first appearance, then the presets.
+    let mut given: Vec<&WriteColumn> = Vec::new();
+    for object in objects {
+        let Value::Object(fields) = object else { return Err(format!("expected an object of type {what}, got {object}").into()) };
+        for name in fields.keys() {
+            let column = column(&access.columns, name, &what)?;
+            if !given.iter().any(|c| c.sql_name == column.sql_name) {
+                given.push(column);
+            }
+        }
+    }
+    let mut names: Vec<String> = given.iter().map(|c| ident(&c.sql_name)).collect();
+    names.extend(access.presets.iter().map(|p| ident(&p.column)));
+    let mut rows = Vec::with_capacity(objects.len());
+    for object in objects {
+        let fields = object.as_object().cloned().unwrap_or_default();
+        let mut values = Vec::with_capacity(names.len());
+        for column in &given {
+            values.push(match fields.get(&column.field_name) {
+                Some(value) => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
+                None => "default".to_string(),
+            });
+        }
+        for preset in &access.presets {
+            values.push(bind_preset(&mut emit, preset)?);
+        }
+        rows.push(format!("({})", values.join(", ")));
+    }
+    if objects.is_empty() {
+        // No row: nothing to write, the same answer.
+        let sql = "select jsonb_build_object('rows', '[]'::jsonb, 'violations', 0)".to_string();
+        return Ok(Statement { sql, params: Vec::new(), joins: Vec::new() });
+    }
+    if objects.len() > 1 && names.is_empty() {
+        return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
+    }
+    let target = qualified(table);
+    let mut write = if names.is_empty() {
+        format!("insert into {target} as x default values")
+    } else {
+        format!("insert into {target} as x ({}) values {}", names.join(", "), rows.join(", "))
+    };
+    if let Some(conflict) = on_conflict {
+        write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
+    }
+    let sql = returning(&mut emit, write, access.check.as_ref())?;
+    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+}
+
+/// ` on conflict on constraint c do update set … where …` or ` … do nothing`.
+fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Value) -> Result<String, Refusal> {
+    let constraint = conflict.get("constraint").and_then(Value::as_str).unwrap_or_default();
+    if !table.writes.constraints.iter().any(|c| c.name == constraint) {
+        return Err(format!("unknown constraint \"{constraint}\" for on_conflict").into());
+    }
+    let columns = as_list(conflict.get("update_columns").unwrap_or(&Value::Null));
+    if columns.is_empty() {
+        return Ok(format!(" on conflict on constraint {} do nothing", ident(constraint)));
+    }
+    let Some(update) = &table.writes.update else { return Err("on_conflict with update_columns needs the update permission".to_string().into()) };
+    let what = format!("{}_update_column", table.type_name);
+    let mut sets = Vec::new();
+    for name in &columns {
+        let column = column(&update.columns, name.as_str().unwrap_or_default(), &what)?;
+        sets.push(format!("{0} = excluded.{0}", ident(&column.sql_name)));
+    }
+    for preset in &update.presets {
+        sets.push(format!("{} = {}", ident(&preset.column), bind_preset(emit, preset)?));
+    }
+    let mut conditions = Vec::new();
+    if let Some(filter) = &update.filter {
+        conditions.push(super::row_filter::condition(emit, filter, "x")?);
+    }
+    if let Some(exp) = conflict.get("where").filter(|v| !v.is_null()) {
+        conditions.push(super::filter::condition(model, emit, table, "x", exp)?);
+    }
+    let mut clause = format!(" on conflict on constraint {} do update set {}", ident(constraint), sets.join(", "));
+    if !conditions.is_empty() {
+        clause.push_str(&format!(" where {}", conditions.join(" and ")));
+    }
+    Ok(clause)
+}
+
+/// Which rows an update or delete reaches.
+#[derive(Clone, Copy)]
+enum Target {
+    /// `where: <t>_bool_exp!`
+    Where,
+    /// `pk_columns: {…}` (update_by_pk)
+    PkColumns,
+    /// the key columns as arguments (delete_by_pk)
+    PkArguments,
+}
+
+/// The condition selecting the rows (aliased `x`) an update or delete reaches.
+fn target_condition(model: &Model, emit: &mut Emit, table: &Table, args: &Map<String, Value>, target: Target) -> Result<String, Refusal> {
+    let keys = match target {
+        Target::Where => {
+            let exp = args.get("where").ok_or_else(|| Refusal::from("argument \"where\" is required".to_string()))?;
+            return super::filter::condition(model, emit, table, "x", exp);
+        }
+        Target::PkColumns => args.get("pk_columns").and_then(Value::as_object).cloned().unwrap_or_default(),
+        Target::PkArguments => args.clone(),
+    };
+    let mut conditions = Vec::new();
+    for &c in &table.primary_key {
+        let column = &table.columns[c];
+        let value = keys.get(&column.field_name).filter(|v| !v.is_null());
+        let value = value.ok_or_else(|| Refusal::from(format!("argument \"{}\" must not be null", column.field_name)))?;
+        let bound = emit.params.bind(scalar_text(value, &column.ty)?, &column.sql_type);
+        conditions.push(format!("x.{} = {bound}", ident(&column.sql_name)));
+    }
+    Ok(conditions.join(" and "))
+}
+
+fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<Statement, Refusal> {
+    let Some(access) = &table.writes.update else { return Err("update is not allowed".to_string().into()) };
+    let mut emit = Emit::new(session);
+    let mut sets: Vec<(String, String)> = Vec::new();
+    let t = &table.type_name;
+    for (operator, suffix) in [
+        ("_set", "set_input"),
+        ("_inc", "inc_input"),
+        ("_append", "append_input"),
+        ("_prepend", "prepend_input"),
+        ("_delete_key", "delete_key_input"),
+        ("_delete_elem", "delete_elem_input"),
+        ("_delete_at_path", "delete_at_path_input"),
+    ] {
+        let Some(Value::Object(fields)) = args.get(operator) else { continue };
+        for (name, value) in fields {
+            let column = column(&access.columns, name, &format!("{t}_{suffix}"))?;
+            if sets.iter().any(|(c, _)| *c == column.sql_name) {
+                return Err(format!("column \"{name}\" can be updated by one operator only").into());
+            }
+            let c = format!("x.{}", ident(&column.sql_name));
+            let expression = match operator {
+                "_set" => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
+                "_inc" => format!("{c} + {}", bind_value(&mut emit, value, &column.ty, &column.sql_type)?),
+                "_append" => format!("{c} || {}", emit.params.bind(value.to_string(), "jsonb")),
+                "_prepend" => format!("{} || {c}", emit.params.bind(value.to_string(), "jsonb")),
+                "_delete_key" => format!("{c} - {}", emit.params.bind(value_text(value), "text")),
+                "_delete_elem" => format!("{c} - {}", emit.params.bind(value_text(value), "int")),
+                _ => format!("{c} #- {}", emit.params.bind(array_text(&as_list(value), &text_type())?, "text[]")),
+            };
+            sets.push((column.sql_name.clone(), expression));
+        }
+    }
+    for preset in &access.presets {
+        let bound = bind_preset(&mut emit, preset)?;
+        sets.retain(|(c, _)| *c != preset.column);
+        sets.push((preset.column.clone(), bound));
+    }
+    if sets.is_empty() {
+        return Err("at least one of _set, _inc, _append, _prepend, _delete_key, _delete_elem, _delete_at_path is expected".to_string().into());
+    }
+    let mut conditions = vec![target_condition(model, &mut emit, table, args, target)?];
+    if let Some(filter) = &access.filter {
+        conditions.push(super::row_filter::condition(&mut emit, filter, "x")?);
+    }
+    let assignments: Vec<String> = sets.iter().map(|(c, e)| format!("{} = {e}", ident(c))).collect();
+    let write = format!("update {} as x set {} where {}", qualified(table), assignments.join(", "), conditions.join(" and "));
+    let sql = returning(&mut emit, write, access.check.as_ref())?;
+    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+}
+
+/// The type of a text value (a path element of `_delete_at_path`).
+fn text_type() -> ColumnType {
+    ColumnType { scalar: "String".into(), is_list: false, enum_labels: None, kind: crate::schema::scalars::ScalarKind::Text }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn delete(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<Statement, Refusal> {
+    let Some(access) = &table.writes.delete else { return Err("delete is not allowed".to_string().into()) };
+    let mut emit = Emit::new(session);
+    let mut conditions = vec![target_condition(model, &mut emit, table, args, target)?];
+    if let Some(filter) = &access.filter {
+        conditions.push(super::row_filter::condition(&mut emit, filter, "x")?);
+    }
+    let write = format!("delete from {} as x where {}", qualified(table), conditions.join(" and "));
+    let sql = returning(&mut emit, write, None)?;
+    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+}

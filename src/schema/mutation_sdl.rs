@@ -1,0 +1,156 @@
+//! The SDL of table mutations, with Hasura's names: the root fields (`insert_<t>`,
+//! `update_<t>_by_pk`, …) and each table's input and response types.
+
+use std::fmt::Write;
+
+use super::model::{Model, MutationKind, Table, TableMutation};
+use super::scalars::{ColumnType, ScalarKind};
+use super::writes::WriteColumn;
+
+fn value_type(ty: &ColumnType) -> String {
+    if ty.is_list {
+        format!("[{}]", ty.scalar)
+    } else {
+        ty.scalar.clone()
+    }
+}
+
+fn is_jsonb(ty: &ColumnType) -> bool {
+    !ty.is_list && ty.kind == ScalarKind::Json && ty.scalar == "jsonb"
+}
+
+/// An update operator of a table: its argument, its input type's suffix, and the
+/// columns it applies to with the value type of each.
+struct UpdateOperator<'c> {
+    argument: &'static str,
+    suffix: &'static str,
+    columns: Vec<(&'c WriteColumn, String)>,
+}
+
+/// The update operators a table's updatable columns offer.
+fn update_operators(columns: &[WriteColumn]) -> Vec<UpdateOperator<'_>> {
+    let pick = |keep: &dyn Fn(&ColumnType) -> bool, ty: &dyn Fn(&ColumnType) -> String| -> Vec<(&WriteColumn, String)> {
+        columns.iter().filter(|c| keep(&c.ty)).map(|c| (c, ty(&c.ty))).collect()
+    };
+    let operator = |argument, suffix, columns| UpdateOperator { argument, suffix, columns };
+    vec![
+        operator("_set", "set_input", pick(&|_| true, &value_type)),
+        operator("_inc", "inc_input", pick(&|t| !t.is_list && t.kind == ScalarKind::Numeric, &value_type)),
+        operator("_append", "append_input", pick(&is_jsonb, &|_| "jsonb".into())),
+        operator("_prepend", "prepend_input", pick(&is_jsonb, &|_| "jsonb".into())),
+        operator("_delete_key", "delete_key_input", pick(&is_jsonb, &|_| "String".into())),
+        operator("_delete_elem", "delete_elem_input", pick(&is_jsonb, &|_| "Int".into())),
+        operator("_delete_at_path", "delete_at_path_input", pick(&is_jsonb, &|_| "[String!]".into())),
+    ]
+}
+
+/// The update operator arguments of `table` (`_set: t_set_input, …`).
+fn update_arguments(table: &Table) -> Vec<String> {
+    let Some(update) = &table.writes.update else { return Vec::new() };
+    update_operators(&update.columns)
+        .into_iter()
+        .filter(|o| !o.columns.is_empty())
+        .map(|o| format!("{}: {}_{}", o.argument, table.type_name, o.suffix))
+        .collect()
+}
+
+/// The field definition of mutation root field `name`.
+pub fn field(model: &Model, name: &str, mutation: TableMutation) -> String {
+    let table = &model.tables[mutation.table];
+    let t = &table.type_name;
+    let on_conflict = if table.writes.constraints.is_empty() { String::new() } else { format!(", on_conflict: {t}_on_conflict") };
+    let pk_arguments: Vec<String> = table
+        .primary_key
+        .iter()
+        .map(|&c| format!("{}: {}!", table.columns[c].field_name, value_type(&table.columns[c].ty)))
+        .collect();
+    let mut updates = update_arguments(table);
+    let (description, definition) = match mutation.kind {
+        MutationKind::Insert => ("insert data into the table", format!("{name}(objects: [{t}_insert_input!]!{on_conflict}): {t}_mutation_response")),
+        MutationKind::InsertOne => ("insert a single row into the table", format!("{name}(object: {t}_insert_input!{on_conflict}): {t}")),
+        MutationKind::Update => {
+            updates.push(format!("where: {t}_bool_exp!"));
+            ("update data of the table", format!("{name}({}): {t}_mutation_response", updates.join(", ")))
+        }
+        MutationKind::UpdateByPk => {
+            updates.push(format!("pk_columns: {t}_pk_columns_input!"));
+            ("update single row of the table", format!("{name}({}): {t}", updates.join(", ")))
+        }
+        MutationKind::UpdateMany => ("update multiples rows of table", format!("{name}(updates: [{t}_updates!]!): [{t}_mutation_response]")),
+        MutationKind::Delete => ("delete data from the table", format!("{name}(where: {t}_bool_exp!): {t}_mutation_response")),
+        MutationKind::DeleteByPk => ("delete single row from the table", format!("{name}({}): {t}", pk_arguments.join(", "))),
+    };
+    format!("\"{description}: \\\"{}.{}\\\"\"\n  {definition}", table.schema, table.name)
+}
+
+/// The input and response types the mutation fields of `table` use.
+pub fn types(model: &Model, table_index: usize, out: &mut String) {
+    let table = &model.tables[table_index];
+    let mutations: Vec<MutationKind> =
+        model.table_mutations.values().filter(|m| m.table == table_index).map(|m| m.kind).collect();
+    if mutations.is_empty() {
+        return;
+    }
+    let t = &table.type_name;
+    let _ = writeln!(
+        out,
+        "\"response of any mutation on the table \\\"{t}\\\"\"\ntype {t}_mutation_response {{\n  \"number of rows affected by the mutation\"\n  affected_rows: Int!\n  \"data from the rows affected by the mutation\"\n  returning: [{t}!]!\n}}\n"
+    );
+    if let Some(insert) = &table.writes.insert {
+        let _ = writeln!(out, "\"input type for inserting data into table \\\"{t}\\\"\"\ninput {t}_insert_input {{");
+        for column in &insert.columns {
+            let _ = writeln!(out, "  {}: {}", column.field_name, value_type(&column.ty));
+        }
+        if insert.columns.is_empty() {
+            out.push_str("  \"no columns to give: every value comes from a default or a preset\"\n  _no_columns: Boolean\n");
+        }
+        out.push_str("}\n\n");
+        if !table.writes.constraints.is_empty() {
+            let _ = writeln!(out, "\"unique or primary key constraints on table \\\"{t}\\\"\"\nenum {t}_constraint {{");
+            for constraint in &table.writes.constraints {
+                let _ = writeln!(out, "  {}", constraint.name);
+            }
+            out.push_str("}\n\n");
+            let _ = writeln!(out, "\"update columns of table \\\"{t}\\\"\"\nenum {t}_update_column {{");
+            let updatable = table.writes.update.as_ref().map(|u| u.columns.as_slice()).unwrap_or(&[]);
+            for column in updatable {
+                let _ = writeln!(out, "  {}", column.field_name);
+            }
+            if updatable.is_empty() {
+                out.push_str("  \"placeholder (do not use)\"\n  _PLACEHOLDER\n");
+            }
+            out.push_str("}\n\n");
+            let _ = writeln!(
+                out,
+                "\"on_conflict condition type for table \\\"{t}\\\"\"\ninput {t}_on_conflict {{\n  constraint: {t}_constraint!\n  update_columns: [{t}_update_column!]! = []\n  where: {t}_bool_exp\n}}\n"
+            );
+        }
+    }
+    if let Some(update) = &table.writes.update {
+        let operators = update_operators(&update.columns);
+        for UpdateOperator { argument, suffix, columns } in &operators {
+            if columns.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\"input type for the {argument} operator of table \\\"{t}\\\"\"\ninput {t}_{suffix} {{");
+            for (column, ty) in columns {
+                let _ = writeln!(out, "  {}: {ty}", column.field_name);
+            }
+            out.push_str("}\n\n");
+        }
+        if mutations.contains(&MutationKind::UpdateMany) {
+            let _ = writeln!(out, "input {t}_updates {{");
+            for argument in update_arguments(table) {
+                let _ = writeln!(out, "  {argument}");
+            }
+            let _ = writeln!(out, "  \"filter the rows which have to be updated\"\n  where: {t}_bool_exp!\n}}\n");
+        }
+    }
+    if mutations.contains(&MutationKind::UpdateByPk) {
+        let _ = writeln!(out, "\"primary key columns input for table: {t}\"\ninput {t}_pk_columns_input {{");
+        for &c in &table.primary_key {
+            let _ = writeln!(out, "  {}: {}!", table.columns[c].field_name, value_type(&table.columns[c].ty));
+        }
+        out.push_str("}\n\n");
+    }
+}
