@@ -59,6 +59,20 @@ select graphql.resolve($$mutation {
   insert_authors_one(object: {name: "Ada", user_id: 7}, on_conflict: {constraint: authors_name_key, update_columns: [user_id]}) { id name user_id }
 }$$) as conflict_update;
 
+-- Nested inserts, Hasura's data wrappers: an article with its new author (object
+-- relationship: the author first, its id fills author_id), an author with new articles
+-- (array relationship: the author first, then the articles with its id). affected_rows
+-- counts every row written; returning the top-level ones.
+select graphql.resolve($$mutation {
+  insert_articles_one(object: {title: "Nested", author: {data: {name: "Cy", user_id: 3}}}) { title author { name user_id } }
+}$$) as nested_object;
+select jsonb_pretty(graphql.resolve($$mutation {
+  insert_authors(objects: [{name: "Dee", articles: {data: [{title: "D1"}, {title: "D2", views: 3}]}}]) {
+    affected_rows returning { name articles(order_by: {title: asc}) { title views } }
+  }
+}$$)) as nested_array;
+select graphql.resolve($${ __type(name: "authors_insert_input") { inputFields { name type { name } } } }$$) as authors_insert_input;
+
 -- Updates: _set and _inc together, jsonb operators; by primary key; many.
 select graphql.resolve($$mutation {
   update_articles(where: {author_id: {_eq: 1}}, _set: {title: "Renamed"}, _inc: {views: 10}) {

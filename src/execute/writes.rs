@@ -1,29 +1,42 @@
-//! Runs a table mutation root field: each write, the check of its permission over the
-//! rows it wrote, then the statement shaping its answer from those rows.
+//! Runs a table mutation root field: each write (a statement, or a nested insert row by
+//! row), the check of its permission over the rows it wrote, then the statement shaping
+//! its answer from those rows.
 
 use serde_json::Value;
 
 use super::sql_error;
 use crate::error::{code, GraphqlError, PathSegment};
-use crate::plan::mutation::TableWrite;
-use crate::plan::Join;
+use crate::plan::mutation::{TableWrite, WriteStep};
+use crate::plan::nested_insert::{RowInsert, Source};
+use crate::plan::{Join, Statement};
 use crate::spi;
 
 /// The field's answer and the joins below it (remote relationships in `returning`).
 pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), GraphqlError> {
     let path = [PathSegment::Key(key.to_string())];
+    let checked = planned.checked;
     let mut answers = Vec::with_capacity(planned.writes.len());
     let mut joins = Vec::new();
     for (i, mut write) in planned.writes.into_iter().enumerate() {
-        let outcome = spi::write_json(&write.write.sql, &write.write.params).map_err(|e| sql_error(e, &path))?.unwrap_or(Value::Null);
-        if outcome["violations"].as_i64().unwrap_or(0) > 0 {
-            let message = format!("check constraint of an {} permission has failed", planned.checked);
-            return Err(GraphqlError::new(code::PERMISSION_ERROR, message).at(&path));
-        }
-        let rows = outcome.get("rows").cloned().unwrap_or_else(|| Value::Array(Vec::new()));
-        let count = rows.as_array().map_or(0, Vec::len);
+        let (rows, count) = match write.write {
+            WriteStep::Statement(statement) => {
+                let rows = execute(&statement, checked, &path)?;
+                let count = rows.len();
+                (rows, count)
+            }
+            WriteStep::Rows(inserts) => {
+                let mut rows = Vec::with_capacity(inserts.len());
+                let mut count = 0;
+                for insert in inserts {
+                    let (row, written) = run_row(insert, None, checked, &path)?;
+                    rows.extend(row);
+                    count += written;
+                }
+                (rows, count)
+            }
+        };
         if let Some(slot) = write.shape.params.get_mut(0) {
-            *slot = Some(rows.to_string());
+            *slot = Some(Value::Array(rows).to_string());
         }
         if write.counted {
             if let Some(slot) = write.shape.params.get_mut(1) {
@@ -40,6 +53,54 @@ pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), Graphql
     }
     let value = if planned.many { Value::Array(answers) } else { answers.pop().unwrap_or(Value::Null) };
     Ok((value, joins))
+}
+
+/// Runs a write statement: the rows it wrote, or the error of a failed check.
+fn execute(statement: &Statement, checked: &str, path: &[PathSegment]) -> Result<Vec<Value>, GraphqlError> {
+    let outcome = spi::write_json(&statement.sql, &statement.params).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
+    if outcome["violations"].as_i64().unwrap_or(0) > 0 {
+        let message = format!("check constraint of an {checked} permission has failed");
+        return Err(GraphqlError::new(code::PERMISSION_ERROR, message).at(path));
+    }
+    match outcome.get("rows") {
+        Some(Value::Array(rows)) => Ok(rows.clone()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// One row of a nested insert: the rows it depends on, itself (its key columns filled
+/// from them or from `parent`), then the rows depending on it. Its row (None when
+/// `on_conflict` did nothing) and how many rows were written in all.
+fn run_row(insert: RowInsert, parent: Option<&Value>, checked: &str, path: &[PathSegment]) -> Result<(Option<Value>, usize), GraphqlError> {
+    let mut count = 0;
+    let mut before = Vec::with_capacity(insert.before.len());
+    for dependency in insert.before {
+        let (row, written) = run_row(dependency, None, checked, path)?;
+        before.push(row.unwrap_or(Value::Null));
+        count += written;
+    }
+    let mut statement = insert.statement;
+    for fill in &insert.fills {
+        let source = match fill.from {
+            Source::Before(i) => before.get(i),
+            Source::Parent => parent,
+        };
+        let value = source.and_then(|row| row.get(&fill.column)).filter(|v| !v.is_null());
+        if let Some(slot) = statement.params.get_mut(fill.param) {
+            *slot = value.map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+        }
+    }
+    let row = execute(&statement, checked, path)?.into_iter().next();
+    count += usize::from(row.is_some());
+    if let Some(row) = &row {
+        for dependent in insert.after {
+            count += run_row(dependent, Some(row), checked, path)?.1;
+        }
+    }
+    Ok((row, count))
 }
 
 /// Why tables cannot be written now, if they cannot: a hot standby, or a read-only

@@ -24,6 +24,7 @@ pub mod emit;
 pub mod filter;
 pub mod forward;
 pub mod mutation;
+pub mod nested_insert;
 pub mod order;
 pub mod params;
 pub mod operation;

@@ -17,12 +17,19 @@ use crate::schema::row_filter::{Operand, RowFilter};
 use crate::schema::scalars::ColumnType;
 use crate::schema::writes::{ColumnPreset, WriteColumn};
 
-/// One write and the statement shaping its answer. The write returns
+/// What a write runs: one statement, or (a nested insert) rows one by one.
+#[derive(Debug)]
+pub enum WriteStep {
+    Statement(Statement),
+    Rows(Vec<super::nested_insert::RowInsert>),
+}
+
+/// One write and the statement shaping its answer. A write statement returns
 /// `{"rows": [...], "violations": n}`; the shape statement's first parameter is the
 /// rows, its second (for a mutation response) their count.
 #[derive(Debug)]
 pub struct Write {
-    pub write: Statement,
+    pub write: WriteStep,
     pub shape: Statement,
     /// Whether the shape statement's second parameter is the count of rows.
     pub counted: bool,
@@ -43,7 +50,7 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
     let table = &model.tables[mutation.table];
     let path = [PathSegment::Key(field.response_key.clone())];
     let refused = |r: Refusal| GraphqlError::new(r.code, r.message).at(&path);
-    let one = |write: Result<Statement, Refusal>, response: bool| -> Result<Write, GraphqlError> {
+    let one = |write: Result<WriteStep, Refusal>, response: bool| -> Result<Write, GraphqlError> {
         let write = write.map_err(refused)?;
         let shape = shape(model, session, table, field, response)?;
         Ok(Write { write, shape, counted: response })
@@ -57,18 +64,22 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
             let object = field.argument("object").cloned().unwrap_or(Value::Null);
             (vec![one(insert(model, session, table, &[object], field.argument("on_conflict")), false)?], "insert")
         }
-        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where), true)?], "update"),
-        MutationKind::UpdateByPk => (vec![one(update(model, session, table, &field.arguments, Target::PkColumns), false)?], "update"),
+        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where).map(WriteStep::Statement), true)?], "update"),
+        MutationKind::UpdateByPk => {
+            (vec![one(update(model, session, table, &field.arguments, Target::PkColumns).map(WriteStep::Statement), false)?], "update")
+        }
         MutationKind::UpdateMany => {
             let updates = as_list(field.argument("updates").unwrap_or(&Value::Null));
             let writes = updates
                 .iter()
-                .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where), true))
+                .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where).map(WriteStep::Statement), true))
                 .collect::<Result<Vec<_>, _>>()?;
             (writes, "update")
         }
-        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where), true)?], "delete"),
-        MutationKind::DeleteByPk => (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments), false)?], "delete"),
+        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where).map(WriteStep::Statement), true)?], "delete"),
+        MutationKind::DeleteByPk => {
+            (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments).map(WriteStep::Statement), false)?], "delete")
+        }
     };
     Ok(TableWrite { writes, many: mutation.kind == MutationKind::UpdateMany, checked })
 }
@@ -133,45 +144,74 @@ fn column<'c>(columns: &'c [WriteColumn], name: &str, what: &str) -> Result<&'c 
         .ok_or_else(|| Refusal::from(format!("field \"{name}\" not found in type: '{what}'")))
 }
 
-fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on_conflict: Option<&Value>) -> Result<Statement, Refusal> {
+fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on_conflict: Option<&Value>) -> Result<WriteStep, Refusal> {
+    if super::nested_insert::has_relationships(table, objects) {
+        return super::nested_insert::plan(model, session, table, objects, on_conflict, &[]).map(WriteStep::Rows);
+    }
+    let objects: Vec<Map<String, Value>> = objects
+        .iter()
+        .map(|o| o.as_object().cloned().ok_or_else(|| Refusal::from(format!("expected an object of type {}_insert_input, got {o}", table.type_name))))
+        .collect::<Result<_, _>>()?;
+    insert_statement(model, session, table, &objects, &[], on_conflict).map(|(statement, _)| WriteStep::Statement(statement))
+}
+
+/// An insert of `objects` (column values only) into `table`, with `filled` columns
+/// (SQL name and type) whose values are parameters the runner fills from a row written
+/// before (a related row's key): the statement and each filled column's parameter index.
+pub fn insert_statement(
+    model: &Model,
+    session: &Session,
+    table: &Table,
+    objects: &[Map<String, Value>],
+    filled: &[(String, String)],
+    on_conflict: Option<&Value>,
+) -> Result<(Statement, Vec<usize>), Refusal> {
     let Some(access) = &table.writes.insert else { return Err("insert is not allowed".to_string().into()) };
     let what = format!("{}_insert_input", table.type_name);
     let mut emit = Emit::new(session);
-    // The columns the objects give, in order of first appearance, then the presets.
+    // The columns the objects give, in order of first appearance, then the filled ones
+    // (which win over a client's value), then the presets (which win over both).
+    let preset = |sql_name: &str| access.presets.iter().any(|p| p.column == sql_name);
+    let is_filled = |sql_name: &str| filled.iter().any(|(c, _)| c == sql_name);
     let mut given: Vec<&WriteColumn> = Vec::new();
     for object in objects {
-        let Value::Object(fields) = object else { return Err(format!("expected an object of type {what}, got {object}").into()) };
-        for name in fields.keys() {
+        for name in object.keys() {
             let column = column(&access.columns, name, &what)?;
-            if !given.iter().any(|c| c.sql_name == column.sql_name) {
+            if !given.iter().any(|c| c.sql_name == column.sql_name) && !is_filled(&column.sql_name) {
                 given.push(column);
             }
         }
     }
+    let filled: Vec<&(String, String)> = filled.iter().filter(|(c, _)| !preset(c)).collect();
     let mut names: Vec<String> = given.iter().map(|c| ident(&c.sql_name)).collect();
+    names.extend(filled.iter().map(|(c, _)| ident(c)));
     names.extend(access.presets.iter().map(|p| ident(&p.column)));
+    if objects.is_empty() {
+        // No row: nothing to write, the same answer.
+        let sql = "select jsonb_build_object('rows', '[]'::jsonb, 'violations', 0)".to_string();
+        return Ok((Statement { sql, params: Vec::new(), joins: Vec::new() }, Vec::new()));
+    }
+    if objects.len() > 1 && names.is_empty() {
+        return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
+    }
     let mut rows = Vec::with_capacity(objects.len());
+    let mut fill_params = Vec::new();
     for object in objects {
-        let fields = object.as_object().cloned().unwrap_or_default();
         let mut values = Vec::with_capacity(names.len());
         for column in &given {
-            values.push(match fields.get(&column.field_name) {
+            values.push(match object.get(&column.field_name) {
                 Some(value) => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
                 None => "default".to_string(),
             });
+        }
+        for (_, sql_type) in &filled {
+            fill_params.push(emit.params.next_index());
+            values.push(emit.params.bind_null(sql_type));
         }
         for preset in &access.presets {
             values.push(bind_preset(&mut emit, preset)?);
         }
         rows.push(format!("({})", values.join(", ")));
-    }
-    if objects.is_empty() {
-        // No row: nothing to write, the same answer.
-        let sql = "select jsonb_build_object('rows', '[]'::jsonb, 'violations', 0)".to_string();
-        return Ok(Statement { sql, params: Vec::new(), joins: Vec::new() });
-    }
-    if objects.len() > 1 && names.is_empty() {
-        return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
     }
     let target = qualified(table);
     let mut write = if names.is_empty() {
@@ -183,7 +223,7 @@ fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on
         write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
     }
     let sql = returning(&mut emit, write, access.check.as_ref())?;
-    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+    Ok((Statement { sql, params: emit.params.into_values(), joins: Vec::new() }, fill_params))
 }
 
 /// ` on conflict on constraint c do update set … where …` or ` … do nothing`.

@@ -22,6 +22,11 @@ impl Params {
         format!("${}::{}", self.values.len(), sql_type)
     }
 
+    /// The index (from 0) the next parameter bound will have.
+    pub fn next_index(&self) -> usize {
+        self.values.len()
+    }
+
     pub fn into_values(self) -> Vec<Option<String>> {
         self.values
     }

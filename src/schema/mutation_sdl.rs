@@ -101,10 +101,33 @@ pub fn types(model: &Model, table_index: usize, out: &mut String) {
         for column in &insert.columns {
             let _ = writeln!(out, "  {}: {}", column.field_name, value_type(&column.ty));
         }
-        if insert.columns.is_empty() {
+        // Nested inserts through relationships into tables the role may insert into.
+        let mut nested = 0;
+        for relationship in &table.relationships {
+            if model.tables[relationship.target].writes.insert.is_none() {
+                continue;
+            }
+            let target = &model.tables[relationship.target].type_name;
+            let suffix = match relationship.kind {
+                crate::metadata::document::RelKind::Object => "obj_rel_insert_input",
+                crate::metadata::document::RelKind::Array => "arr_rel_insert_input",
+            };
+            let _ = writeln!(out, "  {}: {target}_{suffix}", relationship.name);
+            nested += 1;
+        }
+        if insert.columns.is_empty() && nested == 0 {
             out.push_str("  \"no columns to give: every value comes from a default or a preset\"\n  _no_columns: Boolean\n");
         }
         out.push_str("}\n\n");
+        let on_conflict = if table.writes.constraints.is_empty() { String::new() } else { format!("\n  on_conflict: {t}_on_conflict") };
+        let _ = writeln!(
+            out,
+            "\"input type for inserting object relation for remote table \\\"{t}\\\"\"\ninput {t}_obj_rel_insert_input {{\n  data: {t}_insert_input!{on_conflict}\n}}\n"
+        );
+        let _ = writeln!(
+            out,
+            "\"input type for inserting array relation for remote table \\\"{t}\\\"\"\ninput {t}_arr_rel_insert_input {{\n  data: [{t}_insert_input!]!{on_conflict}\n}}\n"
+        );
         if !table.writes.constraints.is_empty() {
             let _ = writeln!(out, "\"unique or primary key constraints on table \\\"{t}\\\"\"\nenum {t}_constraint {{");
             for constraint in &table.writes.constraints {
