@@ -23,8 +23,9 @@
 #            (SQLSTATE 25006, a message saying to run them on the primary)
 #   load     pgbench, PGF_LOAD_CLIENTS clients (8) for PGF_LOAD_SECONDS (60): a mix of
 #            table-only queries, table -> remote, remote -> table, action -> table and
-#            table -> source joins, remote root fields, and a restricted role (a select
-#            permission and a remote schema permission); every response is checked
+#            table -> source joins, remote root fields, a restricted role (a select
+#            permission and a remote schema permission), and mutations (an insert and an
+#            update with remote joins in returning); every response is checked
 #            (an error aborts the client); zero failed transactions, no backend crash in
 #            the server log, and backend memory (VmRSS, sampled every 5 s) flat
 # Ends with "N passed, N failed" (one per check) and writes the figures to
@@ -224,6 +225,9 @@ select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"tab
 select graphql.metadata('{"type": "set_custom_types", "args": {"objects": [{"name": "Order", "fields": [{"name": "id", "type": "Int!"}, {"name": "user_id", "type": "Int"}, {"name": "label", "type": "String!"}], "relationships": [{"name": "customer", "type": "object", "remote_table": "customers", "field_mapping": {"user_id": "id"}}, {"name": "tier", "type": "object", "source": "crm", "remote_table": "tiers", "field_mapping": {"user_id": "user_id"}}]}]}}');
 select graphql.metadata('{"type": "create_action", "args": {"name": "listOrders", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "n", "type": "Int!"}], "output_type": "[Order!]!"}, "comment": "orders service"}}');
 select graphql.metadata('{"type": "create_action", "args": {"name": "getOrder", "definition": {"type": "query", "handler": "http://127.0.0.1:$FIX_A_PORT/actions", "timeout": 10, "arguments": [{"name": "id", "type": "Int!"}], "output_type": "Order"}}}');
+-- Written by the load's mutation script: a row per call, joined to users_api.
+create table notes_log (id bigint generated always as identity primary key, user_id int not null, body text);
+select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"table": "notes_log", "name": "user", "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"], "remote_field": {"user": {"arguments": {"id": "\$user_id"}}}}}}}');
 -- A restricted role: its own orders without the note (a select permission), and of
 -- users_b its own user only (a remote schema permission presetting the id).
 do \$\$ begin create role rel_member nologin; exception when duplicate_object then null; end \$\$;
@@ -485,6 +489,21 @@ select 1 / (case when r ? 'errors'
   from graphql.resolve('{ orders(order_by: {id: asc}) { id user_id total } b { user { userId name } } }') r;
 end;
 SQL
+    # Mutations: an insert and an update in one document (one unit), each with a remote
+    # join in returning; the inserted row's user is the one asked for, the update
+    # reaches at least that row.
+    cat >"$OUT/load_mutation.sql" <<'SQL'
+\set uid random(1, 500)
+select 1 / (case when r ? 'errors'
+                   or r #>> '{data,insert_notes_log_one,user,userId}' is distinct from :uid::text
+                   or cast(r #>> '{data,update_notes_log,affected_rows}' as int) < 1
+                   or exists (select from jsonb_array_elements(r #> '{data,update_notes_log,returning}') n
+                               where n #>> '{user,userId}' is distinct from :uid::text)
+            then 0 else 1 end)
+  from graphql.resolve('mutation ($u: Int!) { insert_notes_log_one(object: {user_id: $u, body: "new"}) { id user { userId } }
+                                              update_notes_log(where: {user_id: {_eq: $u}}, _set: {body: "seen"}) { affected_rows returning { user { userId } } } }',
+                       jsonb_build_object('u', :uid)) r;
+SQL
     chmod 0644 "$OUT"/load_*.sql
 }
 
@@ -508,7 +527,7 @@ if want load; then
     runuser -u postgres -- "$PGF_PG_BIN/pgbench" -h "$PRIMARY_DIR" -p "$PRIMARY_PORT" -U postgres -n \
         -c "$LOAD_CLIENTS" -j 2 -T "$LOAD_SECONDS" -P 10 \
         -f "$OUT/load_table.sql@7" -f "$OUT/load_join.sql@5" -f "$OUT/load_remote_table.sql@3" \
-        -f "$OUT/load_remote.sql@2" -f "$OUT/load_action.sql@2" -f "$OUT/load_source.sql@1" -f "$OUT/load_role.sql@2" \
+        -f "$OUT/load_remote.sql@2" -f "$OUT/load_action.sql@2" -f "$OUT/load_source.sql@1" -f "$OUT/load_role.sql@2" -f "$OUT/load_mutation.sql@2" \
         "$DB" >"$OUT/pgbench.log" 2>&1
     rc=$?
     set -e

@@ -146,7 +146,7 @@ fn text_oids(count: usize) -> Vec<pgrx::pg_sys::PgOid> {
 /// Runs a read-only statement returning one jsonb value; every parameter is text.
 /// The statement's plan is kept per backend (bounded, least recently used dropped).
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    select_kept(sql, params, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+    select_kept(sql, params, Access::Read, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
 }
 
 /// Runs a statement that may write (a VOLATILE tracked function's mutation field),
@@ -175,7 +175,7 @@ pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>,
 /// `select_json` without the conversion: the jsonb datum itself, copied into the
 /// caller's memory context, for a response the statement built whole.
 pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonbDatum>, SqlError> {
-    select_kept(sql, params, |table| {
+    select_kept(sql, params, Access::Read, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
         // SAFETY: a jsonb (varlena) datum of the current SPI result; the copy goes to
         // the context that was current at SPI_connect, the function call's.
@@ -183,17 +183,31 @@ pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option
     })
 }
 
+/// A table mutation's statement returning one jsonb value, through its kept plan:
+/// not read-only, so it may write and sees what the statements before it wrote.
+pub fn write_json_kept(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
+    select_kept(sql, params, Access::Write, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+}
+
+/// Whether a kept statement runs read-only (a query) or may write.
+#[derive(Clone, Copy, PartialEq)]
+enum Access {
+    Read,
+    Write,
+}
+
 /// Runs `sql` through its kept plan (prepared on first use) and reads the first row
 /// of its result with `read`; `None` when there is no row.
 fn select_kept<T: std::panic::UnwindSafe>(
     sql: &str,
     params: &[Option<String>],
+    access: Access,
     read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
 ) -> Result<Option<T>, SqlError> {
     let sql = sql.to_string();
     let params = params.to_vec();
     in_subtransaction(move || {
-        Spi::connect(|client| {
+        Spi::connect_mut(|client| {
             let args = text_args(&params);
             // Taken out of the cache while it runs (a statement may call resolve again),
             // put back as the most recently used.
@@ -201,7 +215,11 @@ fn select_kept<T: std::panic::UnwindSafe>(
                 Some(plan) => plan,
                 None => client.prepare(sql.as_str(), &text_oids(params.len()))?.keep(),
             };
-            let result = client.select(&plan, Some(1), &args).and_then(|table| {
+            let result = match access {
+                Access::Read => client.select(&plan, Some(1), &args),
+                Access::Write => client.update(&plan, Some(1), &args),
+            }
+            .and_then(|table| {
                 if table.is_empty() {
                     return Ok(None);
                 }

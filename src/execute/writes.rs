@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::sql_error;
 use crate::error::{code, GraphqlError, PathSegment};
-use crate::plan::mutation::{TableWrite, WriteStep};
+use crate::plan::mutation::{TableWrite, Write, WriteStep};
 use crate::plan::nested_insert::{RowInsert, Source};
 use crate::plan::{Join, Statement};
 use crate::spi;
@@ -17,55 +17,77 @@ pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), Graphql
     let checked = planned.checked;
     let mut answers = Vec::with_capacity(planned.writes.len());
     let mut joins = Vec::new();
-    for (i, mut write) in planned.writes.into_iter().enumerate() {
-        let (rows, count) = match write.write {
-            WriteStep::Statement(statement) => {
-                let rows = execute(&statement, checked, &path)?;
-                let count = rows.len();
-                (rows, count)
+    for (i, write) in planned.writes.into_iter().enumerate() {
+        let (answer, write_joins) = match write {
+            Write::Answered(statement) => {
+                let outcome = execute(&statement, checked, &path)?;
+                (outcome.get("answer").cloned().unwrap_or(Value::Null), statement.joins)
             }
-            WriteStep::Rows(inserts) => {
-                let mut rows = Vec::with_capacity(inserts.len());
-                let mut count = 0;
-                for insert in inserts {
-                    let (row, written) = run_row(insert, None, checked, &path)?;
-                    rows.extend(row);
-                    count += written;
+            Write::Shaped { write, mut shape, counted } => {
+                let (rows, count) = written_rows(write, checked, &path)?;
+                if let Some(slot) = shape.params.get_mut(0) {
+                    *slot = Some(Value::Array(rows).to_string());
                 }
-                (rows, count)
+                if counted {
+                    if let Some(slot) = shape.params.get_mut(1) {
+                        *slot = Some(count.to_string());
+                    }
+                }
+                // Not read-only: this statement must see the rows just written.
+                let answer = spi::write_json_kept(&shape.sql, &shape.params).map_err(|e| sql_error(e, &path))?;
+                (answer.unwrap_or(Value::Null), shape.joins)
             }
         };
-        if let Some(slot) = write.shape.params.get_mut(0) {
-            *slot = Some(Value::Array(rows).to_string());
-        }
-        if write.counted {
-            if let Some(slot) = write.shape.params.get_mut(1) {
-                *slot = Some(count.to_string());
-            }
-        }
-        // Not read-only: this statement must see the rows just written.
-        let answer = spi::write_json(&write.shape.sql, &write.shape.params).map_err(|e| sql_error(e, &path))?;
-        answers.push(answer.unwrap_or(Value::Null));
+        answers.push(answer);
         // update_many: every answer has the same selection; the joins of the first walk them all.
         if i == 0 {
-            joins = write.shape.joins;
+            joins = write_joins;
         }
     }
     let value = if planned.many { Value::Array(answers) } else { answers.pop().unwrap_or(Value::Null) };
     Ok((value, joins))
 }
 
-/// Runs a write statement: the rows it wrote, or the error of a failed check.
-fn execute(statement: &Statement, checked: &str, path: &[PathSegment]) -> Result<Vec<Value>, GraphqlError> {
-    let outcome = spi::write_json(&statement.sql, &statement.params).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
+/// The rows a shaped write wrote, and how many rows it wrote in all (a nested insert
+/// writes more than it answers with).
+fn written_rows(write: WriteStep, checked: &str, path: &[PathSegment]) -> Result<(Vec<Value>, usize), GraphqlError> {
+    match write {
+        WriteStep::Statement(statement) => {
+            let rows = rows_of(execute(&statement, checked, path)?);
+            let count = rows.len();
+            Ok((rows, count))
+        }
+        WriteStep::Rows(inserts) => {
+            let mut rows = Vec::with_capacity(inserts.len());
+            let mut count = 0;
+            for insert in inserts {
+                let (row, written) = run_row(insert, None, checked, path)?;
+                rows.extend(row);
+                count += written;
+            }
+            Ok((rows, count))
+        }
+    }
+}
+
+fn rows_of(outcome: Value) -> Vec<Value> {
+    match outcome {
+        Value::Object(mut fields) => match fields.remove("rows") {
+            Some(Value::Array(rows)) => rows,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Runs a write statement: its outcome, or the error of a failed check.
+fn execute(statement: &Statement, checked: &str, path: &[PathSegment]) -> Result<Value, GraphqlError> {
+    let outcome = spi::write_json_kept(&statement.sql, &statement.params).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
     if outcome["violations"].as_i64().unwrap_or(0) > 0 {
         let message = format!("check constraint of an {checked} permission has failed");
         return Err(GraphqlError::new(code::PERMISSION_ERROR, message).at(path));
     }
-    match outcome.get("rows") {
-        Some(Value::Array(rows)) => Ok(rows.clone()),
-        _ => Ok(Vec::new()),
-    }
+    Ok(outcome)
 }
 
 /// One row of a nested insert: the rows it depends on, itself (its key columns filled
@@ -93,7 +115,7 @@ fn run_row(insert: RowInsert, parent: Option<&Value>, checked: &str, path: &[Pat
             });
         }
     }
-    let row = execute(&statement, checked, path)?.into_iter().next();
+    let row = rows_of(execute(&statement, checked, path)?).into_iter().next();
     count += usize::from(row.is_some());
     if let Some(row) = &row {
         for dependent in insert.after {

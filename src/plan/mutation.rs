@@ -17,22 +17,23 @@ use crate::schema::row_filter::{Operand, RowFilter};
 use crate::schema::scalars::ColumnType;
 use crate::schema::writes::{ColumnPreset, WriteColumn};
 
-/// What a write runs: one statement, or (a nested insert) rows one by one.
+/// One write and how its answer is made.
+#[derive(Debug)]
+pub enum Write {
+    /// ONE statement writing and answering: `{"answer": …, "violations": n}` (when the
+    /// answer reads nothing but the written rows).
+    Answered(Statement),
+    /// A write returning `{"rows": [...], "violations": n}` (or a nested insert, row by
+    /// row), then the statement shaping the answer from the rows: its first parameter
+    /// is the rows, its second (`counted`) their count.
+    Shaped { write: WriteStep, shape: Statement, counted: bool },
+}
+
+/// What a shaped write runs: one statement, or (a nested insert) rows one by one.
 #[derive(Debug)]
 pub enum WriteStep {
     Statement(Statement),
     Rows(Vec<super::nested_insert::RowInsert>),
-}
-
-/// One write and the statement shaping its answer. A write statement returns
-/// `{"rows": [...], "violations": n}`; the shape statement's first parameter is the
-/// rows, its second (for a mutation response) their count.
-#[derive(Debug)]
-pub struct Write {
-    pub write: WriteStep,
-    pub shape: Statement,
-    /// Whether the shape statement's second parameter is the count of rows.
-    pub counted: bool,
 }
 
 /// A table mutation root field: its writes (several for `update_<t>_many`), run in order.
@@ -50,10 +51,16 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
     let table = &model.tables[mutation.table];
     let path = [PathSegment::Key(field.response_key.clone())];
     let refused = |r: Refusal| GraphqlError::new(r.code, r.message).at(&path);
-    let one = |write: Result<WriteStep, Refusal>, response: bool| -> Result<Write, GraphqlError> {
-        let write = write.map_err(refused)?;
+    let one = |write: Result<Insertion, Refusal>, response: bool| -> Result<Write, GraphqlError> {
+        let write = match write.map_err(refused)? {
+            Insertion::Sql(sql) if !reads_after_write(table, field, response) => {
+                return answered(model, session, table, field, response, sql);
+            }
+            Insertion::Sql(sql) => WriteStep::Statement(sql.rows_statement()),
+            Insertion::Rows(rows) => WriteStep::Rows(rows),
+        };
         let shape = shape(model, session, table, field, response)?;
-        Ok(Write { write, shape, counted: response })
+        Ok(Write::Shaped { write, shape, counted: response })
     };
     let (writes, checked) = match mutation.kind {
         MutationKind::Insert => {
@@ -64,21 +71,21 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
             let object = field.argument("object").cloned().unwrap_or(Value::Null);
             (vec![one(insert(model, session, table, &[object], field.argument("on_conflict")), false)?], "insert")
         }
-        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where).map(WriteStep::Statement), true)?], "update"),
+        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?], "update"),
         MutationKind::UpdateByPk => {
-            (vec![one(update(model, session, table, &field.arguments, Target::PkColumns).map(WriteStep::Statement), false)?], "update")
+            (vec![one(update(model, session, table, &field.arguments, Target::PkColumns).map(Insertion::Sql), false)?], "update")
         }
         MutationKind::UpdateMany => {
             let updates = as_list(field.argument("updates").unwrap_or(&Value::Null));
             let writes = updates
                 .iter()
-                .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where).map(WriteStep::Statement), true))
+                .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where).map(Insertion::Sql), true))
                 .collect::<Result<Vec<_>, _>>()?;
             (writes, "update")
         }
-        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where).map(WriteStep::Statement), true)?], "delete"),
+        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?], "delete"),
         MutationKind::DeleteByPk => {
-            (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments).map(WriteStep::Statement), false)?], "delete")
+            (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments).map(Insertion::Sql), false)?], "delete")
         }
     };
     Ok(TableWrite { writes, many: mutation.kind == MutationKind::UpdateMany, checked })
@@ -88,31 +95,83 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
 fn shape(model: &Model, session: &Session, table: &Table, field: &Field, response: bool) -> Result<Statement, GraphqlError> {
     let mut builder = Builder::new(model, session, field.response_key.clone());
     let rows = builder.placeholder("jsonb");
+    let source = format!("jsonb_populate_recordset(null::{}, {rows})", qualified(table));
     let expression = if response {
         let affected = builder.placeholder("int");
-        builder.mutation_response(table, field, &rows, &affected)?
+        builder.mutation_response(table, field, &source, &format!("to_jsonb({affected})"))?
     } else {
-        builder.written_row(table, field, &rows)?
+        builder.written_row(table, field, &source)?
     };
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expression}"), params, joins })
+}
+
+/// Whether the answer reads more than the written rows: a relationship or a computed
+/// field must see the table after the write, which the writing statement cannot.
+fn reads_after_write(table: &Table, field: &Field, response: bool) -> bool {
+    use crate::schema::model::FieldRef;
+    let selection: Vec<&Field> = if response {
+        field.selection.iter().filter(|f| f.name == "returning").flat_map(|f| f.selection.iter()).collect()
+    } else {
+        field.selection.iter().collect()
+    };
+    selection.iter().any(|f| match table.fields.get(&f.name) {
+        Some(FieldRef::Column(c)) => table.columns[*c].computed.is_some(),
+        Some(FieldRef::Relationship(_) | FieldRef::RelationshipAggregate(_) | FieldRef::Computed(_)) => true,
+        Some(FieldRef::RemoteRelationship(_)) | None => false,
+    })
+}
+
+/// ONE statement writing and answering from the written rows (the CTE `w`).
+fn answered(model: &Model, session: &Session, table: &Table, field: &Field, response: bool, write: WriteSql) -> Result<Write, GraphqlError> {
+    let mut builder = Builder::new(model, session, field.response_key.clone());
+    builder.continue_after(write.statement.params);
+    let answer = if response {
+        builder.mutation_response(table, field, "w", "to_jsonb((select count(*) from w))")?
+    } else {
+        builder.written_row(table, field, "w")?
+    };
+    let (params, joins) = builder.finish();
+    let violations = write.violations.map_or_else(|| "0".to_string(), |v| format!("(select {v} from w)"));
+    let sql = format!("{} select jsonb_build_object('answer', {answer}, 'violations', {violations})", write.statement.sql);
+    Ok(Write::Answered(Statement { sql, params, joins }))
 }
 
 fn qualified(table: &Table) -> String {
     format!("{}.{}", ident(&table.schema), ident(&table.name))
 }
 
-/// `with w as (<write> returning x.*) select {rows, violations}`: the check (if any)
-/// counted over the written rows.
-fn returning(emit: &mut Emit, write: String, check: Option<&RowFilter>) -> Result<String, Refusal> {
+/// A write as the CTE `with w as (<write> returning x.*)` and the count of its rows
+/// failing the permission's check (an aggregate over `w`): the statement's end depends
+/// on what is done with the rows (`WriteSql::rows_statement`, or the answer built in
+/// the same statement).
+#[derive(Debug)]
+pub struct WriteSql {
+    pub statement: Statement,
+    /// None: no check.
+    pub violations: Option<String>,
+}
+
+impl WriteSql {
+    /// The statement answering `{"rows": [...], "violations": n}`.
+    pub fn rows_statement(self) -> Statement {
+        let sql = format!(
+            "{} select jsonb_build_object('rows', coalesce(jsonb_agg(to_jsonb(w)), '[]'::jsonb), 'violations', {}) from w",
+            self.statement.sql,
+            self.violations.as_deref().unwrap_or("0")
+        );
+        Statement { sql, ..self.statement }
+    }
+}
+
+fn written(emit: Emit, write: String, check: Option<&RowFilter>) -> Result<WriteSql, Refusal> {
+    let mut emit = emit;
     let violations = match check {
-        Some(check) => format!("count(*) filter (where not coalesce({}, false))", super::row_filter::condition(emit, check, "w")?),
-        None => "0".into(),
+        Some(check) => Some(format!("count(*) filter (where not coalesce({}, false))", super::row_filter::condition(&mut emit, check, "w")?)),
+        None => None,
     };
-    Ok(format!(
-        "with w as ({write} returning x.*) \
-         select jsonb_build_object('rows', coalesce(jsonb_agg(to_jsonb(w)), '[]'::jsonb), 'violations', {violations}) from w"
-    ))
+    let statement = Statement { sql: format!("with w as ({write} returning x.*)"), params: emit.params.into_values(), joins: Vec::new() };
+    Ok(WriteSql { statement, violations })
 }
 
 /// A client value for a column, bound.
@@ -144,15 +203,21 @@ fn column<'c>(columns: &'c [WriteColumn], name: &str, what: &str) -> Result<&'c 
         .ok_or_else(|| Refusal::from(format!("field \"{name}\" not found in type: '{what}'")))
 }
 
-fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on_conflict: Option<&Value>) -> Result<WriteStep, Refusal> {
+/// An insert: one statement, or (nested through relationships) rows one by one.
+enum Insertion {
+    Sql(WriteSql),
+    Rows(Vec<super::nested_insert::RowInsert>),
+}
+
+fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on_conflict: Option<&Value>) -> Result<Insertion, Refusal> {
     if super::nested_insert::has_relationships(table, objects) {
-        return super::nested_insert::plan(model, session, table, objects, on_conflict, &[]).map(WriteStep::Rows);
+        return super::nested_insert::plan(model, session, table, objects, on_conflict, &[]).map(Insertion::Rows);
     }
     let objects: Vec<Map<String, Value>> = objects
         .iter()
         .map(|o| o.as_object().cloned().ok_or_else(|| Refusal::from(format!("expected an object of type {}_insert_input, got {o}", table.type_name))))
         .collect::<Result<_, _>>()?;
-    insert_statement(model, session, table, &objects, &[], on_conflict).map(|(statement, _)| WriteStep::Statement(statement))
+    insert_statement(model, session, table, &objects, &[], on_conflict).map(|(sql, _)| Insertion::Sql(sql))
 }
 
 /// An insert of `objects` (column values only) into `table`, with `filled` columns
@@ -165,7 +230,7 @@ pub fn insert_statement(
     objects: &[Map<String, Value>],
     filled: &[(String, String)],
     on_conflict: Option<&Value>,
-) -> Result<(Statement, Vec<usize>), Refusal> {
+) -> Result<(WriteSql, Vec<usize>), Refusal> {
     let Some(access) = &table.writes.insert else { return Err("insert is not allowed".to_string().into()) };
     let what = format!("{}_insert_input", table.type_name);
     let mut emit = Emit::new(session);
@@ -188,11 +253,40 @@ pub fn insert_statement(
     names.extend(access.presets.iter().map(|p| ident(&p.column)));
     if objects.is_empty() {
         // No row: nothing to write, the same answer.
-        let sql = "select jsonb_build_object('rows', '[]'::jsonb, 'violations', 0)".to_string();
-        return Ok((Statement { sql, params: Vec::new(), joins: Vec::new() }, Vec::new()));
+        let write = format!("with w as (select * from {} x where false)", qualified(table));
+        let statement = Statement { sql: write, params: Vec::new(), joins: Vec::new() };
+        return Ok((WriteSql { statement, violations: None }, Vec::new()));
     }
     if objects.len() > 1 && names.is_empty() {
         return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
+    }
+    let target = qualified(table);
+    // Objects that all give the same columns (the usual case) travel as ONE jsonb
+    // parameter: the statement's text, and so its kept plan, is the same for any number
+    // of rows.
+    let uniform = !given.is_empty() && filled.is_empty() && objects.iter().all(|o| o.len() == given.len());
+    if uniform {
+        let rows = Value::Array(objects.iter().map(|o| Value::Object(o.clone())).collect());
+        if holds_nul(&rows) {
+            return Err(super::params::NUL_MESSAGE.to_string().into());
+        }
+        let rows = rows.to_string();
+        let rows = emit.params.bind(rows, "jsonb");
+        let definitions: Vec<String> = given.iter().map(|c| format!("{} {}", ident(&c.field_name), c.sql_type)).collect();
+        let mut values: Vec<String> = given.iter().map(|c| format!("r.{}", ident(&c.field_name))).collect();
+        for preset in &access.presets {
+            values.push(bind_preset(&mut emit, preset)?);
+        }
+        let mut write = format!(
+            "insert into {target} as x ({}) select {} from jsonb_to_recordset({rows}) as r({})",
+            names.join(", "),
+            values.join(", "),
+            definitions.join(", ")
+        );
+        if let Some(conflict) = on_conflict {
+            write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
+        }
+        return Ok((written(emit, write, access.check.as_ref())?, Vec::new()));
     }
     let mut rows = Vec::with_capacity(objects.len());
     let mut fill_params = Vec::new();
@@ -213,7 +307,6 @@ pub fn insert_statement(
         }
         rows.push(format!("({})", values.join(", ")));
     }
-    let target = qualified(table);
     let mut write = if names.is_empty() {
         format!("insert into {target} as x default values")
     } else {
@@ -222,8 +315,17 @@ pub fn insert_statement(
     if let Some(conflict) = on_conflict {
         write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
     }
-    let sql = returning(&mut emit, write, access.check.as_ref())?;
-    Ok((Statement { sql, params: emit.params.into_values(), joins: Vec::new() }, fill_params))
+    Ok((written(emit, write, access.check.as_ref())?, fill_params))
+}
+
+/// Whether a string in `value` holds the NUL character (Postgres text cannot).
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
 }
 
 /// ` on conflict on constraint c do update set … where …` or ` … do nothing`.
@@ -292,7 +394,7 @@ fn target_condition(model: &Model, emit: &mut Emit, table: &Table, args: &Map<St
     Ok(conditions.join(" and "))
 }
 
-fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<Statement, Refusal> {
+fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<WriteSql, Refusal> {
     let Some(access) = &table.writes.update else { return Err("update is not allowed".to_string().into()) };
     let mut emit = Emit::new(session);
     let mut sets: Vec<(String, String)> = Vec::new();
@@ -339,8 +441,7 @@ fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Va
     }
     let assignments: Vec<String> = sets.iter().map(|(c, e)| format!("{} = {e}", ident(c))).collect();
     let write = format!("update {} as x set {} where {}", qualified(table), assignments.join(", "), conditions.join(" and "));
-    let sql = returning(&mut emit, write, access.check.as_ref())?;
-    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+    written(emit, write, access.check.as_ref())
 }
 
 /// The type of a text value (a path element of `_delete_at_path`).
@@ -355,7 +456,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn delete(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<Statement, Refusal> {
+fn delete(model: &Model, session: &Session, table: &Table, args: &Map<String, Value>, target: Target) -> Result<WriteSql, Refusal> {
     let Some(access) = &table.writes.delete else { return Err("delete is not allowed".to_string().into()) };
     let mut emit = Emit::new(session);
     let mut conditions = vec![target_condition(model, &mut emit, table, args, target)?];
@@ -363,6 +464,5 @@ fn delete(model: &Model, session: &Session, table: &Table, args: &Map<String, Va
         conditions.push(super::row_filter::condition(&mut emit, filter, "x")?);
     }
     let write = format!("delete from {} as x where {}", qualified(table), conditions.join(" and "));
-    let sql = returning(&mut emit, write, None)?;
-    Ok(Statement { sql, params: emit.params.into_values(), joins: Vec::new() })
+    written(emit, write, None)
 }

@@ -22,6 +22,11 @@ impl Params {
         format!("${}::{}", self.values.len(), sql_type)
     }
 
+    /// Appends parameters bound elsewhere, keeping their numbers.
+    pub fn extend(&mut self, values: Vec<Option<String>>) {
+        self.values.extend(values);
+    }
+
     /// The index (from 0) the next parameter bound will have.
     pub fn next_index(&self) -> usize {
         self.values.len()

@@ -463,22 +463,23 @@ impl Builder<'_> {
         self.emit.params.bind_null(sql_type)
     }
 
-    /// The rows of `table` a write returned (`rows`: a jsonb array of them).
-    fn written_rows(table: &Table, rows: &str) -> String {
-        format!("jsonb_populate_recordset(null::{}.{}, {rows})", ident(&table.schema), ident(&table.name))
+    /// Continues the numbering after `params`, bound already (a write's, in the same
+    /// statement).
+    pub fn continue_after(&mut self, params: Vec<Option<String>>) {
+        self.emit.params.extend(params);
     }
 
-    /// `<t>_mutation_response` over the rows a write returned: `affected_rows` (the
-    /// `affected` parameter) and `returning`, as the role may see them.
-    pub fn mutation_response(&mut self, table: &Table, field: &Field, rows: &str, affected: &str) -> Result<String, GraphqlError> {
-        let source = Self::written_rows(table, rows);
+    /// `<t>_mutation_response` over the rows a write returned (`source`, a FROM item):
+    /// `affected_rows` (the jsonb expression `affected`) and `returning`, as the role
+    /// may see them.
+    pub fn mutation_response(&mut self, table: &Table, field: &Field, source: &str, affected: &str) -> Result<String, GraphqlError> {
         let mut pairs = Vec::new();
         for sub in &field.selection {
             self.path.push(PathSegment::Key(sub.response_key.clone()));
             let expression = match sub.name.as_str() {
                 "__typename" => typename(&format!("{}_mutation_response", table.type_name)),
-                "affected_rows" => format!("to_jsonb({affected})"),
-                "returning" => self.list_from(table, sub, None, Some(RowSource { call: &source, one_row: false }))?,
+                "affected_rows" => affected.to_string(),
+                "returning" => self.list_from(table, sub, None, Some(RowSource { call: source, one_row: false }))?,
                 other => return Err(self.error(format!("unknown field \"{other}\""))),
             };
             self.path.pop();
@@ -487,10 +488,10 @@ impl Builder<'_> {
         Ok(build_object(&pairs))
     }
 
-    /// The one row a write returned, or null (`insert_<t>_one`, `…_by_pk`).
-    pub fn written_row(&mut self, table: &Table, field: &Field, rows: &str) -> Result<String, GraphqlError> {
-        let source = Self::written_rows(table, rows);
-        self.single_row(table, field, &source)
+    /// The one row a write returned (`source`, a FROM item), or null (`insert_<t>_one`,
+    /// `…_by_pk`).
+    pub fn written_row(&mut self, table: &Table, field: &Field, source: &str) -> Result<String, GraphqlError> {
+        self.single_row(table, field, source)
     }
 
     /// A tracked function's root field: its rows as a list (`Function`, SETOF), one row
