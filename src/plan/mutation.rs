@@ -64,8 +64,13 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
     };
     let (writes, checked) = match mutation.kind {
         MutationKind::Insert => {
-            let objects = as_list(field.argument("objects").unwrap_or(&Value::Null));
-            (vec![one(insert(model, session, table, &objects, field.argument("on_conflict")), true)?], "insert")
+            // A list argument given one object stands for a list of it.
+            let objects = match field.argument("objects") {
+                Some(Value::Array(items)) => insert(model, session, table, items, field.argument("on_conflict")),
+                Some(single) => insert(model, session, table, std::slice::from_ref(single), field.argument("on_conflict")),
+                None => insert(model, session, table, &[], None),
+            };
+            (vec![one(objects, true)?], "insert")
         }
         MutationKind::InsertOne => {
             let object = field.argument("object").cloned().unwrap_or(Value::Null);
@@ -213,9 +218,9 @@ fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on
     if super::nested_insert::has_relationships(table, objects) {
         return super::nested_insert::plan(model, session, table, objects, on_conflict, &[]).map(Insertion::Rows);
     }
-    let objects: Vec<Map<String, Value>> = objects
+    let objects: Vec<&Map<String, Value>> = objects
         .iter()
-        .map(|o| o.as_object().cloned().ok_or_else(|| Refusal::from(format!("expected an object of type {}_insert_input, got {o}", table.type_name))))
+        .map(|o| o.as_object().ok_or_else(|| Refusal::from(format!("expected an object of type {}_insert_input, got {o}", table.type_name))))
         .collect::<Result<_, _>>()?;
     insert_statement(model, session, table, &objects, &[], on_conflict).map(|(sql, _)| Insertion::Sql(sql))
 }
@@ -227,7 +232,7 @@ pub fn insert_statement(
     model: &Model,
     session: &Session,
     table: &Table,
-    objects: &[Map<String, Value>],
+    objects: &[&Map<String, Value>],
     filled: &[(String, String)],
     on_conflict: Option<&Value>,
 ) -> Result<(WriteSql, Vec<usize>), Refusal> {
@@ -266,11 +271,10 @@ pub fn insert_statement(
     // of rows.
     let uniform = !given.is_empty() && filled.is_empty() && objects.iter().all(|o| o.len() == given.len());
     if uniform {
-        let rows = Value::Array(objects.iter().map(|o| Value::Object(o.clone())).collect());
-        if holds_nul(&rows) {
+        if objects.iter().any(|o| o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v))) {
             return Err(super::params::NUL_MESSAGE.to_string().into());
         }
-        let rows = rows.to_string();
+        let rows = serde_json::to_string(objects).map_err(|e| Refusal::from(e.to_string()))?;
         let rows = emit.params.bind(rows, "jsonb");
         let definitions: Vec<String> = given.iter().map(|c| format!("{} {}", ident(&c.field_name), c.sql_type)).collect();
         let mut values: Vec<String> = given.iter().map(|c| format!("r.{}", ident(&c.field_name))).collect();

@@ -102,7 +102,7 @@ fn row(
         }
     }
     let fill_columns: Vec<(String, String)> = filled.iter().map(|(c, t, _, _)| (c.clone(), t.clone())).collect();
-    let (write, params) = insert_statement(model, session, table, &[columns], &fill_columns, on_conflict)?;
+    let (write, params) = insert_statement(model, session, table, &[&columns], &fill_columns, on_conflict)?;
     let statement = write.rows_statement();
     let fills = filled.into_iter().zip(params).map(|((_, _, from, column), param)| Fill { param, from, column }).collect();
     let mut after = Vec::new();

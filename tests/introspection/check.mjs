@@ -151,6 +151,24 @@ valid.push([
    fragment UserBits on users { id name }`,
 ]);
 
+valid.push([
+  "table mutations: every kind, nested inserts, on_conflict and the update operators",
+  `mutation ($o: [orders_insert_input!]!) {
+     insert_orders(objects: $o, on_conflict: {constraint: orders_pkey, update_columns: [status], where: {total: {_gt: 0}}}) {
+       affected_rows returning { id user { name } }
+     }
+     insert_users_one(object: {name: "N", email: "n@example.com", signed_up: "2024-01-01",
+                               orders: {data: [{status: "pending", placed_on: "2024-01-02", total: 1}]}}) { id }
+     insert_order_items_one(object: {quantity: 1, order: {data: {user_id: 1, status: "pending", placed_on: "2024-01-02", total: 2}},
+                                     product: {data: {name: "P", price: 1}, on_conflict: {constraint: products_pkey}}}) { order_id }
+     update_orders(where: {id: {_eq: 1}}, _set: {status: "shipped"}, _inc: {total: 1}) { affected_rows }
+     update_orders_by_pk(pk_columns: {id: 1}, _set: {status: "delivered"}) { id }
+     update_orders_many(updates: [{where: {id: {_eq: 2}}, _set: {status: "cancelled"}}]) { affected_rows }
+     delete_order_items(where: {quantity: {_gt: 100}}) { affected_rows }
+     delete_order_items_by_pk(order_id: 1, product_id: 1) { quantity }
+   }`,
+]);
+
 for (const [name, source] of valid) {
   check(`valid: ${name}`, () => {
     if (!schema) return "no schema (see above)";
@@ -164,6 +182,8 @@ const invalid = [
   ["wrong argument type (limit: String)", '{ users(limit: "ten") { id } }'],
   ["wrong comparison operand type (_eq on Int with Boolean)", "{ users(where: {id: {_eq: true}}) { id } }"],
   ["missing required _by_pk argument", "{ users_by_pk { id } }"],
+  ["an insert of an unknown column", 'mutation { insert_users_one(object: {nope: 1}) { id } }'],
+  ["an update without where", 'mutation { update_users(_set: {name: "x"}) { affected_rows } }'],
 ];
 for (const [name, source] of invalid) {
   check(`invalid: ${name} is rejected`, () => {
