@@ -146,7 +146,7 @@ fn text_oids(count: usize) -> Vec<pgrx::pg_sys::PgOid> {
 /// Runs a read-only statement returning one jsonb value; every parameter is text.
 /// The statement's plan is kept per backend (bounded, least recently used dropped).
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    select_kept(sql, params, Access::Read, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+    run_kept(sql, params, Access::Read, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
 }
 
 /// Runs a statement that may write (a VOLATILE tracked function's mutation field),
@@ -175,7 +175,7 @@ pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>,
 /// `select_json` without the conversion: the jsonb datum itself, copied into the
 /// caller's memory context, for a response the statement built whole.
 pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonbDatum>, SqlError> {
-    select_kept(sql, params, Access::Read, |table| {
+    run_kept(sql, params, Access::Read, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
         // SAFETY: a jsonb (varlena) datum of the current SPI result; the copy goes to
         // the context that was current at SPI_connect, the function call's.
@@ -186,7 +186,7 @@ pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option
 /// A table mutation's statement returning one jsonb value, through its kept plan:
 /// not read-only, so it may write and sees what the statements before it wrote.
 pub fn write_json_kept(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    select_kept(sql, params, Access::Write, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+    run_kept(sql, params, Access::Write, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
 }
 
 /// Whether a kept statement runs read-only (a query) or may write.
@@ -198,7 +198,7 @@ enum Access {
 
 /// Runs `sql` through its kept plan (prepared on first use) and reads the first row
 /// of its result with `read`; `None` when there is no row.
-fn select_kept<T: std::panic::UnwindSafe>(
+fn run_kept<T: std::panic::UnwindSafe>(
     sql: &str,
     params: &[Option<String>],
     access: Access,

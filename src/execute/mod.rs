@@ -222,9 +222,9 @@ fn run_fields(
 }
 
 /// Carries out a mutation's root fields in document order. When the document writes
-/// to tables, all its fields run in ONE subtransaction: if a table write fails, none
-/// of the document's writes remain, `data` is null, and the rest is not run (Hasura's
-/// rule); the caller's transaction goes on.
+/// to tables, all its fields run in ONE subtransaction: if a write fails (a table's or
+/// a VOLATILE function's), none of the document's writes remain, `data` is null, and
+/// the rest is not run (Hasura's rule); the caller's transaction goes on.
 fn run_mutation(
     context: &Context,
     steps: Vec<(String, MutationStep)>,
@@ -233,14 +233,46 @@ fn run_mutation(
     data_is_null: &mut bool,
 ) -> Vec<plan::Join> {
     let first_write = steps.iter().find(|(_, step)| matches!(step, MutationStep::Table(_))).map(|(key, _)| key.clone());
-    if let Some(key) = &first_write {
-        if let Some(reason) = writes::read_only_reason() {
-            errors.push(GraphqlError::new(code::READ_ONLY, reason).at(&[PathSegment::Key(key.clone())]));
+    let Some(key) = first_write else {
+        // Nothing to undo together: each field on its own.
+        return run_steps(context, steps, data, errors, false).unwrap_or_default();
+    };
+    if let Some(reason) = writes::read_only_reason() {
+        errors.push(GraphqlError::new(code::READ_ONLY, reason).at(&[PathSegment::Key(key)]));
+        *data_is_null = true;
+        return Vec::new();
+    }
+    let unit = spi::Subtransaction::begin();
+    // An ERROR that escapes (a cancel, a statement timeout) still ends the unit first.
+    let outcome = pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(|| run_steps(context, steps, data, errors, true)))
+        .catch_others(move |caught| {
+            unit.roll_back();
+            crate::error::reraise(caught)
+        })
+        .execute();
+    match outcome {
+        Ok(joins) => {
+            unit.release();
+            joins
+        }
+        Err(error) => {
+            unit.roll_back();
+            errors.push(error);
             *data_is_null = true;
-            return Vec::new();
+            Vec::new()
         }
     }
-    let unit = first_write.is_some().then(spi::Subtransaction::begin);
+}
+
+/// The mutation's fields, one after another; with `atomic`, the first failed write
+/// stops them (its error returned), else a failed field is null beside its error.
+fn run_steps(
+    context: &Context,
+    steps: Vec<(String, MutationStep)>,
+    data: &mut Map<String, Value>,
+    errors: &mut Vec<GraphqlError>,
+    atomic: bool,
+) -> Result<Vec<plan::Join>, GraphqlError> {
     let mut joins = Vec::new();
     for (key, step) in steps {
         match step {
@@ -270,26 +302,18 @@ fn run_mutation(
                         data.insert(key, value.unwrap_or(Value::Null));
                         joins.append(&mut field_joins);
                     }
+                    Err(error) if atomic => return Err(error),
                     Err(error) => {
                         data.insert(key, Value::Null);
                         errors.push(error);
                     }
                 }
             }
-            MutationStep::Table(write) => match write.and_then(|w| writes::run(w, &key)) {
-                Ok((value, mut field_joins)) => {
-                    data.insert(key, value);
-                    joins.append(&mut field_joins);
-                }
-                Err(error) => {
-                    errors.push(error);
-                    *data_is_null = true;
-                    if let Some(unit) = unit {
-                        unit.roll_back();
-                    }
-                    return Vec::new();
-                }
-            },
+            MutationStep::Table(write) => {
+                let (value, mut field_joins) = write.and_then(|w| writes::run(w, &key))?;
+                data.insert(key, value);
+                joins.append(&mut field_joins);
+            }
             MutationStep::Action(Ok((call, request))) => {
                 let mut batch = http::Batch::default();
                 batch.push(request, call);
@@ -302,10 +326,7 @@ fn run_mutation(
             MutationStep::Unknown => {}
         }
     }
-    if let Some(unit) = unit {
-        unit.release();
-    }
-    joins
+    Ok(joins)
 }
 
 /// Runs one root field's statement; its value and the joins below it.

@@ -14,17 +14,16 @@ use crate::spi;
 /// The field's answer and the joins below it (remote relationships in `returning`).
 pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), GraphqlError> {
     let path = [PathSegment::Key(key.to_string())];
-    let checked = planned.checked;
     let mut answers = Vec::with_capacity(planned.writes.len());
     let mut joins = Vec::new();
     for (i, write) in planned.writes.into_iter().enumerate() {
         let (answer, write_joins) = match write {
             Write::Answered(statement) => {
-                let outcome = execute(&statement, checked, &path)?;
+                let outcome = execute(&statement, &path)?;
                 (outcome.get("answer").cloned().unwrap_or(Value::Null), statement.joins)
             }
             Write::Shaped { write, mut shape, counted } => {
-                let (rows, count) = written_rows(write, checked, &path)?;
+                let (rows, count) = written_rows(write, &path)?;
                 if let Some(slot) = shape.params.get_mut(0) {
                     *slot = Some(Value::Array(rows).to_string());
                 }
@@ -50,10 +49,10 @@ pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), Graphql
 
 /// The rows a shaped write wrote, and how many rows it wrote in all (a nested insert
 /// writes more than it answers with).
-fn written_rows(write: WriteStep, checked: &str, path: &[PathSegment]) -> Result<(Vec<Value>, usize), GraphqlError> {
+fn written_rows(write: WriteStep, path: &[PathSegment]) -> Result<(Vec<Value>, usize), GraphqlError> {
     match write {
         WriteStep::Statement(statement) => {
-            let rows = rows_of(execute(&statement, checked, path)?);
+            let rows = rows_of(execute(&statement, path)?);
             let count = rows.len();
             Ok((rows, count))
         }
@@ -61,7 +60,7 @@ fn written_rows(write: WriteStep, checked: &str, path: &[PathSegment]) -> Result
             let mut rows = Vec::with_capacity(inserts.len());
             let mut count = 0;
             for insert in inserts {
-                let (row, written) = run_row(insert, None, checked, path)?;
+                let (row, written) = run_row(insert, None, path)?;
                 rows.extend(row);
                 count += written;
             }
@@ -81,10 +80,11 @@ fn rows_of(outcome: Value) -> Vec<Value> {
 }
 
 /// Runs a write statement: its outcome, or the error of a failed check.
-fn execute(statement: &Statement, checked: &str, path: &[PathSegment]) -> Result<Value, GraphqlError> {
+fn execute(statement: &Statement, path: &[PathSegment]) -> Result<Value, GraphqlError> {
     let outcome = spi::write_json_kept(&statement.sql, &statement.params).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
     if outcome["violations"].as_i64().unwrap_or(0) > 0 {
-        let message = format!("check constraint of an {checked} permission has failed");
+        // Hasura's message, whichever permission's check failed.
+        let message = "check constraint of an insert/update permission has failed";
         return Err(GraphqlError::new(code::PERMISSION_ERROR, message).at(path));
     }
     Ok(outcome)
@@ -93,12 +93,14 @@ fn execute(statement: &Statement, checked: &str, path: &[PathSegment]) -> Result
 /// One row of a nested insert: the rows it depends on, itself (its key columns filled
 /// from them or from `parent`), then the rows depending on it. Its row (None when
 /// `on_conflict` did nothing) and how many rows were written in all.
-fn run_row(insert: RowInsert, parent: Option<&Value>, checked: &str, path: &[PathSegment]) -> Result<(Option<Value>, usize), GraphqlError> {
+fn run_row(insert: RowInsert, parent: Option<&Value>, path: &[PathSegment]) -> Result<(Option<Value>, usize), GraphqlError> {
     let mut count = 0;
     let mut before = Vec::with_capacity(insert.before.len());
     for dependency in insert.before {
-        let (row, written) = run_row(dependency, None, checked, path)?;
-        before.push(row.unwrap_or(Value::Null));
+        let (row, written) = run_row(dependency, None, path)?;
+        // Hasura's rule: a related row that `on_conflict` did not write leaves no key.
+        let Some(row) = row else { return Err(zero_rows(path)) };
+        before.push(row);
         count += written;
     }
     let mut statement = insert.statement;
@@ -115,14 +117,20 @@ fn run_row(insert: RowInsert, parent: Option<&Value>, checked: &str, path: &[Pat
             });
         }
     }
-    let row = rows_of(execute(&statement, checked, path)?).into_iter().next();
+    let row = rows_of(execute(&statement, path)?).into_iter().next();
     count += usize::from(row.is_some());
-    if let Some(row) = &row {
+    if !insert.after.is_empty() {
+        let Some(parent) = &row else { return Err(zero_rows(path)) };
         for dependent in insert.after {
-            count += run_row(dependent, Some(row), checked, path)?.1;
+            count += run_row(dependent, Some(parent), path)?.1;
         }
     }
     Ok((row, count))
+}
+
+/// A nested insert whose row `on_conflict` did not write, with rows depending on it.
+fn zero_rows(path: &[PathSegment]) -> GraphqlError {
+    GraphqlError::new(code::VALIDATION_FAILED, "cannot proceed to insert the related rows: an insert affected zero rows (on_conflict)").at(path)
 }
 
 /// Why tables cannot be written now, if they cannot: a hot standby, or a read-only

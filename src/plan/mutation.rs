@@ -15,7 +15,7 @@ use crate::query::normalize::Field;
 use crate::schema::model::{Model, MutationKind, Table, TableMutation};
 use crate::schema::row_filter::{Operand, RowFilter};
 use crate::schema::scalars::ColumnType;
-use crate::schema::writes::{ColumnPreset, WriteColumn};
+use crate::schema::writes::{ColumnPreset, Insert, WriteColumn};
 
 /// One write and how its answer is made.
 #[derive(Debug)]
@@ -42,8 +42,6 @@ pub struct TableWrite {
     pub writes: Vec<Write>,
     /// `update_<t>_many`: the answer is the list of the writes' answers.
     pub many: bool,
-    /// "insert" or "update": what a failed check names.
-    pub checked: &'static str,
 }
 
 /// Plans the mutation root field `field`.
@@ -62,7 +60,7 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
         let shape = shape(model, session, table, field, response)?;
         Ok(Write::Shaped { write, shape, counted: response })
     };
-    let (writes, checked) = match mutation.kind {
+    let writes = match mutation.kind {
         MutationKind::Insert => {
             // A list argument given one object stands for a list of it.
             let objects = match field.argument("objects") {
@@ -70,30 +68,29 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
                 Some(single) => insert(model, session, table, std::slice::from_ref(single), field.argument("on_conflict")),
                 None => insert(model, session, table, &[], None),
             };
-            (vec![one(objects, true)?], "insert")
+            vec![one(objects, true)?]
         }
         MutationKind::InsertOne => {
             let object = field.argument("object").cloned().unwrap_or(Value::Null);
-            (vec![one(insert(model, session, table, &[object], field.argument("on_conflict")), false)?], "insert")
+            vec![one(insert(model, session, table, &[object], field.argument("on_conflict")), false)?]
         }
-        MutationKind::Update => (vec![one(update(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?], "update"),
+        MutationKind::Update => vec![one(update(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?],
         MutationKind::UpdateByPk => {
-            (vec![one(update(model, session, table, &field.arguments, Target::PkColumns).map(Insertion::Sql), false)?], "update")
+            vec![one(update(model, session, table, &field.arguments, Target::PkColumns).map(Insertion::Sql), false)?]
         }
         MutationKind::UpdateMany => {
             let updates = as_list(field.argument("updates").unwrap_or(&Value::Null));
-            let writes = updates
+            updates
                 .iter()
                 .map(|u| one(update(model, session, table, u.as_object().unwrap_or(&Map::new()), Target::Where).map(Insertion::Sql), true))
-                .collect::<Result<Vec<_>, _>>()?;
-            (writes, "update")
+                .collect::<Result<Vec<_>, _>>()?
         }
-        MutationKind::Delete => (vec![one(delete(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?], "delete"),
+        MutationKind::Delete => vec![one(delete(model, session, table, &field.arguments, Target::Where).map(Insertion::Sql), true)?],
         MutationKind::DeleteByPk => {
-            (vec![one(delete(model, session, table, &field.arguments, Target::PkArguments).map(Insertion::Sql), false)?], "delete")
+            vec![one(delete(model, session, table, &field.arguments, Target::PkArguments).map(Insertion::Sql), false)?]
         }
     };
-    Ok(TableWrite { writes, many: mutation.kind == MutationKind::UpdateMany, checked })
+    Ok(TableWrite { writes, many: mutation.kind == MutationKind::UpdateMany })
 }
 
 /// The statement shaping the answer: `<t>_mutation_response` (`response`) or the row.
@@ -105,14 +102,16 @@ fn shape(model: &Model, session: &Session, table: &Table, field: &Field, respons
         let affected = builder.placeholder("int");
         builder.mutation_response(table, field, &source, &format!("to_jsonb({affected})"))?
     } else {
-        builder.written_row(table, field, &source)?
+        builder.single_row(table, field, &source)?
     };
     let (params, joins) = builder.finish();
     Ok(Statement { sql: format!("select {expression}"), params, joins })
 }
 
-/// Whether the answer reads more than the written rows: a relationship or a computed
-/// field must see the table after the write, which the writing statement cannot.
+/// Whether the answer needs more than the written rows as the writing statement sees
+/// them: a relationship must see the tables after the write, which that statement
+/// cannot; a computed field's function takes the table's row type, which the CTE's
+/// rows are not.
 fn reads_after_write(table: &Table, field: &Field, response: bool) -> bool {
     use crate::schema::model::FieldRef;
     let selection: Vec<&Field> = if response {
@@ -134,7 +133,7 @@ fn answered(model: &Model, session: &Session, table: &Table, field: &Field, resp
     let answer = if response {
         builder.mutation_response(table, field, "w", "to_jsonb((select count(*) from w))")?
     } else {
-        builder.written_row(table, field, "w")?
+        builder.single_row(table, field, "w")?
     };
     let (params, joins) = builder.finish();
     let violations = write.violations.map_or_else(|| "0".to_string(), |v| format!("(select {v} from w)"));
@@ -169,14 +168,45 @@ impl WriteSql {
     }
 }
 
-fn written(emit: Emit, write: String, check: Option<&RowFilter>) -> Result<WriteSql, Refusal> {
+/// The check the rows of a write must pass: one filter, or for an upsert (`on
+/// conflict do update`) the insert permission's for the rows inserted and the update
+/// permission's for the rows updated.
+#[derive(Clone, Copy)]
+enum Check<'a> {
+    Rows(Option<&'a RowFilter>),
+    Upsert { insert: Option<&'a RowFilter>, update: Option<&'a RowFilter> },
+}
+
+/// The name under which an upsert's rows say whether they were inserted.
+const INSERTED: &str = "pgf:inserted";
+
+/// `with w as (<write> returning …)`: the columns the role may read (RETURNING needs
+/// SELECT on each column it names), and the count of rows failing `check`.
+fn written(emit: Emit, write: String, table: &Table, check: Check) -> Result<WriteSql, Refusal> {
     let mut emit = emit;
-    let violations = match check {
-        Some(check) => Some(format!("count(*) filter (where not coalesce({}, false))", super::row_filter::condition(&mut emit, check, "w")?)),
-        None => None,
+    let mut returned: Vec<String> = table
+        .columns
+        .iter()
+        .chain(&table.hidden_columns)
+        .filter(|c| c.computed.is_none())
+        .map(|c| format!("x.{}", ident(&c.sql_name)))
+        .collect();
+    let mut condition = |filter: Option<&RowFilter>| -> Result<String, Refusal> {
+        filter.map_or_else(|| Ok("true".to_string()), |f| super::row_filter::condition(&mut emit, f, "w"))
     };
-    let statement = Statement { sql: format!("with w as ({write} returning x.*)"), params: emit.params.into_values(), joins: Vec::new() };
-    Ok(WriteSql { statement, violations })
+    let failing = match check {
+        Check::Rows(None) | Check::Upsert { insert: None, update: None } => None,
+        Check::Rows(Some(filter)) => Some(condition(Some(filter))?),
+        Check::Upsert { insert, update } => {
+            // xmax is 0 on a row the statement inserted, not on one it updated.
+            returned.push(format!("x.xmax = 0 as {}", ident(INSERTED)));
+            let (insert, update) = (condition(insert)?, condition(update)?);
+            Some(format!("case when w.{} then {insert} else {update} end", ident(INSERTED)))
+        }
+    };
+    let violations = failing.map(|c| format!("count(*) filter (where not coalesce({c}, false))"));
+    let sql = format!("with w as ({write} returning {})", returned.join(", "));
+    Ok(WriteSql { statement: Statement { sql, params: emit.params.into_values(), joins: Vec::new() }, violations })
 }
 
 /// A client value for a column, bound.
@@ -227,7 +257,8 @@ fn insert(model: &Model, session: &Session, table: &Table, objects: &[Value], on
 
 /// An insert of `objects` (column values only) into `table`, with `filled` columns
 /// (SQL name and type) whose values are parameters the runner fills from a row written
-/// before (a related row's key): the statement and each filled column's parameter index.
+/// before (a related row's key): the statement, and each filled column's parameter
+/// index (None for a column a preset sets).
 pub fn insert_statement(
     model: &Model,
     session: &Session,
@@ -235,91 +266,141 @@ pub fn insert_statement(
     objects: &[&Map<String, Value>],
     filled: &[(String, String)],
     on_conflict: Option<&Value>,
-) -> Result<(WriteSql, Vec<usize>), Refusal> {
+) -> Result<(WriteSql, Vec<Option<usize>>), Refusal> {
     let Some(access) = &table.writes.insert else { return Err("insert is not allowed".to_string().into()) };
     let what = format!("{}_insert_input", table.type_name);
-    let mut emit = Emit::new(session);
-    // The columns the objects give, in order of first appearance, then the filled ones
-    // (which win over a client's value), then the presets (which win over both).
+    // The columns the objects give, in order of first appearance, then the filled ones,
+    // then the presets (which win over both).
     let preset = |sql_name: &str| access.presets.iter().any(|p| p.column == sql_name);
-    let is_filled = |sql_name: &str| filled.iter().any(|(c, _)| c == sql_name);
     let mut given: Vec<&WriteColumn> = Vec::new();
     for object in objects {
-        for name in object.keys() {
+        for name in object.keys().filter(|k| *k != NO_COLUMNS) {
             let column = column(&access.columns, name, &what)?;
-            if !given.iter().any(|c| c.sql_name == column.sql_name) && !is_filled(&column.sql_name) {
+            if filled.iter().any(|(c, _)| *c == column.sql_name) {
+                return Err(format!("\"{name}\" is set by the relationship the object is inserted through").into());
+            }
+            if !given.iter().any(|c| c.sql_name == column.sql_name) {
                 given.push(column);
             }
         }
     }
-    let filled: Vec<&(String, String)> = filled.iter().filter(|(c, _)| !preset(c)).collect();
-    let mut names: Vec<String> = given.iter().map(|c| ident(&c.sql_name)).collect();
-    names.extend(filled.iter().map(|(c, _)| ident(c)));
-    names.extend(access.presets.iter().map(|p| ident(&p.column)));
+    let shape = InsertShape { table, given, filled: filled.iter().map(|f| (f, preset(&f.0))).collect() };
+    let mut emit = Emit::new(session);
     if objects.is_empty() {
         // No row: nothing to write, the same answer.
-        let write = format!("with w as (select * from {} x where false)", qualified(table));
-        let statement = Statement { sql: write, params: Vec::new(), joins: Vec::new() };
-        return Ok((WriteSql { statement, violations: None }, Vec::new()));
+        let write = format!("select * from {} x where false", qualified(table));
+        return Ok((written(emit, write, table, Check::Rows(None))?, Vec::new()));
     }
-    if objects.len() > 1 && names.is_empty() {
-        return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
+    let (mut write, fills) = if shape.uniform(objects) {
+        (shape.insert_from_one_parameter(&mut emit, access, objects)?, Vec::new())
+    } else {
+        shape.insert_from_values(&mut emit, access, objects)?
+    };
+    let mut check = Check::Rows(access.check.as_ref());
+    if let Some(conflict) = on_conflict {
+        let (clause, updates) = conflict_clause(model, &mut emit, table, conflict)?;
+        write.push_str(&clause);
+        if updates {
+            let update = table.writes.update.as_ref().and_then(|u| u.check.as_ref());
+            check = Check::Upsert { insert: access.check.as_ref(), update };
+        }
     }
-    let target = qualified(table);
-    // Objects that all give the same columns (the usual case) travel as ONE jsonb
-    // parameter: the statement's text, and so its kept plan, is the same for any number
-    // of rows.
-    let uniform = !given.is_empty() && filled.is_empty() && objects.iter().all(|o| o.len() == given.len());
-    if uniform {
+    Ok((written(emit, write, table, check)?, fills))
+}
+
+/// What an insert object may hold besides columns: the placeholder field of an input
+/// type without columns (every value a default or a preset).
+const NO_COLUMNS: &str = "_no_columns";
+
+/// The columns an insert writes: given by the client, filled from a related row (and
+/// whether a preset sets it instead), set by presets.
+struct InsertShape<'t> {
+    table: &'t Table,
+    given: Vec<&'t WriteColumn>,
+    filled: Vec<(&'t (String, String), bool)>,
+}
+
+impl InsertShape<'_> {
+    fn names(&self, presets: &[ColumnPreset]) -> Vec<String> {
+        let mut names: Vec<String> = self.given.iter().map(|c| ident(&c.sql_name)).collect();
+        names.extend(self.filled.iter().filter(|(_, preset)| !preset).map(|((c, _), _)| ident(c)));
+        names.extend(presets.iter().map(|p| ident(&p.column)));
+        names
+    }
+
+    /// Whether the objects all give the same columns, none of them a list column given
+    /// a single value (which only the per-value path coerces), and nothing is filled:
+    /// then they travel as ONE jsonb parameter, and the statement's text (so its kept
+    /// plan) is the same for any number of rows.
+    fn uniform(&self, objects: &[&Map<String, Value>]) -> bool {
+        !self.given.is_empty()
+            && self.filled.is_empty()
+            && objects.iter().all(|o| o.len() == self.given.len())
+            && objects.iter().all(|o| {
+                self.given.iter().all(|c| !c.ty.is_list || o.get(&c.field_name).is_none_or(|v| v.is_array() || v.is_null()))
+            })
+    }
+
+    /// `insert … select … from jsonb_to_recordset($n)`.
+    fn insert_from_one_parameter(&self, emit: &mut Emit, access: &Insert, objects: &[&Map<String, Value>]) -> Result<String, Refusal> {
         if objects.iter().any(|o| o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v))) {
             return Err(super::params::NUL_MESSAGE.to_string().into());
         }
         let rows = serde_json::to_string(objects).map_err(|e| Refusal::from(e.to_string()))?;
         let rows = emit.params.bind(rows, "jsonb");
-        let definitions: Vec<String> = given.iter().map(|c| format!("{} {}", ident(&c.field_name), c.sql_type)).collect();
-        let mut values: Vec<String> = given.iter().map(|c| format!("r.{}", ident(&c.field_name))).collect();
+        let definitions: Vec<String> = self.given.iter().map(|c| format!("{} {}", ident(&c.field_name), c.sql_type)).collect();
+        let mut values: Vec<String> = self.given.iter().map(|c| format!("r.{}", ident(&c.field_name))).collect();
         for preset in &access.presets {
-            values.push(bind_preset(&mut emit, preset)?);
+            values.push(bind_preset(emit, preset)?);
         }
-        let mut write = format!(
-            "insert into {target} as x ({}) select {} from jsonb_to_recordset({rows}) as r({})",
-            names.join(", "),
+        Ok(format!(
+            "insert into {} as x ({}) select {} from jsonb_to_recordset({rows}) as r({})",
+            qualified(self.table),
+            self.names(&access.presets).join(", "),
             values.join(", "),
             definitions.join(", ")
-        );
-        if let Some(conflict) = on_conflict {
-            write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
-        }
-        return Ok((written(emit, write, access.check.as_ref())?, Vec::new()));
+        ))
     }
-    let mut rows = Vec::with_capacity(objects.len());
-    let mut fill_params = Vec::new();
-    for object in objects {
-        let mut values = Vec::with_capacity(names.len());
-        for column in &given {
-            values.push(match object.get(&column.field_name) {
-                Some(value) => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
-                None => "default".to_string(),
-            });
+
+    /// `insert … values (…), (…)`, every value bound (`default` for one an object
+    /// leaves out), and the parameter of each filled column (of the last row).
+    fn insert_from_values(&self, emit: &mut Emit, access: &Insert, objects: &[&Map<String, Value>]) -> Result<(String, Vec<Option<usize>>), Refusal> {
+        let names = self.names(&access.presets);
+        if objects.len() > 1 && names.is_empty() {
+            return Err("objects without any column: give at least one column per object, or insert them one by one".to_string().into());
         }
-        for (_, sql_type) in &filled {
-            fill_params.push(emit.params.next_index());
-            values.push(emit.params.bind_null(sql_type));
+        let mut rows = Vec::with_capacity(objects.len());
+        let mut fills = Vec::new();
+        for object in objects {
+            let mut values = Vec::with_capacity(names.len());
+            for column in &self.given {
+                values.push(match object.get(&column.field_name) {
+                    Some(value) => bind_value(emit, value, &column.ty, &column.sql_type)?,
+                    None => "default".to_string(),
+                });
+            }
+            fills.clear();
+            for ((_, sql_type), preset) in &self.filled {
+                if *preset {
+                    fills.push(None);
+                } else {
+                    fills.push(Some(emit.params.next_index()));
+                    values.push(emit.params.bind_null(sql_type));
+                }
+            }
+            for preset in &access.presets {
+                values.push(bind_preset(emit, preset)?);
+            }
+            rows.push(format!("({})", values.join(", ")));
         }
-        for preset in &access.presets {
-            values.push(bind_preset(&mut emit, preset)?);
-        }
-        rows.push(format!("({})", values.join(", ")));
+        let target = qualified(self.table);
+        let write = if names.is_empty() {
+            format!("insert into {target} as x default values")
+        } else {
+            format!("insert into {target} as x ({}) values {}", names.join(", "), rows.join(", "))
+        };
+        Ok((write, fills))
     }
-    let mut write = if names.is_empty() {
-        format!("insert into {target} as x default values")
-    } else {
-        format!("insert into {target} as x ({}) values {}", names.join(", "), rows.join(", "))
-    };
-    if let Some(conflict) = on_conflict {
-        write.push_str(&conflict_clause(model, &mut emit, table, conflict)?);
-    }
-    Ok((written(emit, write, access.check.as_ref())?, fill_params))
 }
 
 /// Whether a string in `value` holds the NUL character (Postgres text cannot).
@@ -333,21 +414,25 @@ fn holds_nul(value: &Value) -> bool {
 }
 
 /// ` on conflict on constraint c do update set … where …` or ` … do nothing`.
-fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Value) -> Result<String, Refusal> {
+/// The clause, and whether it may update rows (`do update`).
+fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Value) -> Result<(String, bool), Refusal> {
     let constraint = conflict.get("constraint").and_then(Value::as_str).unwrap_or_default();
     if !table.writes.constraints.iter().any(|c| c.name == constraint) {
         return Err(format!("unknown constraint \"{constraint}\" for on_conflict").into());
     }
     let columns = as_list(conflict.get("update_columns").unwrap_or(&Value::Null));
     if columns.is_empty() {
-        return Ok(format!(" on conflict on constraint {} do nothing", ident(constraint)));
+        return Ok((format!(" on conflict on constraint {} do nothing", ident(constraint)), false));
     }
     let Some(update) = &table.writes.update else { return Err("on_conflict with update_columns needs the update permission".to_string().into()) };
     let what = format!("{}_update_column", table.type_name);
     let mut sets = Vec::new();
     for name in &columns {
         let column = column(&update.columns, name.as_str().unwrap_or_default(), &what)?;
-        sets.push(format!("{0} = excluded.{0}", ident(&column.sql_name)));
+        let set = format!("{0} = excluded.{0}", ident(&column.sql_name));
+        if !sets.contains(&set) {
+            sets.push(set);
+        }
     }
     for preset in &update.presets {
         sets.push(format!("{} = {}", ident(&preset.column), bind_preset(emit, preset)?));
@@ -363,7 +448,7 @@ fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Val
     if !conditions.is_empty() {
         clause.push_str(&format!(" where {}", conditions.join(" and ")));
     }
-    Ok(clause)
+    Ok((clause, true))
 }
 
 /// Which rows an update or delete reaches.
@@ -445,7 +530,7 @@ fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Va
     }
     let assignments: Vec<String> = sets.iter().map(|(c, e)| format!("{} = {e}", ident(c))).collect();
     let write = format!("update {} as x set {} where {}", qualified(table), assignments.join(", "), conditions.join(" and "));
-    written(emit, write, access.check.as_ref())
+    written(emit, write, table, Check::Rows(access.check.as_ref()))
 }
 
 /// The type of a text value (a path element of `_delete_at_path`).
@@ -468,5 +553,5 @@ fn delete(model: &Model, session: &Session, table: &Table, args: &Map<String, Va
         conditions.push(super::row_filter::condition(&mut emit, filter, "x")?);
     }
     let write = format!("delete from {} as x where {}", qualified(table), conditions.join(" and "));
-    written(emit, write, None)
+    written(emit, write, table, Check::Rows(None))
 }

@@ -87,10 +87,16 @@ fn row(
             columns.insert(key.clone(), value.clone());
             continue;
         };
+        if value.is_null() {
+            continue;
+        }
         let relationship = &table.relationships[*r];
         let target = &model.tables[relationship.target];
         let (data, conflict) = wrapper(value, key)?;
+        // An object relationship whose key this row holds: the related row first. One
+        // whose key the related row holds: after this row, as an array's rows.
         match relationship.kind {
+            RelKind::Object if relationship.target_holds_key => after_specs.push((target, data, conflict, relationship)),
             RelKind::Object => {
                 let index = before.len();
                 before.push(row(model, session, target, data, conflict, &[])?);
@@ -104,7 +110,12 @@ fn row(
     let fill_columns: Vec<(String, String)> = filled.iter().map(|(c, t, _, _)| (c.clone(), t.clone())).collect();
     let (write, params) = insert_statement(model, session, table, &[&columns], &fill_columns, on_conflict)?;
     let statement = write.rows_statement();
-    let fills = filled.into_iter().zip(params).map(|((_, _, from, column), param)| Fill { param, from, column }).collect();
+    // A filled column a preset sets instead has no parameter.
+    let fills = filled
+        .into_iter()
+        .zip(params)
+        .filter_map(|((_, _, from, column), param)| Some(Fill { param: param?, from, column }))
+        .collect();
     let mut after = Vec::new();
     for (target, data, conflict, relationship) in after_specs {
         let reversed: Vec<(String, String)> = relationship.mapping.iter().map(|(local, remote)| (remote.clone(), local.clone())).collect();

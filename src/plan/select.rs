@@ -450,8 +450,9 @@ impl Builder<'_> {
         super::call::with_args(call, row, field.arguments.get("args"), &mut self.emit.params).map_err(|m| self.error(m))
     }
 
-    /// The one row a function returns (or null), as an object.
-    fn single_row(&mut self, table: &Table, field: &Field, call: &str) -> Result<String, GraphqlError> {
+    /// The one row a function returns, or a write returned (`call`, a FROM item), or
+    /// null, as an object.
+    pub fn single_row(&mut self, table: &Table, field: &Field, call: &str) -> Result<String, GraphqlError> {
         let rows = self.rows_for(table, &Map::new(), None, &[], Some(RowSource { call, one_row: true }))?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
@@ -488,11 +489,6 @@ impl Builder<'_> {
         Ok(build_object(&pairs))
     }
 
-    /// The one row a write returned (`source`, a FROM item), or null (`insert_<t>_one`,
-    /// `…_by_pk`).
-    pub fn written_row(&mut self, table: &Table, field: &Field, source: &str) -> Result<String, GraphqlError> {
-        self.single_row(table, field, source)
-    }
 
     /// A tracked function's root field: its rows as a list (`Function`, SETOF), one row
     /// or null (`Function`), or their aggregate (`FunctionAggregate`).

@@ -139,6 +139,9 @@ pub struct Relationship {
     pub target: usize,
     /// (column of this table, column of the target), SQL names.
     pub mapping: Vec<(String, String)>,
+    /// An object relationship whose key the target row holds (its foreign key points
+    /// here): a nested insert writes the target row after this one.
+    pub target_holds_key: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -276,11 +279,15 @@ fn add_computed_fields(model: &mut Model, tracked: &[TrackedTable]) {
             if !is_graphql_name(name) || table.fields.contains_key(name) || table.columns.iter().any(|c| c.sql_name == name) {
                 continue;
             }
-            if table.restriction.as_ref().is_some_and(|r| !r.computed_fields.contains(name)) {
-                continue;
-            }
+
             let Ok(mut resolved) = super::computed::resolve(&entry.table, item) else { continue };
             if !resolved.executable {
+                continue;
+            }
+            // A select permission lists the scalar computed fields a role may select;
+            // those returning rows follow their table's permission (Hasura's rule).
+            let scalar = matches!(resolved.returns, Returns::Scalar { .. });
+            if scalar && model.tables[t].restriction.as_ref().is_some_and(|r| !r.computed_fields.contains(name)) {
                 continue;
             }
             declare_inputs(model, &mut resolved.call);
@@ -346,6 +353,10 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
             is_graphql_name(&name).then_some(name)
         };
         let writes = super::writes::resolve(caller, &relation, entry.copied(), &field_name, &catalog);
+        // A select permission granting no column would leave a type without fields.
+        if restriction.is_some() && !relation.columns.iter().any(|c| c.readable && restriction.as_ref().is_some_and(|r| r.allows_column(&c.name))) {
+            continue;
+        }
         let type_name = configuration
             .and_then(|c| c.custom_name.clone())
             .unwrap_or_else(|| relation_type_name(&relation.schema, &relation.name));
@@ -480,11 +491,20 @@ fn add_metadata_relationships(
             let aggregate = tables[target].allows_aggregations();
             add_relationship(
                 &mut tables[i],
-                Relationship { name: resolved.name, kind, target, mapping: resolved.mapping },
+                Relationship { name: resolved.name, kind, target, mapping: resolved.mapping, target_holds_key: target_holds_key(def, kind) },
                 aggregate,
             );
         }
     }
+}
+
+/// Whether the target row of `def` holds the key (Hasura: `foreign_key_constraint_on`
+/// naming the target's table, or `insertion_order: after_parent`); an array
+/// relationship's rows always do.
+fn target_holds_key(def: &crate::metadata::document::RelationshipDef, kind: RelKind) -> bool {
+    kind == RelKind::Array
+        || def.using.pointer("/foreign_key_constraint_on/table").is_some()
+        || def.using.pointer("/manual_configuration/insertion_order").and_then(serde_json::Value::as_str) == Some("after_parent")
 }
 
 /// Foreign keys that metadata already names, as (table index, constraint name).
@@ -544,7 +564,7 @@ fn add_inferred_relationships(
                 };
                 let fallback = format!("{}{suffix}", tables[to].type_name);
                 for name in [preferred, fallback] {
-                    let rel = Relationship { name, kind: RelKind::Object, target: to, mapping: mapping.clone() };
+                    let rel = Relationship { name, kind: RelKind::Object, target: to, mapping: mapping.clone(), target_holds_key: false };
                     if is_graphql_name(&rel.name) && add_relationship(&mut tables[from], rel, false) {
                         break;
                     }
@@ -564,7 +584,7 @@ fn add_inferred_relationships(
                 let preferred = tables[from].type_name.clone();
                 let fallback = format!("{preferred}{suffix}");
                 for name in [preferred, fallback] {
-                    let rel = Relationship { name, kind: RelKind::Array, target: from, mapping: reversed.clone() };
+                    let rel = Relationship { name, kind: RelKind::Array, target: from, mapping: reversed.clone(), target_holds_key: true };
                     let aggregate = tables[from].allows_aggregations();
                     if is_graphql_name(&rel.name) && add_relationship(&mut tables[to], rel, aggregate) {
                         break;

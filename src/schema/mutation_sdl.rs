@@ -80,7 +80,7 @@ pub fn field(model: &Model, name: &str, mutation: TableMutation) -> String {
         MutationKind::Delete => ("delete data from the table", format!("{name}(where: {t}_bool_exp!): {t}_mutation_response")),
         MutationKind::DeleteByPk => ("delete single row from the table", format!("{name}({}): {t}", pk_arguments.join(", "))),
     };
-    format!("\"{description}: \\\"{}.{}\\\"\"\n  {definition}", table.schema, table.name)
+    format!("\"{description}: \\\"{}\\\"\"\n  {definition}", super::sdl::describe(table))
 }
 
 /// The input and response types the mutation fields of `table` use.

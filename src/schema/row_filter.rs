@@ -49,7 +49,8 @@ pub struct Catalog<'a> {
 /// Whether a string operand names a session variable (Hasura's rule: the prefix,
 /// any case).
 pub fn is_session_variable(text: &str) -> bool {
-    text.len() > "x-hasura-".len() && text[.."x-hasura-".len()].eq_ignore_ascii_case("x-hasura-")
+    const PREFIX: &str = "x-hasura-";
+    text.len() > PREFIX.len() && text.get(..PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
 }
 
 /// Resolves `exp` (a Hasura bool_exp) over rows of `relation`. The error names the

@@ -182,7 +182,7 @@ fn print_function_inputs(model: &Model, out: &mut String) {
     }
 }
 
-fn describe(table: &Table) -> String {
+pub fn describe(table: &Table) -> String {
     escaped(&format!("{}.{}", table.schema, table.name))
 }
 
