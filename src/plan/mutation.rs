@@ -416,6 +416,7 @@ fn holds_nul(value: &Value) -> bool {
 /// ` on conflict on constraint c do update set … where …` or ` … do nothing`.
 /// The clause, and whether it may update rows (`do update`).
 fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Value) -> Result<(String, bool), Refusal> {
+    let Some(update) = &table.writes.update else { return Err("on_conflict needs the update permission".to_string().into()) };
     let constraint = conflict.get("constraint").and_then(Value::as_str).unwrap_or_default();
     if !table.writes.constraints.iter().any(|c| c.name == constraint) {
         return Err(format!("unknown constraint \"{constraint}\" for on_conflict").into());
@@ -424,7 +425,6 @@ fn conflict_clause(model: &Model, emit: &mut Emit, table: &Table, conflict: &Val
     if columns.is_empty() {
         return Ok((format!(" on conflict on constraint {} do nothing", ident(constraint)), false));
     }
-    let Some(update) = &table.writes.update else { return Err("on_conflict with update_columns needs the update permission".to_string().into()) };
     let what = format!("{}_update_column", table.type_name);
     let mut sets = Vec::new();
     for name in &columns {

@@ -54,11 +54,17 @@ fn update_arguments(table: &Table) -> Vec<String> {
         .collect()
 }
 
+/// Whether inserts into `table` take `on_conflict`: a unique constraint to name, and
+/// (Hasura's rule) the update permission an upsert needs.
+fn upserts(table: &Table) -> bool {
+    !table.writes.constraints.is_empty() && table.writes.update.is_some()
+}
+
 /// The field definition of mutation root field `name`.
 pub fn field(model: &Model, name: &str, mutation: TableMutation) -> String {
     let table = &model.tables[mutation.table];
     let t = &table.type_name;
-    let on_conflict = if table.writes.constraints.is_empty() { String::new() } else { format!(", on_conflict: {t}_on_conflict") };
+    let on_conflict = if upserts(table) { format!(", on_conflict: {t}_on_conflict") } else { String::new() };
     let pk_arguments: Vec<String> = table
         .primary_key
         .iter()
@@ -119,7 +125,7 @@ pub fn types(model: &Model, table_index: usize, out: &mut String) {
             out.push_str("  \"no columns to give: every value comes from a default or a preset\"\n  _no_columns: Boolean\n");
         }
         out.push_str("}\n\n");
-        let on_conflict = if table.writes.constraints.is_empty() { String::new() } else { format!("\n  on_conflict: {t}_on_conflict") };
+        let on_conflict = if upserts(table) { format!("\n  on_conflict: {t}_on_conflict") } else { String::new() };
         let _ = writeln!(
             out,
             "\"input type for inserting object relation for remote table \\\"{t}\\\"\"\ninput {t}_obj_rel_insert_input {{\n  data: {t}_insert_input!{on_conflict}\n}}\n"
@@ -128,7 +134,7 @@ pub fn types(model: &Model, table_index: usize, out: &mut String) {
             out,
             "\"input type for inserting array relation for remote table \\\"{t}\\\"\"\ninput {t}_arr_rel_insert_input {{\n  data: [{t}_insert_input!]!{on_conflict}\n}}\n"
         );
-        if !table.writes.constraints.is_empty() {
+        if upserts(table) {
             let _ = writeln!(out, "\"unique or primary key constraints on table \\\"{t}\\\"\"\nenum {t}_constraint {{");
             for constraint in &table.writes.constraints {
                 let _ = writeln!(out, "  {}", constraint.name);
