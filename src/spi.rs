@@ -91,6 +91,28 @@ impl Subtransaction {
     }
 }
 
+/// A snapshot that sees what this call wrote, active until dropped: read-only
+/// statements otherwise keep the snapshot of the statement that called `resolve`.
+pub struct FreshSnapshot(());
+
+impl FreshSnapshot {
+    pub fn push() -> FreshSnapshot {
+        // SAFETY: plain calls on the backend thread inside a transaction; popped by Drop.
+        unsafe {
+            pg_sys::CommandCounterIncrement();
+            pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+        }
+        FreshSnapshot(())
+    }
+}
+
+impl Drop for FreshSnapshot {
+    fn drop(&mut self) {
+        // SAFETY: pops the snapshot `push` pushed.
+        unsafe { pg_sys::PopActiveSnapshot() }
+    }
+}
+
 /// Runs `f` in a subtransaction; an ERROR inside rolls the subtransaction back and
 /// comes out as `Err`. Must be called with an SPI connection already open, or none.
 pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {

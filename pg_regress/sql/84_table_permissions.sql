@@ -105,6 +105,23 @@ select graphql.resolve($${ __type(name: "articles") { fields { name } } }$$) as 
 select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
   '$.data.__schema.queryType.fields[*].name') as user_root_fields;
 
+-- A list session variable for _in (a JSON array or a Postgres array literal).
+reset role;
+select graphql.metadata($${"type": "pg_create_select_permission", "args": {"table": "notices", "role": "pgf_perm_other",
+  "permission": {"columns": ["id", "note"], "filter": {"id": {"_in": "X-Hasura-Allowed-Notices"}}}}}$$);
+insert into notices values (2, 'second'), (3, 'third');
+set local role pgf_perm_other;
+set local request.jwt.claims = '{"x-hasura-allowed-notices": "{1,3}"}';
+select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$) as notices_from_array_literal;
+set local request.jwt.claims = '{"x-hasura-allowed-notices": "[2]"}';
+select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$) as notices_from_json_array;
+reset role;
+select graphql.metadata($${"type": "pg_drop_select_permission", "args": {"table": "notices", "role": "pgf_perm_other"}}$$);
+set local role pgf_perm_user;
+set local request.jwt.claims = '{"x-hasura-user-id": "1"}';
+-- The permission's limit holds in aggregates too (3 of the 4 articles Ada may see).
+select graphql.resolve($${ articles_aggregate { aggregate { count } nodes { id } } }$$) as limited_aggregate;
+
 -- A missing session variable is an error naming it, at the field that needs it; the
 -- other root fields of the document are served.
 set local request.jwt.claims = '{}';

@@ -104,6 +104,16 @@ select graphql.resolve($$mutation {
   none: update_articles_by_pk(pk_columns: {id: 99}, _set: {title: "x"}) { id }
 }$$) as updated_by_pk;
 select graphql.resolve($$mutation {
+  a: update_articles_by_pk(pk_columns: {id: 2}, _prepend: {tags: {z: 0}}) { tags }
+  b: update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: [1, 2, 3]}) { tags }
+  c: update_articles_by_pk(pk_columns: {id: 2}, _delete_elem: {tags: 1}) { tags }
+  d: update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: {p: {q: 1, r: 2}}}) { tags }
+  e: update_articles_by_pk(pk_columns: {id: 2}, _delete_at_path: {tags: ["p", "q"]}) { tags }
+}$$) as jsonb_operators;
+select graphql.resolve($$mutation {
+  update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: {}}, _append: {tags: {x: 1}}) { tags }
+}$$) -> 'errors' -> 0 ->> 'message' as one_operator_per_column;
+select graphql.resolve($$mutation {
   update_articles_many(updates: [{where: {id: {_eq: 1}}, _inc: {views: 1}}, {where: {id: {_gt: 1}}, _set: {views: 0}}]) {
     affected_rows returning { id views }
   }
@@ -130,6 +140,21 @@ select graphql.resolve($$mutation {
   bad: insert_articles_one(object: {author_id: 42, title: "Orphan"}) { id }
 }$$) as atomic;
 select count(*) as kept_count from articles where title = 'Kept?';
+
+-- A mutation action and table mutations share a document, in document order; the
+-- action's output joins a table and sees the author written just before it.
+select graphql.metadata($${"type": "bulk", "args": [
+  {"type": "set_custom_types", "args": {"objects": [{"name": "Order", "fields": [{"name": "id", "type": "Int!"},
+    {"name": "user_id", "type": "Int"}, {"name": "label", "type": "String!"}],
+    "relationships": [{"name": "author", "type": "object", "remote_table": "authors", "field_mapping": {"user_id": "id"}}]}]}},
+  {"type": "create_action", "args": {"name": "placeOrder", "definition": {"type": "mutation",
+    "handler": "http://127.0.0.1:4101/actions", "arguments": [{"name": "id", "type": "Int!"}], "output_type": "Order"}}}
+]}$$);
+select graphql.resolve($$mutation {
+  first: update_authors_by_pk(pk_columns: {id: 1}, _set: {name: "Ada L."}) { name }
+  placeOrder(id: 3) { id user_id author { name } }
+  then: insert_articles_one(object: {author_id: 1, title: "After the action"}) { author { name } }
+}$$) as with_an_action;
 
 -- Deletes.
 select graphql.resolve($$mutation { delete_articles(where: {title: {_eq: "Second"}}) { affected_rows returning { title } } }$$) as deleted;

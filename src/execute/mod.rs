@@ -111,8 +111,10 @@ fn respond(
         }
     };
 
-    // Joins, level by level, below what the root fields returned.
+    // Joins, level by level, below what the root fields returned. After a mutation,
+    // their (read-only) statements must see what it wrote.
     if !joins.is_empty() {
+        let _after_writes = is_mutation.then(spi::FreshSnapshot::push);
         let mut tree = Value::Object(std::mem::take(&mut data));
         let failed = joins::run(joins, &mut tree, context, &mut errors);
         if let Value::Object(map) = tree {
