@@ -15,6 +15,7 @@ use crate::query::normalize::Field;
 use crate::schema::model::{Model, MutationKind, Table, TableMutation};
 use crate::schema::row_filter::{Operand, RowFilter};
 use crate::schema::scalars::ColumnType;
+use crate::schema::update_op::UpdateOp;
 use crate::schema::writes::{ColumnPreset, Insert, WriteColumn};
 
 /// One write and how its answer is made.
@@ -488,30 +489,22 @@ fn update(model: &Model, session: &Session, table: &Table, args: &Map<String, Va
     let mut emit = Emit::new(session);
     let mut sets: Vec<(String, String)> = Vec::new();
     let t = &table.type_name;
-    for (operator, suffix) in [
-        ("_set", "set_input"),
-        ("_inc", "inc_input"),
-        ("_append", "append_input"),
-        ("_prepend", "prepend_input"),
-        ("_delete_key", "delete_key_input"),
-        ("_delete_elem", "delete_elem_input"),
-        ("_delete_at_path", "delete_at_path_input"),
-    ] {
-        let Some(Value::Object(fields)) = args.get(operator) else { continue };
+    for op in UpdateOp::ALL {
+        let Some(Value::Object(fields)) = args.get(op.argument()) else { continue };
         for (name, value) in fields {
-            let column = column(&access.columns, name, &format!("{t}_{suffix}"))?;
+            let column = column(&access.columns, name, &format!("{t}_{}", op.suffix()))?;
             if sets.iter().any(|(c, _)| *c == column.sql_name) {
                 return Err(format!("column \"{name}\" can be updated by one operator only").into());
             }
             let c = format!("x.{}", ident(&column.sql_name));
-            let expression = match operator {
-                "_set" => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
-                "_inc" => format!("{c} + {}", bind_value(&mut emit, value, &column.ty, &column.sql_type)?),
-                "_append" => format!("{c} || {}", emit.params.bind(value.to_string(), "jsonb")),
-                "_prepend" => format!("{} || {c}", emit.params.bind(value.to_string(), "jsonb")),
-                "_delete_key" => format!("{c} - {}", emit.params.bind(value_text(value), "text")),
-                "_delete_elem" => format!("{c} - {}", emit.params.bind(value_text(value), "int")),
-                _ => format!("{c} #- {}", emit.params.bind(array_text(&as_list(value), &text_type())?, "text[]")),
+            let expression = match op {
+                UpdateOp::Set => bind_value(&mut emit, value, &column.ty, &column.sql_type)?,
+                UpdateOp::Inc => format!("{c} + {}", bind_value(&mut emit, value, &column.ty, &column.sql_type)?),
+                UpdateOp::Append => format!("{c} || {}", emit.params.bind(value.to_string(), "jsonb")),
+                UpdateOp::Prepend => format!("{} || {c}", emit.params.bind(value.to_string(), "jsonb")),
+                UpdateOp::DeleteKey => format!("{c} - {}", emit.params.bind(value_text(value), "text")),
+                UpdateOp::DeleteElem => format!("{c} - {}", emit.params.bind(value_text(value), "int")),
+                UpdateOp::DeleteAtPath => format!("{c} #- {}", emit.params.bind(array_text(&as_list(value), &text_type())?, "text[]")),
             };
             sets.push((column.sql_name.clone(), expression));
         }

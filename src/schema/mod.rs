@@ -28,4 +28,5 @@ pub mod sdl;
 pub mod table_relationship;
 pub mod tracked_function;
 pub mod type_shape;
+pub mod update_op;
 pub mod writes;

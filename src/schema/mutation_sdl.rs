@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::model::{Model, MutationKind, Table, TableMutation};
-use super::scalars::{ColumnType, ScalarKind};
+use super::scalars::ColumnType;
+use super::update_op::UpdateOp;
 use super::writes::WriteColumn;
 
 fn value_type(ty: &ColumnType) -> String {
@@ -15,33 +16,18 @@ fn value_type(ty: &ColumnType) -> String {
     }
 }
 
-fn is_jsonb(ty: &ColumnType) -> bool {
-    !ty.is_list && ty.kind == ScalarKind::Json && ty.scalar == "jsonb"
-}
-
-/// An update operator of a table: its argument, its input type's suffix, and the
-/// columns it applies to with the value type of each.
+/// An update operator of a table with the columns it applies to.
 struct UpdateOperator<'c> {
-    argument: &'static str,
-    suffix: &'static str,
-    columns: Vec<(&'c WriteColumn, String)>,
+    op: UpdateOp,
+    columns: Vec<&'c WriteColumn>,
 }
 
 /// The update operators a table's updatable columns offer.
 fn update_operators(columns: &[WriteColumn]) -> Vec<UpdateOperator<'_>> {
-    let pick = |keep: &dyn Fn(&ColumnType) -> bool, ty: &dyn Fn(&ColumnType) -> String| -> Vec<(&WriteColumn, String)> {
-        columns.iter().filter(|c| keep(&c.ty)).map(|c| (c, ty(&c.ty))).collect()
-    };
-    let operator = |argument, suffix, columns| UpdateOperator { argument, suffix, columns };
-    vec![
-        operator("_set", "set_input", pick(&|_| true, &value_type)),
-        operator("_inc", "inc_input", pick(&|t| !t.is_list && t.kind == ScalarKind::Numeric, &value_type)),
-        operator("_append", "append_input", pick(&is_jsonb, &|_| "jsonb".into())),
-        operator("_prepend", "prepend_input", pick(&is_jsonb, &|_| "jsonb".into())),
-        operator("_delete_key", "delete_key_input", pick(&is_jsonb, &|_| "String".into())),
-        operator("_delete_elem", "delete_elem_input", pick(&is_jsonb, &|_| "Int".into())),
-        operator("_delete_at_path", "delete_at_path_input", pick(&is_jsonb, &|_| "[String!]".into())),
-    ]
+    UpdateOp::ALL
+        .into_iter()
+        .map(|op| UpdateOperator { op, columns: columns.iter().filter(|c| op.applies(&c.ty)).collect() })
+        .collect()
 }
 
 /// The update operator arguments of `table` (`_set: t_set_input, …`).
@@ -50,7 +36,7 @@ fn update_arguments(table: &Table) -> Vec<String> {
     update_operators(&update.columns)
         .into_iter()
         .filter(|o| !o.columns.is_empty())
-        .map(|o| format!("{}: {}_{}", o.argument, table.type_name, o.suffix))
+        .map(|o| format!("{}: {}_{}", o.op.argument(), table.type_name, o.op.suffix()))
         .collect()
 }
 
@@ -157,13 +143,14 @@ pub fn types(model: &Model, table_index: usize, out: &mut String) {
     }
     if let Some(update) = &table.writes.update {
         let operators = update_operators(&update.columns);
-        for UpdateOperator { argument, suffix, columns } in &operators {
+        for UpdateOperator { op, columns } in &operators {
             if columns.is_empty() {
                 continue;
             }
+            let (argument, suffix) = (op.argument(), op.suffix());
             let _ = writeln!(out, "\"input type for the {argument} operator of table \\\"{t}\\\"\"\ninput {t}_{suffix} {{");
-            for (column, ty) in columns {
-                let _ = writeln!(out, "  {}: {ty}", column.field_name);
+            for column in columns {
+                let _ = writeln!(out, "  {}: {}", column.field_name, op.value_type(&column.ty));
             }
             out.push_str("}\n\n");
         }
