@@ -64,6 +64,27 @@ select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
 select graphql.resolve('{ store_goods { id double } }');
 
+-- Permissions follow too: a column renamed in the table's own permission (columns,
+-- set, filter, check, under _and/_or/_not), and in an _exists over that table in another
+-- table's permission; a table renamed in that _exists.
+create role pgf_rename_reader nologin;
+create table memberships (member int primary key, active boolean not null);
+select graphql.metadata($${"type": "bulk", "args": [
+  {"type": "pg_track_table", "args": {"table": "memberships"}},
+  {"type": "pg_create_select_permission", "args": {"table": "memberships", "role": "pgf_rename_reader",
+    "permission": {"columns": ["member", "active"], "filter": {"_and": [{"active": {"_eq": true}}, {"_not": {"member": {"_eq": 0}}}]}}}},
+  {"type": "pg_create_insert_permission", "args": {"table": "memberships", "role": "pgf_rename_reader",
+    "permission": {"columns": ["member"], "set": {"active": true}, "check": {"active": {"_eq": true}}}}},
+  {"type": "pg_create_select_permission", "args": {"table": "customers", "role": "pgf_rename_reader",
+    "permission": {"columns": "*", "filter": {"_exists": {"_table": {"schema": "public", "name": "memberships"},
+                                                            "_where": {"active": {"_eq": true}}}}}}}
+]}$$);
+alter table memberships rename column active to is_active;
+alter table memberships rename to members;
+select jsonb_pretty(jsonb_path_query_array(graphql.metadata('{"type": "export_metadata", "args": {}}'),
+  '$.sources[0].tables[*] ? (@.table.name == "members" || @.table.name == "customers").select_permissions[*].permission')) as followed_permissions;
+select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
+
 -- A column renamed to the name of a relationship: that relationship is left out and
 -- reported; the document and the rest of the schema stand.
 alter table purchases rename column account_id to buyer;

@@ -191,10 +191,10 @@ fn walk_tables_mut(document: &mut Value, f: &mut dyn FnMut(&mut Value)) {
     }
 }
 
-/// The targets of relationships under `value`: `manual_configuration.remote_table` and
-/// `foreign_key_constraint_on.table` (tables of the same source, so only when that is
-/// the default one), a `to_source` table and a custom type relationship's `remote_table`
-/// (which name their source).
+/// The targets of relationships under `value`: `manual_configuration.remote_table`,
+/// `foreign_key_constraint_on.table` and a permission's `_exists._table` (tables of the
+/// same source, so only when that is the default one), a `to_source` table and a custom
+/// type relationship's `remote_table` (which name their source).
 fn walk_targets(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut Value)) {
     match value {
         Value::Object(map) => {
@@ -203,6 +203,10 @@ fn walk_targets(value: &mut Value, in_default: bool, f: &mut dyn FnMut(&mut Valu
                     f(t);
                 }
                 if let Some(t) = map.get_mut("foreign_key_constraint_on").and_then(|m| m.get_mut("table")) {
+                    f(t);
+                }
+                // A permission's `_exists` over a table of the same source.
+                if let Some(t) = map.get_mut("_exists").and_then(|m| m.get_mut("_table")) {
                     f(t);
                 }
             }
@@ -303,6 +307,7 @@ fn rename_column(document: &mut Value, table: &QualifiedTable, old: &str, new: &
             if own {
                 rename_key(entry.pointer_mut("/configuration/column_config"), old, new);
             }
+            rename_in_permissions(entry, own, table, old, new);
             for kind in ["object_relationships", "array_relationships"] {
                 let Some(list) = entry.get_mut(kind).and_then(Value::as_array_mut) else { continue };
                 for relationship in list.iter_mut() {
@@ -346,6 +351,63 @@ fn rename_column(document: &mut Value, table: &QualifiedTable, old: &str, new: &
     }
     // Relationships into the table from anywhere: their field_mapping values.
     walk_to_source_mappings(document, table, &mut |mapping| rename_values(Some(mapping), old, new));
+}
+
+/// The permissions of a table entry after a column of `table` was renamed: their
+/// `columns`, `set` and the columns their `filter`/`check` compare (when the entry is
+/// `table`'s: `own`), and every `_exists` over `table` in them.
+fn rename_in_permissions(entry: &mut Value, own: bool, table: &QualifiedTable, old: &str, new: &str) {
+    for kind in crate::schema::permission::KINDS {
+        let Some(Value::Array(list)) = entry.get_mut(format!("{kind}_permissions")) else { continue };
+        for permission in list.iter_mut().filter_map(|p| p.get_mut("permission")) {
+            if own {
+                rename_in_list(permission.get_mut("columns"), old, new);
+                rename_key(permission.get_mut("set"), old, new);
+            }
+            for key in ["filter", "check"] {
+                let Some(exp) = permission.get_mut(key) else { continue };
+                if own {
+                    rename_in_bool_exp(exp, old, new);
+                }
+                rename_in_exists(exp, table, old, new);
+            }
+        }
+    }
+}
+
+/// `old` renamed where a bool_exp compares a column of its own table: its keys, and
+/// those under `_and`, `_or` and `_not` (a relationship's object names the other
+/// table's columns, and is left alone).
+fn rename_in_bool_exp(exp: &mut Value, old: &str, new: &str) {
+    let Value::Object(map) = exp else { return };
+    for key in ["_and", "_or"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            items.iter_mut().for_each(|item| rename_in_bool_exp(item, old, new));
+        }
+    }
+    if let Some(inner) = map.get_mut("_not") {
+        rename_in_bool_exp(inner, old, new);
+    }
+    rename_key(Some(exp), old, new);
+}
+
+/// Every `_exists {_table: table, _where}` in `value`: its `_where` compares `table`'s
+/// columns.
+fn rename_in_exists(value: &mut Value, table: &QualifiedTable, old: &str, new: &str) {
+    match value {
+        Value::Object(map) => {
+            if let Some(exists) = map.get_mut("_exists") {
+                if exists.get("_table").and_then(as_table).as_ref() == Some(table) {
+                    if let Some(exp) = exists.get_mut("_where") {
+                        rename_in_bool_exp(exp, old, new);
+                    }
+                }
+            }
+            map.values_mut().for_each(|v| rename_in_exists(v, table, old, new));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_in_exists(v, table, old, new)),
+        _ => {}
+    }
 }
 
 /// Calls `f` on the field_mapping of every `to_source` (and custom type relationship)
