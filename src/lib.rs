@@ -54,6 +54,14 @@ mod sql_surface {
         })
     }
 
+    /// The call's session variables as Hasura has them (`x-hasura-*` keys in lower case,
+    /// `x-hasura-role` = current_user): what a computed field's or tracked function's
+    /// session argument receives.
+    #[pg_extern(stable, name = "session_variables")]
+    fn session_variables() -> JsonB {
+        JsonB(serde_json::Value::Object(crate::session::current()))
+    }
+
     /// How this backend's schema cache has been used: builds and hits.
     #[pg_extern(volatile, name = "cache_stats")]
     fn cache_stats() -> JsonB {

@@ -43,9 +43,14 @@ select jsonb_pretty(graphql.resolve($${
   authors(where: {full_name: {_ilike: "a%"}}, order_by: {full_name: desc}) { id full_name user_id }
   authors_by_pk(id: 3) { full_name user_id }
 }$$));
--- The session argument: the call's session variables, as json.
+-- The session argument: the call's session variables, as json (Hasura's: x-hasura-*
+-- keys in lower case, from the claims namespace when there is one, the role the
+-- current user's).
 set local request.jwt.claims = '{"x-hasura-user-id": "7", "x-hasura-role": "reader"}';
 select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$);
+set local request.jwt.claims = '{"sub": "x", "https://hasura.io/jwt/claims": {"X-Hasura-User-Id": "8"}}';
+select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$);
+select graphql.session_variables() ? 'sub' as claims_outside_the_namespace, graphql.session_variables() ->> 'x-hasura-role' = current_user as role;
 reset request.jwt.claims;
 
 -- A computed field as the join field of a remote relationship: one request for the

@@ -10,9 +10,9 @@ use super::params::{array_text, as_list, scalar_text, Params};
 use crate::schema::function_call::{Argument, FunctionCall};
 use crate::schema::model::Column;
 
-/// The session variables of the call: `request.jwt.claims`, `{}` when unset.
+/// The session variables of the call, as Hasura passes them (`crate::session`).
 fn session(ty: &str) -> String {
-    format!("coalesce(nullif(pg_catalog.current_setting('request.jwt.claims', true), ''), '{{}}')::{ty}")
+    format!("graphql.session_variables()::{ty}")
 }
 
 fn function_sql(call: &FunctionCall, parts: &[String]) -> String {
