@@ -180,6 +180,18 @@ select jsonb_object_keys(t) as articles_entry_keys
   from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}') t
  where t #>> '{table,name}' = 'articles' order by 1;
 
+-- A relationship a permission follows: renaming it rewrites the permission; dropping it
+-- is refused, naming the permission, unless cascade (which drops the permission too).
+select graphql.metadata($${"type": "pg_rename_relationship", "args": {"table": "authors", "name": "articles", "new_name": "writings"}}$$);
+select t #> '{select_permissions,0,permission,filter}' as renamed_in_filter
+  from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}') t
+ where t #>> '{table,name}' = 'authors';
+select graphql.metadata($${"type": "pg_drop_relationship", "args": {"table": "authors", "relationship": "writings"}}$$);
+select graphql.metadata($${"type": "pg_drop_relationship", "args": {"table": "authors", "relationship": "writings", "cascade": true}}$$);
+select t ? 'select_permissions' as authors_permission_left
+  from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}') t
+ where t #>> '{table,name}' = 'authors';
+
 -- Bad bodies: an ERROR naming the object and the reason; nothing changes.
 select graphql.metadata('{"type": "pg_create_select_permission", "args": {"table": "nope", "role": "r", "permission": {"columns": "*", "filter": {}}}}');
 select graphql.metadata('{"type": "pg_create_select_permission", "args": {"table": "articles", "permission": {"columns": "*", "filter": {}}}}');

@@ -246,3 +246,71 @@ fn check_cast(text: &str, sql_type: &str) -> Result<(), String> {
     let params = [Some(text.to_string())];
     crate::spi::in_subtransaction(move || crate::spi::catalog_json(&sql, &params)).map(|_| ()).map_err(|e| e.message)
 }
+
+/// `old` renamed where a bool_exp names a field (column or relationship) of its own
+/// table: its keys, and those under `_and`, `_or` and `_not` (a relationship's object
+/// names the other table's fields, and is left alone).
+pub(super) fn rename_own_key(exp: &mut Value, old: &str, new: &str) {
+    let Value::Object(map) = exp else { return };
+    for key in ["_and", "_or"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            items.iter_mut().for_each(|item| rename_own_key(item, old, new));
+        }
+    }
+    if let Some(inner) = map.get_mut("_not") {
+        rename_own_key(inner, old, new);
+    }
+    if let Some(value) = map.remove(old) {
+        map.insert(new.to_string(), value);
+    }
+}
+
+/// Whether a bool_exp names `key` as a field of its own table.
+fn uses_own_key(exp: &Value, key: &str) -> bool {
+    let Value::Object(map) = exp else { return false };
+    map.contains_key(key)
+        || ["_and", "_or"].iter().any(|k| map.get(*k).and_then(Value::as_array).is_some_and(|items| items.iter().any(|i| uses_own_key(i, key))))
+        || map.get("_not").is_some_and(|inner| uses_own_key(inner, key))
+}
+
+/// The permissions of `entry` whose `filter` or `check` use relationship `name`, as
+/// (kind, role).
+pub(super) fn using_relationship(entry: &TrackedTable, name: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for kind in KINDS {
+        for stored in permission::entries(entry, kind) {
+            let body = stored.get("permission");
+            let uses = ["filter", "check"].iter().any(|k| body.and_then(|b| b.get(*k)).is_some_and(|exp| uses_own_key(exp, name)));
+            if uses {
+                out.push((kind, stored.get("role").and_then(Value::as_str).unwrap_or("?").to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Renames relationship `old` to `new` in the permissions of `entry`.
+pub(super) fn rename_relationship(entry: &mut TrackedTable, old: &str, new: &str) {
+    for kind in KINDS {
+        let Some(Value::Array(list)) = entry.rest.get_mut(&format!("{kind}_permissions")) else { continue };
+        for body in list.iter_mut().filter_map(|p| p.get_mut("permission")) {
+            for key in ["filter", "check"] {
+                if let Some(exp) = body.get_mut(key) {
+                    rename_own_key(exp, old, new);
+                }
+            }
+        }
+    }
+}
+
+/// Drops the permissions of `entry` of these (kind, role).
+pub(super) fn remove(entry: &mut TrackedTable, which: &[(&'static str, String)]) {
+    for (kind, role) in which {
+        let key = format!("{kind}_permissions");
+        let Some(Value::Array(list)) = entry.rest.get_mut(&key) else { continue };
+        list.retain(|p| p.get("role").and_then(Value::as_str) != Some(role.as_str()));
+        if list.is_empty() {
+            entry.rest.remove(&key);
+        }
+    }
+}

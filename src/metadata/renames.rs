@@ -367,28 +367,12 @@ fn rename_in_permissions(entry: &mut Value, own: bool, table: &QualifiedTable, o
             for key in ["filter", "check"] {
                 let Some(exp) = permission.get_mut(key) else { continue };
                 if own {
-                    rename_in_bool_exp(exp, old, new);
+                    super::permissions::rename_own_key(exp, old, new);
                 }
                 rename_in_exists(exp, table, old, new);
             }
         }
     }
-}
-
-/// `old` renamed where a bool_exp compares a column of its own table: its keys, and
-/// those under `_and`, `_or` and `_not` (a relationship's object names the other
-/// table's columns, and is left alone).
-fn rename_in_bool_exp(exp: &mut Value, old: &str, new: &str) {
-    let Value::Object(map) = exp else { return };
-    for key in ["_and", "_or"] {
-        if let Some(Value::Array(items)) = map.get_mut(key) {
-            items.iter_mut().for_each(|item| rename_in_bool_exp(item, old, new));
-        }
-    }
-    if let Some(inner) = map.get_mut("_not") {
-        rename_in_bool_exp(inner, old, new);
-    }
-    rename_key(Some(exp), old, new);
 }
 
 /// Every `_exists {_table: table, _where}` in `value`: its `_where` compares `table`'s
@@ -399,7 +383,7 @@ fn rename_in_exists(value: &mut Value, table: &QualifiedTable, old: &str, new: &
             if let Some(exists) = map.get_mut("_exists") {
                 if exists.get("_table").and_then(as_table).as_ref() == Some(table) {
                     if let Some(exp) = exists.get_mut("_where") {
-                        rename_in_bool_exp(exp, old, new);
+                        super::permissions::rename_own_key(exp, old, new);
                     }
                 }
             }

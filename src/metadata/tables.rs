@@ -335,6 +335,18 @@ pub fn drop_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), Me
         Some(e) => e,
         None => meta_bail!("{call}: relationship \"{name}\" on table \"{table}\" does not exist"),
     };
+    // Permissions whose filter or check follows it: refused, or dropped with `cascade`.
+    let users = super::permissions::using_relationship(entry, &name);
+    if !users.is_empty() {
+        if args.get("cascade").and_then(Value::as_bool) != Some(true) {
+            let named: Vec<String> = users.iter().map(|(kind, role)| format!("{kind} permission for role \"{role}\"")).collect();
+            meta_bail!(
+                "{call}: relationship \"{name}\" on table \"{table}\": cannot drop due to the following dependent objects: {} (drop them first, or pass \"cascade\": true)",
+                named.join(", ")
+            );
+        }
+        super::permissions::remove(entry, &users);
+    }
     let before = entry.object_relationships.len() + entry.array_relationships.len();
     entry.object_relationships.retain(|r| r.name != name);
     entry.array_relationships.retain(|r| r.name != name);
@@ -373,6 +385,7 @@ pub fn rename_relationship(metadata: &mut Metadata, args: &Value) -> Result<(), 
     if !found {
         meta_bail!("{call}: relationship \"{name}\" on table \"{table}\" does not exist");
     }
+    super::permissions::rename_relationship(entry, &name, &new_name);
     Ok(())
 }
 

@@ -253,7 +253,8 @@ fn prepare_operation(
         .clone();
     let values: JsonMap = match variables {
         Value::Null => JsonMap::new(),
-        Value::Object(_) => serde_json::from_value(variables.clone()).map_err(|e| {
+        // Read from the borrowed value: no copy of the client's variables first.
+        Value::Object(_) => serde::Deserialize::deserialize(variables).map_err(|e: serde_json::Error| {
             vec![GraphqlError::new(code::BAD_REQUEST, format!("variables could not be read: {e}"))]
         })?,
         _ => return Err(vec![GraphqlError::new(code::BAD_REQUEST, "variables must be a JSON object")]),
