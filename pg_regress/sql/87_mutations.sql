@@ -193,6 +193,19 @@ set local role pgf_mut_writer;
 set local request.jwt.claims = '{"x-hasura-user-id": "2"}';
 select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
   '$.data.__schema.mutationType.fields[*].name') as writer_mutation_fields;
+reset role;
+-- An insert-only role (Hasura's: an insert permission, no select one): insert_<t>
+-- answering affected_rows, nothing to read back, no query field.
+select graphql.metadata($${"type": "pg_create_insert_permission", "args": {"table": "articles", "role": "pgf_mut_reader",
+  "permission": {"columns": ["title", "author_id"], "check": {"author_id": {"_eq": 1}}}}}$$);
+set local role pgf_mut_reader;
+select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
+  '$.data.__schema.mutationType.fields[*].name') as insert_only_fields;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "Anonymous", author_id: 1}]) { affected_rows } }$$) as insert_only;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "x", author_id: 1}]) { returning { id } } }$$) -> 'errors' -> 0 ->> 'message' as nothing_to_read;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "Other", author_id: 2}]) { affected_rows } }$$) as insert_only_check;
+select graphql.resolve($${ articles { id } }$$) -> 'errors' -> 0 ->> 'message' as no_query_field;
+set local role pgf_mut_writer;
 select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine", views: 5}) { id } }$$) -> 'errors' -> 0 ->> 'message' as preset_column_not_input;
 select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine"}) { title views } }$$) as insert_with_preset;
 select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 1, title: "Not mine"}) { title } }$$) as check_fails;

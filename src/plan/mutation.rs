@@ -47,7 +47,7 @@ pub struct TableWrite {
 
 /// Plans the mutation root field `field`.
 pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &Field) -> Result<TableWrite, GraphqlError> {
-    let table = &model.tables[mutation.table];
+    let table = model.mutation_table(mutation);
     let path = [PathSegment::Key(field.response_key.clone())];
     let refused = |r: Refusal| GraphqlError::new(r.code, r.message).at(&path);
     let one = |write: Result<Insertion, Refusal>, response: bool| -> Result<Write, GraphqlError> {

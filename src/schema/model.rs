@@ -29,13 +29,28 @@ pub struct Model {
     pub caller: Caller,
     /// Fields of `mutation_root` writing to tables, in schema order.
     pub table_mutations: IndexMap<String, TableMutation>,
+    /// Tables the role may insert into and not read (Hasura's insert-only role): only
+    /// their `insert_<t>` field, answering `affected_rows`.
+    pub insert_only: Vec<Table>,
 }
 
-/// A mutation root field over `Model::tables[table]`.
+/// A mutation root field over `Model::tables[table]`, or `Model::insert_only[table]`.
 #[derive(Debug, Clone, Copy)]
 pub struct TableMutation {
     pub table: usize,
     pub kind: MutationKind,
+    pub insert_only: bool,
+}
+
+impl Model {
+    /// The table a mutation field writes to.
+    pub fn mutation_table(&self, mutation: TableMutation) -> &Table {
+        if mutation.insert_only {
+            &self.insert_only[mutation.table]
+        } else {
+            &self.tables[mutation.table]
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -335,6 +350,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
     let mut kept_relations: Vec<Relation> = Vec::new();
     let mut type_names: HashSet<String> = HashSet::new();
     let mut enums: IndexMap<String, Vec<String>> = IndexMap::new();
+    let mut insert_only_tables = Vec::new();
 
     for relation in relations {
         let key = QualifiedTable { schema: relation.schema.clone(), name: relation.name.clone() };
@@ -342,7 +358,13 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
         let restriction = match permission::access(caller, entry.copied(), &relation, &catalog) {
             Access::Unrestricted => None,
             Access::Restricted(restriction) => Some(restriction),
-            Access::Hidden => continue,
+            Access::Hidden => {
+                // An insert permission without a select one: Hasura's insert-only role.
+                if let Some(table) = insert_only(caller, &relation, entry.copied(), &catalog, &mut type_names, &mut enums) {
+                    insert_only_tables.push(table);
+                }
+                continue;
+            }
         };
         let configuration = entry.map(|e| &e.configuration);
         let field_name = |column: &str| {
@@ -427,8 +449,17 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
     enums.retain(|name, _| !type_names.contains(name));
 
     let roots = root_fields(&tables, &tracked_by_table);
-    let table_mutations = mutation_fields(&tables, &tracked_by_table);
-    Model { tables, roots, enums, functions: Vec::new(), mutation_roots: IndexMap::new(), caller: caller.clone(), table_mutations }
+    let table_mutations = mutation_fields(&tables, &insert_only_tables, &tracked_by_table);
+    Model {
+        tables,
+        roots,
+        enums,
+        functions: Vec::new(),
+        mutation_roots: IndexMap::new(),
+        caller: caller.clone(),
+        table_mutations,
+        insert_only: insert_only_tables,
+    }
 }
 
 /// Adds `relationship` unless its name (or its aggregate's) is taken; the aggregate
@@ -621,17 +652,24 @@ fn root_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTabl
 
 /// Hasura's mutation root fields of each table the role may write to (names from
 /// `custom_root_fields` when set): inserts need insertable columns, updates updatable
-/// ones, the `_by_pk` fields a primary key the role may select.
-fn mutation_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTable>) -> IndexMap<String, TableMutation> {
+/// ones, the `_by_pk` fields a primary key the role may select; an insert-only table
+/// has its `insert_<t>` only.
+fn mutation_fields(
+    tables: &[Table],
+    insert_only: &[Table],
+    tracked: &HashMap<&QualifiedTable, &TrackedTable>,
+) -> IndexMap<String, TableMutation> {
     use MutationKind::*;
     let mut fields = IndexMap::new();
-    for (i, table) in tables.iter().enumerate() {
+    let readable = tables.iter().enumerate().map(|(i, t)| (i, t, false));
+    let write_only = insert_only.iter().enumerate().map(|(i, t)| (i, t, true));
+    for (i, table, insert_only) in readable.chain(write_only) {
         let custom = tracked.get(&table.qualified()).map(|t| &t.configuration.custom_root_fields);
         let t = &table.type_name;
         let has_key = !table.primary_key.is_empty();
         let candidates = [
             (Insert, "insert", format!("insert_{t}"), table.writes.insert.is_some()),
-            (InsertOne, "insert_one", format!("insert_{t}_one"), table.writes.insert.is_some()),
+            (InsertOne, "insert_one", format!("insert_{t}_one"), table.writes.insert.is_some() && !insert_only),
             (Update, "update", format!("update_{t}"), table.writes.update.is_some()),
             (UpdateByPk, "update_by_pk", format!("update_{t}_by_pk"), table.writes.update.is_some() && has_key),
             (UpdateMany, "update_many", format!("update_{t}_many"), table.writes.update.is_some()),
@@ -644,8 +682,68 @@ fn mutation_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &Tracked
             }
             let given = custom.and_then(|c| c.rest.get(key)).cloned();
             let name = CustomRootFields::name_of(&given).map(String::from).unwrap_or(default);
-            fields.entry(name).or_insert(TableMutation { table: i, kind });
+            fields.entry(name).or_insert(TableMutation { table: i, kind, insert_only });
         }
     }
     fields
+}
+
+/// The insert-only table of `relation` for `caller` (an insert permission and no select
+/// one): its insertable columns, and its readable ones for RETURNING (which needs
+/// SELECT on them; the answer is `affected_rows` only).
+fn insert_only(
+    caller: &Caller,
+    relation: &Relation,
+    entry: Option<&TrackedTable>,
+    catalog: &super::row_filter::Catalog,
+    type_names: &mut HashSet<String>,
+    enums: &mut IndexMap<String, Vec<String>>,
+) -> Option<Table> {
+    let configuration = entry.map(|e| &e.configuration);
+    let field_name = |column: &str| {
+        let name = configuration
+            .and_then(|cfg| cfg.column_config.get(column))
+            .and_then(|cc| cc.custom_name.clone())
+            .unwrap_or_else(|| column.to_string());
+        is_graphql_name(&name).then_some(name)
+    };
+    let insert = super::writes::resolve(caller, relation, entry, &field_name, catalog).insert?;
+    let type_name = configuration
+        .and_then(|c| c.custom_name.clone())
+        .unwrap_or_else(|| relation_type_name(&relation.schema, &relation.name));
+    if !is_graphql_name(&type_name) || !type_names.insert(type_name.clone()) {
+        return None;
+    }
+    for column in &insert.columns {
+        if let Some(labels) = &column.ty.enum_labels {
+            enums.insert(column.ty.scalar.clone(), labels.clone());
+        }
+    }
+    let hidden_columns = relation
+        .columns
+        .iter()
+        .filter(|c| c.readable)
+        .map(|c| Column {
+            sql_name: c.name.clone(),
+            field_name: c.name.clone(),
+            sql_type: c.sql_type.clone(),
+            ty: column_type(&c.type_name, c.elem_type_name.as_deref(), c.enum_labels.as_ref()),
+            not_null: c.not_null,
+            computed: None,
+        })
+        .collect();
+    Some(Table {
+        schema: relation.schema.clone(),
+        name: relation.name.clone(),
+        type_name,
+        columns: Vec::new(),
+        hidden_columns,
+        restriction: None,
+        writes: super::writes::Writes { insert: Some(insert), ..Default::default() },
+        primary_key: Vec::new(),
+        relationships: Vec::new(),
+        remote_relationships: Vec::new(),
+        computed: Vec::new(),
+        fields: IndexMap::new(),
+    })
 }

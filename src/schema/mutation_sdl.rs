@@ -48,7 +48,7 @@ fn upserts(table: &Table) -> bool {
 
 /// The field definition of mutation root field `name`.
 pub fn field(model: &Model, name: &str, mutation: TableMutation) -> String {
-    let table = &model.tables[mutation.table];
+    let table = model.mutation_table(mutation);
     let t = &table.type_name;
     let on_conflict = if upserts(table) { format!(", on_conflict: {t}_on_conflict") } else { String::new() };
     let pk_arguments: Vec<String> = table
@@ -75,18 +75,29 @@ pub fn field(model: &Model, name: &str, mutation: TableMutation) -> String {
     format!("\"{description}: \\\"{}\\\"\"\n  {definition}", super::sdl::describe(table))
 }
 
-/// The input and response types the mutation fields of `table` use.
-pub fn types(model: &Model, table_index: usize, out: &mut String) {
-    let table = &model.tables[table_index];
-    let mutations: Vec<MutationKind> =
-        model.table_mutations.values().filter(|m| m.table == table_index).map(|m| m.kind).collect();
+/// The input and response types the mutation fields of a table use (of
+/// `Model::insert_only` when `insert_only`).
+pub fn types(model: &Model, table_index: usize, insert_only: bool, out: &mut String) {
+    let mutations: Vec<MutationKind> = model
+        .table_mutations
+        .values()
+        .filter(|m| m.table == table_index && m.insert_only == insert_only)
+        .map(|m| m.kind)
+        .collect();
+    let Some(table) = (if insert_only { model.insert_only.get(table_index) } else { model.tables.get(table_index) }) else { return };
     if mutations.is_empty() {
         return;
     }
     let t = &table.type_name;
+    // An insert-only role reads nothing of the table: no `returning`.
+    let returning = if insert_only {
+        String::new()
+    } else {
+        format!("  \"data from the rows affected by the mutation\"\n  returning: [{t}!]!\n")
+    };
     let _ = writeln!(
         out,
-        "\"response of any mutation on the table \\\"{t}\\\"\"\ntype {t}_mutation_response {{\n  \"number of rows affected by the mutation\"\n  affected_rows: Int!\n  \"data from the rows affected by the mutation\"\n  returning: [{t}!]!\n}}\n"
+        "\"response of any mutation on the table \\\"{t}\\\"\"\ntype {t}_mutation_response {{\n  \"number of rows affected by the mutation\"\n  affected_rows: Int!\n{returning}}}\n"
     );
     if let Some(insert) = &table.writes.insert {
         let _ = writeln!(out, "\"input type for inserting data into table \\\"{t}\\\"\"\ninput {t}_insert_input {{");

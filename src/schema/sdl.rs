@@ -61,12 +61,15 @@ pub fn print(model: &Model, remotes: &[RemoteModel], additions: &Additions) -> S
     print_function_inputs(model, &mut out);
     for (index, table) in model.tables.iter().enumerate() {
         print_table(model, table, &mut out);
-        super::mutation_sdl::types(model, index, &mut out);
+        super::mutation_sdl::types(model, index, false, &mut out);
         for join in &table.remote_relationships {
             for (_, block) in join.input_types() {
                 out.push_str(block);
             }
         }
+    }
+    for index in 0..model.insert_only.len() {
+        super::mutation_sdl::types(model, index, true, &mut out);
     }
     let mut scalars: BTreeSet<String> = CUSTOM_SCALARS.iter().map(|s| s.to_string()).collect();
     for remote in remotes {
