@@ -1,8 +1,10 @@
 //! Table mutations to SQL. Each root field is ONE write statement (`insert`, `update`
-//! or `delete` in a CTE, every value bound) returning the written rows and how many of
-//! them fail the permission's check, then ONE statement shaping the client's selection
-//! over those rows, fed back as a parameter: no second scan of the table, and
-//! relationships in `returning` see the rows as they are after the write.
+//! or `delete` in a CTE, every value bound) that also counts the rows failing the
+//! permission's check. When the answer reads nothing but the written rows, the same
+//! statement builds it from the CTE; otherwise (relationships, computed fields) the
+//! rows come back and ONE more statement shapes the answer from them, fed back as a
+//! parameter: no second scan of the table, and relationships see the rows as they are
+//! after the write. A nested insert writes row by row (`nested_insert`).
 
 use serde_json::{Map, Value};
 
@@ -146,10 +148,10 @@ fn qualified(table: &Table) -> String {
     format!("{}.{}", ident(&table.schema), ident(&table.name))
 }
 
-/// A write as the CTE `with w as (<write> returning x.*)` and the count of its rows
-/// failing the permission's check (an aggregate over `w`): the statement's end depends
-/// on what is done with the rows (`WriteSql::rows_statement`, or the answer built in
-/// the same statement).
+/// A write as the CTE `with w as (<write> returning <readable columns>)` and the count
+/// of its rows failing the permission's check (an aggregate over `w`): the statement's
+/// end depends on what is done with the rows (`WriteSql::rows_statement`, or the answer
+/// built in the same statement).
 #[derive(Debug)]
 pub struct WriteSql {
     pub statement: Statement,
