@@ -367,13 +367,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
             }
         };
         let configuration = entry.map(|e| &e.configuration);
-        let field_name = |column: &str| {
-            let name = configuration
-                .and_then(|cfg| cfg.column_config.get(column))
-                .and_then(|cc| cc.custom_name.clone())
-                .unwrap_or_else(|| column.to_string());
-            is_graphql_name(&name).then_some(name)
-        };
+        let field_name = |column: &str| Some(column_field_name(configuration, column)).filter(|n| is_graphql_name(n));
         let writes = super::writes::resolve(caller, &relation, entry.copied(), &field_name, &catalog);
         // A select permission granting no column would leave a type without fields.
         if restriction.is_some() && !relation.columns.iter().any(|c| c.readable && restriction.as_ref().is_some_and(|r| r.allows_column(&c.name))) {
@@ -395,10 +389,7 @@ pub fn from_relations(relations: Vec<Relation>, tracked: &[TrackedTable], caller
                 hidden_columns.push(Column { sql_name: name.clone(), field_name: name, sql_type: c.sql_type.clone(), ty, not_null: c.not_null, computed: None });
                 continue;
             }
-            let field_name = configuration
-                .and_then(|cfg| cfg.column_config.get(&c.name))
-                .and_then(|cc| cc.custom_name.clone())
-                .unwrap_or_else(|| c.name.clone());
+            let field_name = column_field_name(configuration, &c.name);
             if !is_graphql_name(&field_name) || fields.contains_key(&field_name) {
                 continue;
             }
@@ -650,6 +641,12 @@ fn root_fields(tables: &[Table], tracked: &HashMap<&QualifiedTable, &TrackedTabl
     roots
 }
 
+/// A column's GraphQL name: its `column_config` custom name, or its own.
+fn column_field_name(configuration: Option<&crate::metadata::document::TableConfiguration>, column: &str) -> String {
+    let custom = configuration.and_then(|cfg| cfg.column_config.get(column)).and_then(|cc| cc.custom_name.clone());
+    custom.unwrap_or_else(|| column.to_string())
+}
+
 /// Hasura's mutation root fields of each table the role may write to (names from
 /// `custom_root_fields` when set): inserts need insertable columns, updates updatable
 /// ones, the `_by_pk` fields a primary key the role may select; an insert-only table
@@ -700,13 +697,7 @@ fn insert_only(
     enums: &mut IndexMap<String, Vec<String>>,
 ) -> Option<Table> {
     let configuration = entry.map(|e| &e.configuration);
-    let field_name = |column: &str| {
-        let name = configuration
-            .and_then(|cfg| cfg.column_config.get(column))
-            .and_then(|cc| cc.custom_name.clone())
-            .unwrap_or_else(|| column.to_string());
-        is_graphql_name(&name).then_some(name)
-    };
+    let field_name = |column: &str| Some(column_field_name(configuration, column)).filter(|n| is_graphql_name(n));
     let insert = super::writes::resolve(caller, relation, entry, &field_name, catalog).insert?;
     let type_name = configuration
         .and_then(|c| c.custom_name.clone())
