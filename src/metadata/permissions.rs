@@ -114,11 +114,9 @@ pub fn inconsistencies(metadata: &Metadata) -> Vec<Value> {
 
 /// Removes the permissions `inconsistencies` reports; whether any was removed.
 pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
-    let bad = inconsistencies(metadata);
-    if bad.is_empty() {
-        return false;
-    }
+    // Each permission is checked once, here (not by `inconsistencies` first).
     let snapshot = metadata.clone();
+    let mut changed = false;
     for source in metadata.sources.iter_mut() {
         for entry in source.tables.iter_mut() {
             let Some(original) = snapshot.source(&source.name).and_then(|s| s.tables.iter().find(|t| t.table == entry.table)) else {
@@ -129,14 +127,16 @@ pub fn drop_inconsistent(metadata: &mut Metadata) -> bool {
             for kind in KINDS {
                 let key = format!("{kind}_permissions");
                 let Some(Value::Array(list)) = entry.rest.get_mut(&key) else { continue };
+                let before = list.len();
                 list.retain(|p| check(&snapshot, kind, p.get("permission").unwrap_or(&Value::Null), &relation, original).is_ok());
+                changed |= list.len() != before;
                 if list.is_empty() {
                     entry.rest.remove(&key);
                 }
             }
         }
     }
-    true
+    changed
 }
 
 /// `args.role`: a role name other than `admin` (Hasura's rule: admin has every right).

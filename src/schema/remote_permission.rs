@@ -165,18 +165,10 @@ impl<'r> View<'r> {
                 }
             }
             Definition::ObjectTypeDefinition(object) => {
-                let remote = self.remote(&object.name, "OBJECT", "type")?;
-                let mut kept = remote.clone();
-                kept["fields"] = Value::Array(self.fields(&object.name, &object.fields, remote)?);
-                self.interfaces(&object.name, &object.implements_interfaces, remote)?;
-                self.keep(&object.name, kept)?;
+                self.with_fields(&object.name, "OBJECT", "type", &object.fields, &object.implements_interfaces)?;
             }
             Definition::InterfaceTypeDefinition(interface) => {
-                let remote = self.remote(&interface.name, "INTERFACE", "interface")?;
-                let mut kept = remote.clone();
-                kept["fields"] = Value::Array(self.fields(&interface.name, &interface.fields, remote)?);
-                self.interfaces(&interface.name, &interface.implements_interfaces, remote)?;
-                self.keep(&interface.name, kept)?;
+                self.with_fields(&interface.name, "INTERFACE", "interface", &interface.fields, &interface.implements_interfaces)?;
             }
             Definition::UnionTypeDefinition(union) => {
                 let remote = self.remote(&union.name, "UNION", "union")?;
@@ -222,6 +214,22 @@ impl<'r> View<'r> {
             _ => return Err("only type, schema and directive definitions may appear".into()),
         }
         Ok(())
+    }
+
+    /// An object type or interface: its chosen fields and interfaces, the remote's.
+    fn with_fields(
+        &mut self,
+        name: &str,
+        kind: &str,
+        what: &str,
+        fields: &[Node<ast::FieldDefinition>],
+        interfaces: &[apollo_compiler::Name],
+    ) -> Result<(), String> {
+        let remote = self.remote(name, kind, what)?;
+        let mut kept = remote.clone();
+        kept["fields"] = Value::Array(self.fields(name, fields, remote)?);
+        self.interfaces(name, interfaces, remote)?;
+        self.keep(name, kept)
     }
 
     fn keep(&mut self, name: &str, kept: Value) -> Result<(), String> {
