@@ -6,7 +6,11 @@
 #   (c) the introspection check     tests/introspection/check.mjs (graphql-js)
 #   (d) the upgrade check           scripts/upgrade_check.sh: ALTER EXTENSION UPDATE from
 #                                   every released version (sql/pg_federation--V.sql)
-# (b), (c) and (d) share one throwaway cluster ("regress", port 54329), removed on exit.
+#   (e) the HTTP front              cargo test -p pgf-server: its unit tests, and the `pgf`
+#                                   binary end to end against the cluster and the fixture
+#   (f) the console in a browser    server/console/browser_test.mjs: headless Chromium
+#                                   runs a table -> remote join in GraphiQL at /console
+# (b) to (f) share one throwaway cluster ("regress", port 54329), removed on exit.
 # Ends with one line "N passed, N failed" (each pg_test, regress file and node check
 # counts as one test) and a non-zero exit status when anything failed.
 #
@@ -15,6 +19,7 @@
 #   PGF_SKIP_PGTEST=1 scripts/test.sh   # skip (a), for quick iteration
 #   PGF_SKIP_NODE=1 scripts/test.sh     # skip (c)
 #   PGF_SKIP_UPGRADE=1 scripts/test.sh  # skip (d)
+#   PGF_SKIP_FRONT=1 scripts/test.sh    # skip (e) and (f)
 # Outputs (logs, pg_regress results/ and regression.diffs) land in $PGF_TEST_OUT
 # (default /tmp/pgf-test-out), replaced on every run.
 set -euo pipefail
@@ -118,7 +123,8 @@ if ! cargo clippy --version >/dev/null 2>&1; then
     echo "test: cargo clippy is not installed (rustup component add clippy); lint skipped"
 else
     set +e
-    cargo clippy --all-targets --features "pg15 pg_test" -- -D warnings >"$OUT/clippy.log" 2>&1
+    { cargo clippy --all-targets --features "pg15 pg_test" -- -D warnings &&
+        cargo clippy -p pgf-server --all-targets -- -D warnings; } >"$OUT/clippy.log" 2>&1
     rc=$?
     set -e
     if ((rc == 0)); then
@@ -290,6 +296,23 @@ else
     else
         record "upgrade check" 0 1
     fi
+fi
+
+# --- (e) the HTTP front ----------------------------------------------------------
+if [[ "${PGF_SKIP_FRONT:-0}" == "1" ]]; then
+    section "(e) the HTTP front: skipped (PGF_SKIP_FRONT=1)"
+else
+    section "(e) the HTTP front (cargo test -p pgf-server)"
+    set +e
+    PGF_FRONT_PGHOST="$SOCKET_DIR" PGF_FRONT_PGPORT="$PORT" PSQL="$PGF_PG_BIN/psql" \
+        cargo test -p pgf-server 2>&1 | tee "$OUT/front.log"
+    rc="${PIPESTATUS[0]}"
+    set -e
+    read -r fr_pass fr_fail < <(awk '/^test result:/ {
+            for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
+        } END { print p + 0, f + 0 }' "$OUT/front.log")
+    if ((rc != 0 && fr_fail == 0)); then fr_fail=1; echo "test: cargo test -p pgf-server failed (exit $rc) before reporting tests"; fi
+    record "HTTP front" "$fr_pass" "$fr_fail"
 fi
 
 stop_fixtures

@@ -1,0 +1,90 @@
+//! Writing a metadata document as a directory, in the layout the Hasura CLI writes
+//! (`layout.rs`). The files this writes are replaced; other files are left alone.
+
+use std::path::Path;
+
+use serde_json::{json, Map, Value};
+
+use super::actions_sdl;
+use super::layout::{self, ACTIONS_FILE, ACTIONS_SDL_FILE, DATABASES_DIR, DATABASES_FILE, VERSION_FILE};
+
+/// Writes `document` (as `export_metadata` gives it) under `dir`; returns the files written.
+pub fn write_dir(dir: &Path, document: &Value) -> Result<usize, String> {
+    let mut files = Files { dir, written: 0 };
+    // Tables that are gone must not leave their files behind.
+    let databases = dir.join(DATABASES_DIR);
+    if databases.exists() {
+        std::fs::remove_dir_all(&databases).map_err(|e| format!("{}: {e}", databases.display()))?;
+    }
+    files.yaml(VERSION_FILE, &json!({"version": document.get("version").cloned().unwrap_or(json!(3))}))?;
+
+    let mut sources = Vec::new();
+    for source in document.get("sources").and_then(Value::as_array).into_iter().flatten() {
+        let mut entry = source.as_object().cloned().unwrap_or_default();
+        let name = entry.get("name").and_then(Value::as_str).unwrap_or("default").to_string();
+        for part in ["tables", "functions"] {
+            let objects = entry.remove(part).and_then(|v| v.as_array().cloned()).unwrap_or_default();
+            let mut includes = Vec::new();
+            for object in &objects {
+                let file = layout::object_file(object.get(&part[..part.len() - 1]).unwrap_or(&Value::Null));
+                files.yaml(&format!("{DATABASES_DIR}/{name}/{part}/{file}"), object)?;
+                includes.push(json!(format!("!include {file}")));
+            }
+            files.yaml(&format!("{DATABASES_DIR}/{name}/{part}/{part}.yaml"), &Value::Array(includes))?;
+            entry.insert(part.to_string(), json!(format!("!include {name}/{part}/{part}.yaml")));
+        }
+        sources.push(Value::Object(entry));
+    }
+    files.yaml(DATABASES_FILE, &Value::Array(sources))?;
+
+    let empty = Value::Array(Vec::new());
+    let (actions_yaml, sdl) = actions_sdl::split(
+        document.get("actions").unwrap_or(&empty),
+        document.get("custom_types").unwrap_or(&Value::Object(Map::new())),
+    );
+    files.yaml(ACTIONS_FILE, &actions_yaml)?;
+    files.text(ACTIONS_SDL_FILE, &sdl)?;
+
+    // Every other key in its own file; the usual ones even when empty, as the CLI does.
+    let mut keys: Vec<&str> = layout::KEY_FILES.iter().map(|(_, k)| *k).collect();
+    for key in document.as_object().into_iter().flat_map(Map::keys) {
+        if !keys.contains(&key.as_str()) && !matches!(key.as_str(), "version" | "sources" | "actions" | "custom_types") {
+            keys.push(key);
+        }
+    }
+    for key in keys {
+        let value = document.get(key).cloned().unwrap_or_else(|| empty_of(key));
+        files.yaml(&layout::file_of_key(key), &value)?;
+    }
+    Ok(files.written)
+}
+
+/// What the CLI writes for a key the document does not have.
+fn empty_of(key: &str) -> Value {
+    match key {
+        "api_limits" | "graphql_schema_introspection" | "metrics_config" | "network" | "opentelemetry" => json!({}),
+        _ => json!([]),
+    }
+}
+
+struct Files<'a> {
+    dir: &'a Path,
+    written: usize,
+}
+
+impl Files<'_> {
+    fn yaml(&mut self, relative: &str, value: &Value) -> Result<(), String> {
+        let text = serde_yaml::to_string(value).map_err(|e| format!("{relative}: {e}"))?;
+        self.text(relative, &text)
+    }
+
+    fn text(&mut self, relative: &str, text: &str) -> Result<(), String> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.written += 1;
+        Ok(())
+    }
+}
