@@ -6,6 +6,8 @@
 //! the roles a request may take, as PostgREST's is; it may change metadata, so admin
 //! requests run as it.
 
+mod common;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -15,42 +17,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
+use common::{env, psql};
+
 const DB: &str = "pgf_front";
 const SECRET: &str = "front-admin-secret";
 const HS_KEY: &str = "a-shared-key-for-hs256-of-32-bytes!";
-
-struct Env {
-    host: String,
-    port: String,
-    psql: String,
-    fixture: String,
-}
-
-fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let var = |name: &str| {
-            std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests through scripts/test.sh (it starts the cluster and the fixture)"))
-        };
-        Env {
-            host: var("PGF_FRONT_PGHOST"),
-            port: var("PGF_FRONT_PGPORT"),
-            psql: std::env::var("PSQL").unwrap_or_else(|_| "psql".into()),
-            fixture: var("PGF_FIXTURE_ORIGIN"),
-        }
-    })
-}
-
-/// Runs SQL as the superuser `postgres` in `db`; its output (unaligned, tuples only).
-fn psql(db: &str, sql: &str) -> String {
-    let e = env();
-    let out = Command::new(&e.psql)
-        .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", &e.host, "-p", &e.port, "-U", "postgres", "-d", db, "-c", sql])
-        .output()
-        .expect("psql runs");
-    assert!(out.status.success(), "psql failed: {}\n{sql}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// The test database, made once per run: a table under row-level security that reads the
 /// session variables from `request.jwt.claims`, roles, and a table → remote relationship.

@@ -23,7 +23,9 @@ pub fn write_dir(dir: &Path, document: &Value) -> Result<usize, String> {
         let mut entry = source.as_object().cloned().unwrap_or_default();
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("default").to_string();
         for part in ["tables", "functions"] {
-            let objects = entry.remove(part).and_then(|v| v.as_array().cloned()).unwrap_or_default();
+            // A part the source does not have stays absent, so that apply gives it back as it was.
+            let Some(objects) = entry.remove(part) else { continue };
+            let objects = objects.as_array().cloned().unwrap_or_default();
             let mut includes = Vec::new();
             for object in &objects {
                 let file = layout::object_file(object.get(&part[..part.len() - 1]).unwrap_or(&Value::Null));
