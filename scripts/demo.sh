@@ -6,7 +6,9 @@
 #
 # Queries are examples/queries/*.graphql (first line "# Title"); a NAME.json next to
 # NAME.graphql holds its variables. The cluster (name "demo", port 54330, override with
-# PGF_DEMO_PORT) is removed on exit, whatever happens.
+# PGF_DEMO_PORT) is removed on exit, whatever happens. Last, the HTTP front (`pgf serve`,
+# port 8090 or PGF_DEMO_HTTP_PORT) answers the same join over HTTP with a JWT; with
+# PGF_DEMO_SERVE=1 it stays up, console included, until Ctrl-C.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,14 +22,23 @@ CLUSTER=demo
 PORT="${PGF_DEMO_PORT:-54330}"
 DB=pgf_demo
 
-bash scripts/setup.sh
+SETUP_LOG=/tmp/pgf-demo-setup.log
+echo "demo: setting up (packages, cargo-pgrx, build and install; the first run takes minutes; log: $SETUP_LOG)"
+if ! bash scripts/setup.sh >"$SETUP_LOG" 2>&1; then
+    tail -n 30 "$SETUP_LOG"
+    echo "demo: setup failed; all of it is in $SETUP_LOG" >&2
+    exit 1
+fi
 # shellcheck source=./cluster.sh source-path=SCRIPTDIR
 source scripts/cluster.sh
 # shellcheck source=./fixtures.sh source-path=SCRIPTDIR
 source scripts/fixtures.sh
 REMOTE_PORT="${PGF_DEMO_REMOTE_PORT:-4111}"
 
-trap 'pgf_cluster_stop "$CLUSTER" >/dev/null; pgf_fixture_stop demo_users_api >/dev/null 2>&1 || true' EXIT
+HTTP_PORT="${PGF_DEMO_HTTP_PORT:-8090}"
+front_pid=
+stop_front() { [[ -n "$front_pid" ]] && kill "$front_pid" 2>/dev/null && wait "$front_pid" 2>/dev/null; front_pid=; }
+trap 'stop_front || true; pgf_cluster_stop "$CLUSTER" >/dev/null; pgf_fixture_stop demo_users_api >/dev/null 2>&1 || true' EXIT
 trap 'exit 130' INT TERM
 pgf_cluster_start "$CLUSTER" "$PORT"
 
@@ -94,14 +105,51 @@ requests="$(curl -s "http://127.0.0.1:$REMOTE_PORT/_stats" | sed -n 's/.*"reques
 rows="$(psql_db -At -c "select count(*) from orders")"
 echo "--- remote requests for $rows order rows: $requests (one batched request, one alias per distinct user)"
 
-# --- 3. remote GraphQL join (to come) -----------------------------------------------
-# The remote-schema feature plugs in here:
-#   - start the fixture GraphQL API (tests/...) in the background and stop it in the
-#     EXIT trap above, next to the cluster;
-#   - register it: graphql.metadata('{"type":"add_remote_schema", ...}') and
-#     graphql.metadata('{"type":"pg_create_remote_relationship", ...}') (e.g.
-#     orders.customer -> users_api.user(id: $user_id)), from examples/remote_setup.sql;
-#   - run_queries "$ROOT/examples/remote_queries"
+# --- 3. the HTTP front: Hasura's /v1/graphql, a JWT, the console ----------------------
+# The front logs in as an authenticator that may take the role a JWT names (PostgREST's
+# pattern); the role reads the two tables of the join.
+psql_db <<'SQL'
+create role demo_authenticator login noinherit;
+create role demo_customer nologin;
+grant demo_customer to demo_authenticator;
+grant select on orders, users to demo_customer;
+SQL
+JWT_KEY=demo-signing-key-of-at-least-32-bytes
+ADMIN_SECRET=demo-admin-secret
+PGF="$ROOT/target/$([[ "${PGF_RELEASE:-0}" == "1" ]] && echo release || echo debug)/pgf"
+HASURA_GRAPHQL_ADMIN_SECRET="$ADMIN_SECRET" \
+    HASURA_GRAPHQL_JWT_SECRET="{\"type\": \"HS256\", \"key\": \"$JWT_KEY\"}" \
+    HASURA_GRAPHQL_ENABLE_CONSOLE=true \
+    "$PGF" serve --host 127.0.0.1 --port "$HTTP_PORT" \
+    --database-url "host=$(pgf_cluster_dir "$CLUSTER") port=$PORT user=demo_authenticator dbname=$DB" \
+    2>/tmp/pgf-demo-front.log &
+front_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+# A JWT as an auth service would sign it (HS256), with Hasura's claims.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+header="$(printf '%s' '{"alg":"HS256","typ":"JWT"}' | b64url)"
+claims="$(printf '%s' '{"sub":"2","https://hasura.io/jwt/claims":{"x-hasura-allowed-roles":["demo_customer"],"x-hasura-default-role":"demo_customer","x-hasura-user-id":"2"}}' | b64url)"
+signature="$(printf '%s' "$header.$claims" | openssl dgst -sha256 -hmac "$JWT_KEY" -binary | b64url)"
+JWT="$header.$claims.$signature"
+
+http_query='{ orders(where: {user_id: {_eq: 2}}) { id total profile { name country } } }'
+echo
+echo "=== the same join over HTTP: pgf serve, a JWT for the role demo_customer"
+echo "curl -s http://127.0.0.1:$HTTP_PORT/v1/graphql -H \"Authorization: Bearer \$JWT\" \\"
+echo "     -d '{\"query\": \"$http_query\"}'"
+echo "--- result"
+answer="$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/graphql" -H "Authorization: Bearer $JWT" \
+    -d "{\"query\": \"$http_query\"}")"
+# Pretty-printed by Postgres, which keeps every digit of a numeric.
+echo "select jsonb_pretty(:'answer'::jsonb)" | psql_db -At -v answer="$answer"
+echo "--- the console: http://127.0.0.1:$HTTP_PORT/console (admin secret: $ADMIN_SECRET)"
+if [[ "${PGF_DEMO_SERVE:-0}" == "1" ]]; then
+    echo "demo: serving until Ctrl-C (front log: /tmp/pgf-demo-front.log)"
+    wait "$front_pid" || true
+else
+    echo "    (run with PGF_DEMO_SERVE=1 to keep it up and open it in a browser)"
+fi
 
 echo
 echo "demo: done"

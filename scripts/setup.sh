@@ -5,7 +5,8 @@
 #
 #   scripts/setup.sh               # everything
 #   scripts/setup.sh --deps-only   # tools only, no extension build/install
-#   PGF_RELEASE=1 scripts/setup.sh # install a --release build
+#   PGF_RELEASE=1 scripts/setup.sh # install a --release build (and build pgf --release)
+#   PGF_SETUP_BROWSER=1 scripts/setup.sh  # also Debian's chromium (the console's browser test)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,6 +30,8 @@ packages=(postgresql-15 postgresql-server-dev-15 postgresql-contrib libclang-dev
 # Node only for the introspection check (tests/introspection); keep a node from
 # elsewhere (nvm, nodesource) when there is one.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+# Chromium only for the console's browser test (scripts/test.sh asks for it).
+[[ "${PGF_SETUP_BROWSER:-0}" == "1" ]] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -73,6 +76,21 @@ else
     cargo pgrx init --pg15 "$PG_CONFIG"
 fi
 
+# --- the console's assets (GraphiQL, React) from the npm registry, pinned by its lock file ---
+# npm ci only when node_modules is missing or was installed from another lock file.
+(
+    cd server/console
+    lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+    stamp=node_modules/.pgf-installed
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
+        say "console assets present (server/console/node_modules)"
+    else
+        say "installing the console's assets (npm ci in server/console)"
+        npm ci --no-audit --no-fund --loglevel=error
+        echo "$lock_hash" >"$stamp"
+    fi
+)
+
 if ((deps_only)); then
     say "done (tools only)"
     exit 0
@@ -84,3 +102,10 @@ install_args=(--pg-config "$PG_CONFIG")
 say "cargo pgrx install ${install_args[*]}"
 cargo pgrx install "${install_args[@]}"
 say "done: pg_federation installed into $("$PG_CONFIG" --pkglibdir)"
+
+# --- the HTTP front: target/{debug,release}/pgf ---------------------------------------
+server_args=(-p pgf-server)
+[[ "${PGF_RELEASE:-0}" == "1" ]] && server_args+=(--release)
+say "cargo build ${server_args[*]}"
+cargo build "${server_args[@]}"
+say "done: the HTTP front is target/$([[ "${PGF_RELEASE:-0}" == "1" ]] && echo release || echo debug)/pgf"

@@ -6,11 +6,11 @@
 #   (c) the introspection check     tests/introspection/check.mjs (graphql-js)
 #   (d) the upgrade check           scripts/upgrade_check.sh: ALTER EXTENSION UPDATE from
 #                                   every released version (sql/pg_federation--V.sql)
-#   (e) the HTTP front              cargo test -p pgf-server: its unit tests, and the `pgf`
-#                                   binary end to end against the cluster and the fixture
-#   (f) the console in a browser    server/console/browser_test.mjs: headless Chromium
-#                                   runs a table -> remote join in GraphiQL at /console
-# (b) to (f) share one throwaway cluster ("regress", port 54329), removed on exit.
+#   (e) the HTTP front              cargo test -p pgf-server: its unit tests, the `pgf` binary
+#                                   end to end against the cluster and the fixture, and the
+#                                   console in headless Chromium (server/console/browser_test.mjs;
+#                                   screenshot in $PGF_TEST_OUT/console.png)
+# (b) to (e) share one throwaway cluster ("regress", port 54329), removed on exit.
 # Ends with one line "N passed, N failed" (each pg_test, regress file and node check
 # counts as one test) and a non-zero exit status when anything failed.
 #
@@ -19,7 +19,7 @@
 #   PGF_SKIP_PGTEST=1 scripts/test.sh   # skip (a), for quick iteration
 #   PGF_SKIP_NODE=1 scripts/test.sh     # skip (c)
 #   PGF_SKIP_UPGRADE=1 scripts/test.sh  # skip (d)
-#   PGF_SKIP_FRONT=1 scripts/test.sh    # skip (e) and (f)
+#   PGF_SKIP_FRONT=1 scripts/test.sh    # skip (e)
 # Outputs (logs, pg_regress results/ and regression.diffs) land in $PGF_TEST_OUT
 # (default /tmp/pgf-test-out), replaced on every run.
 set -euo pipefail
@@ -104,6 +104,8 @@ cleanup_pgtest() {
 # install afterwards, so setup.sh need not install first.
 section "setup"
 if [[ "${PGF_SKIP_PGTEST:-0}" == "1" ]]; then setup_args=(); else setup_args=(--deps-only); fi
+# Chromium for the console's browser test in (e), unless (e) is skipped.
+[[ "${PGF_SKIP_FRONT:-0}" == "1" ]] || export PGF_SETUP_BROWSER=1
 bash scripts/setup.sh "${setup_args[@]}" || { record "setup (build+install)" 0 1; finish; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -304,7 +306,7 @@ if [[ "${PGF_SKIP_FRONT:-0}" == "1" ]]; then
 else
     section "(e) the HTTP front (cargo test -p pgf-server)"
     set +e
-    PGF_FRONT_PGHOST="$SOCKET_DIR" PGF_FRONT_PGPORT="$PORT" PSQL="$PGF_PG_BIN/psql" \
+    PGF_FRONT_PGHOST="$SOCKET_DIR" PGF_FRONT_PGPORT="$PORT" PSQL="$PGF_PG_BIN/psql" PGF_TEST_OUT="$OUT" \
         cargo test -p pgf-server 2>&1 | tee "$OUT/front.log"
     rc="${PIPESTATUS[0]}"
     set -e

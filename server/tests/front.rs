@@ -386,3 +386,22 @@ fn an_unreachable_database_is_503_and_shutdown_is_graceful() {
     assert_eq!(code, Some(0), "SIGTERM ends it cleanly: {printed}");
     assert!(printed.contains("shutting down"), "{printed}");
 }
+
+#[test]
+fn console_runs_a_remote_join_in_a_browser() {
+    let front = start_secured(&[("HASURA_GRAPHQL_ENABLE_CONSOLE", "true".into())]);
+    let (status, page) = front.get("/console");
+    assert_eq!(status, 200);
+    assert!(page.contains("graphiql.min.js"), "{page}");
+    assert_eq!(front.get("/console/assets/graphiql.min.js").0, 200, "assets are served by the binary");
+    let screenshot = std::env::var("PGF_TEST_OUT").map(std::path::PathBuf::from).unwrap_or_else(|_| std::env::temp_dir()).join("console.png");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/console/browser_test.mjs");
+    let out = Command::new("node").arg(script).arg(&front.url).arg(SECRET).arg(&screenshot).output().expect("node runs");
+    assert!(
+        out.status.success(),
+        "the console failed in Chromium (screenshot {}):\n{}{}",
+        screenshot.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
