@@ -690,12 +690,13 @@ E_CASES = [
 ]
 
 
-def pgbench(b: Bench, script: str, seconds: int) -> float:
+def pgbench(b: Bench, script: str, seconds: int, clients: int = 2, prepared: bool = False) -> float:
     path = os.path.join(b.args.work_dir, "pgbench.sql")
     with open(path, "w") as f:
         f.write(script)
+    mode = ["-M", "prepared"] if prepared else []
     out = subprocess.run(
-        [b.args.pgbench, "-n", "-c", "2", "-j", "2", "-T", str(seconds), "-f", path,
+        [b.args.pgbench, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), *mode, "-f", path,
          "-h", b.args.socket_dir, "-p", str(b.args.port), "-U", "postgres", b.args.db],
         capture_output=True, text=True, check=False)
     match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out.stdout)
@@ -1221,6 +1222,144 @@ def group_i(b: Bench) -> Section:
     return Section("i", "(i) Mutations", "\n".join(md), targets)
 
 
+J_CASES = [
+    # (label, ours, PostGraphile's, variables, the path to the answer in each)
+    ("primary-key lookup",
+     "query ($id: Int!) { customers_by_pk(id: $id) { id name email country } }",
+     "query ($id: Int!) { customerById(id: $id) { id name email country } }",
+     {"id": 4242}, ("customers_by_pk",), ("customerById",)),
+    ("10 orders with their customer",
+     "{ shop_orders(order_by: {id: asc}, limit: 10) { id total customer { name country } } }",
+     "{ allShopOrders(orderBy: ID_ASC, first: 10) { nodes { id total customer: customerByCustomerId { name country } } } }",
+     None, ("shop_orders",), ("allShopOrders", "nodes")),
+]
+
+
+def start_node_server(b: Bench, directory: str, port: int, extra_env: dict) -> subprocess.Popen:
+    env = dict(os.environ, NODE_ENV="production", PGHOST=b.args.socket_dir, PGPORT=str(b.args.port),
+               PGDATABASE=b.args.db, PGUSER="postgres", PORT=str(port), **extra_env)
+    log = open(os.path.join(b.args.work_dir, f"{directory}.log"), "w")
+    node = os.environ.get("PGF_BENCH_NODE", "node")
+    proc = subprocess.Popen([node, "server.mjs"], cwd=os.path.join(HERE, directory), env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    wait_for_port(proc, port, log.name)
+    return proc
+
+
+def wait_for_port(proc: subprocess.Popen, port: int, log: str) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"a server exited (see {log}):\n" + open(log).read()[-3000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on {port} after 60 s (see {log})")
+
+
+def stop_process(proc: subprocess.Popen | None) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wrk(b: Bench, url: str, body: str, seconds: int, clients: int) -> float:
+    """Requests per second of `wrk` POSTing `body` with `clients` connections."""
+    script = os.path.join(b.args.work_dir, "wrk_post.lua")
+    with open(script, "w") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f"wrk.body = [==[{body}]==]\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", script, url],
+                         capture_output=True, text=True, check=False)
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", out.stdout)
+    if out.returncode != 0 or not match or "Non-2xx" in out.stdout or "Socket errors" in out.stdout:
+        raise RuntimeError(f"wrk against {url} failed or saw errors:\n{out.stdout}\n{out.stderr}")
+    return float(match.group(1))
+
+
+def as_text(value):
+    if isinstance(value, dict):
+        return {k: as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_text(v) for v in value]
+    return str(value)
+
+
+def dig(value, path: tuple):
+    for key in path:
+        value = value[key]
+    return value
+
+
+@group("j", "The HTTP front: requests per second through pgf, direct SQL and PostGraphile")
+def group_j(b: Bench) -> Section:
+    clients = 8
+    front_port = b.args.gateway_port + 1
+    postgraphile_port = b.args.gateway_port + 2
+    front = postgraphile = None
+    try:
+        log = open(os.path.join(b.args.work_dir, "pgf-serve.log"), "w")
+        front = subprocess.Popen([b.args.pgf, "serve", "--host", "127.0.0.1", "--port", str(front_port),
+                                  "--pool-size", str(clients), "--database-url",
+                                  f"host={b.args.socket_dir} port={b.args.port} user=postgres dbname={b.args.db}"],
+                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ))
+        wait_for_port(front, front_port, log.name)
+        postgraphile = start_node_server(b, "postgraphile", postgraphile_port, {"POOL": str(clients)})
+        front_http, pg_http = Http("127.0.0.1", front_port), Http("127.0.0.1", postgraphile_port)
+        seconds = 3 if b.quick else 8
+        rounds = 1 if b.quick else 3
+        md = [f"Requests per second with {clients} concurrent clients, each case for {seconds} s per round, "
+              f"{rounds} round(s) in rotating order, the median shown. **pgf**: `wrk` POSTing the document to "
+              f"`pgf serve` (pool of {clients}; each request one transaction: role and claims set, "
+              "`graphql.resolve`, commit, pipelined in one round trip). **direct SQL**: `pgbench -M prepared` "
+              f"with {clients} clients calling `graphql.resolve` with the same document (no HTTP, no transaction "
+              "around it). **PostGraphile 4**: its own HTTP handler on the same tables (`bench/postgraphile/"
+              "server.mjs`, its own graphql 15, pool of 8), the same fields in its naming. Answers checked equal first. "
+              "All three share the machine's two cores with `wrk` or `pgbench` and Postgres.\n",
+              "| query | pgf | direct SQL | PostGraphile 4 | pgf / direct | pgf / PostGraphile |",
+              "|---|---:|---:|---:|---:|---:|"]
+        targets = []
+        for label, ours, theirs, variables, our_path, their_path in J_CASES:
+            our_body = json.dumps({"query": ours, "variables": variables or {}})
+            their_body = json.dumps({"query": theirs, "variables": variables or {}})
+            # numeric arrives as a JSON number from us and as a string from PostGraphile:
+            # compare every scalar as its text, numbers parsed without rounding.
+            our_answer = json.loads(front_http.post("/v1/graphql", our_body.encode()), parse_float=str)
+            their_answer = json.loads(pg_http.post("/graphql", their_body.encode()), parse_float=str)
+            if as_text(dig(our_answer["data"], our_path)) != as_text(dig(their_answer["data"], their_path)):
+                raise RuntimeError(f"(j) {label}: answers differ:\n{our_answer}\n{their_answer}")
+            vars_sql = pg_literal(json.dumps(variables or {}))
+            script = f"select graphql.resolve({pg_literal(ours)}, {vars_sql}::jsonb);\n"
+            runs = {"pgf": [], "direct": [], "postgraphile": []}
+            order = list(runs)
+            for r in range(rounds):
+                b.log(f"(j) {label}: round {r + 1} of {rounds}")
+                for name in order[r % 3:] + order[:r % 3]:
+                    if name == "pgf":
+                        runs[name].append(wrk(b, f"http://127.0.0.1:{front_port}/v1/graphql", our_body, seconds, clients))
+                    elif name == "postgraphile":
+                        runs[name].append(wrk(b, f"http://127.0.0.1:{postgraphile_port}/graphql", their_body, seconds, clients))
+                    else:
+                        runs[name].append(pgbench(b, script, seconds, clients=clients, prepared=True))
+            rps = {k: statistics.median(v) for k, v in runs.items()}
+            b.samples[f"j/{label}"] = runs
+            to_direct, to_peer = rps["pgf"] / rps["direct"], rps["pgf"] / rps["postgraphile"]
+            md.append(f"| {label} | {rps['pgf']:,.0f} | {rps['direct']:,.0f} | {rps['postgraphile']:,.0f} | "
+                      f"{to_direct:.2f}× | {to_peer:.2f}× |")
+            targets.append(Target("j", f"{label}: pgf ≥ 0.8× direct SQL (requests/s, {clients} clients)", f"{to_direct:.2f}×", to_direct >= 0.8))
+            targets.append(Target("j", f"{label}: pgf ≥ 2× PostGraphile 4 over HTTP", f"{to_peer:.2f}×", to_peer >= 2.0))
+        return Section("j", "(j) The HTTP front", "\n".join(md), targets)
+    finally:
+        stop_process(front)
+        stop_process(postgraphile)
+
+
 @group("g", "Cost growth")
 def group_g(b: Bench) -> Section:
     results = b.results.get("a")
@@ -1350,6 +1489,7 @@ def main() -> int:
     parser.add_argument("--gateway-pidfile", default="/tmp/pgf-bench-gateway.pid")
     parser.add_argument("--work-dir", default="/tmp/pgf-bench")
     parser.add_argument("--pgbench", default=shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench")
+    parser.add_argument("--pgf", default=os.path.join(ROOT, "target", "release", "pgf"), help="the HTTP front's binary (j)")
     parser.add_argument("--report", default=None, help="file name under bench/ (default REPORT.md for a full run, "
                         "REPORT.quick.md with --quick, --groups or --rows)")
     parser.add_argument("--plot", default=None, help="file name under bench/ (cost_growth[.quick].svg)")

@@ -61,17 +61,26 @@ if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.pgf-installed" 2>/dev/null)" != 
     echo "$req_hash" >"$venv/.pgf-installed"
 fi
 
-# The gateway's npm packages, from the lock file.
-(
-    cd bench/gateway
-    lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
-    stamp=node_modules/.pgf-installed
-    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
-        say "installing the gateway's npm packages (npm ci)"
-        npm ci --no-audit --no-fund --loglevel=error
-        echo "$lock_hash" >"$stamp"
-    fi
-)
+# The npm packages of the gateway (c) and of plain PostGraphile (j), from their lock files.
+for dir in bench/gateway bench/postgraphile; do
+    (
+        cd "$dir"
+        lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+        stamp=node_modules/.pgf-installed
+        if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
+            say "installing the npm packages of $dir (npm ci)"
+            npm ci --no-audit --no-fund --loglevel=error
+            echo "$lock_hash" >"$stamp"
+        fi
+    )
+done
+
+# wrk, the HTTP load generator of group (j), from Debian.
+if ! command -v wrk >/dev/null 2>&1; then
+    say "installing wrk (Debian)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+fi
 
 # shellcheck source=../scripts/cluster.sh
 source scripts/cluster.sh
@@ -103,6 +112,10 @@ fi
 say "building the release extension (cargo pgrx package)"
 (cd "$BUILD_DIR" && cargo pgrx package --pg-config "$PG_CONFIG" --out-dir "$WORK/package") >"$WORK/build.log" 2>&1 ||
     { tail -n 40 "$WORK/build.log" >&2; say "release build failed (log: $WORK/build.log)"; exit 1; }
+
+say "building the HTTP front (cargo build -p pgf-server --release)"
+cargo build -p pgf-server --release >"$WORK/build-front.log" 2>&1 ||
+    { tail -n 40 "$WORK/build-front.log" >&2; say "the front's build failed (log: $WORK/build-front.log)"; exit 1; }
 
 # --- from the install to the end of the run: the shared lock ----------------------------
 # shellcheck source=./install_lock.sh source-path=SCRIPTDIR

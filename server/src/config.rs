@@ -71,6 +71,9 @@ pub struct ServeArgs {
     /// Where the console's assets are (installed from the npm registry by scripts/setup.sh).
     #[arg(long, env = "PGF_CONSOLE_ASSETS", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/console"))]
     pub console_assets: PathBuf,
+    /// Worker threads of the server (default: one per core).
+    #[arg(long, env = "PGF_THREADS")]
+    pub threads: Option<usize>,
     /// Connections in the pool.
     #[arg(long, env = "HASURA_GRAPHQL_PG_CONNECTIONS", default_value_t = 10)]
     pub pool_size: usize,

@@ -23,7 +23,13 @@ use config::{Command, MetadataCommand};
 
 fn main() -> ExitCode {
     let cli = config::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Command::Serve(args) = &cli.command {
+        if let Some(threads) = args.threads.filter(|t| *t > 0) {
+            builder.worker_threads(threads);
+        }
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("pgf: cannot start the async runtime: {e}");
