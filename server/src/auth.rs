@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
 use crate::errors::ApiError;
-use crate::jwt::JwtConfig;
+use crate::jwt::{JwtConfig, TokenError, DEFAULT_NAMESPACE};
 
 pub struct AuthConfig {
     pub admin_secret: Option<String>,
@@ -23,6 +23,7 @@ pub struct Session {
     pub role: Option<String>,
     /// The value of `request.jwt.claims`: the token's claims, or the trusted headers,
     /// with the session variables (`x-hasura-*`, in lower case) at the top level.
+    /// graphql.resolve takes `x-hasura-role` from `current_user` whatever it says here.
     pub claims: Map<String, Value>,
 }
 
@@ -36,6 +37,9 @@ const ADMIN: &str = "admin";
 
 impl AuthConfig {
     pub fn check(&self) -> Result<(), String> {
+        if self.admin_secret.as_deref().is_some_and(str::is_empty) {
+            return Err("the admin secret is empty: an empty x-hasura-admin-secret header would be admin".into());
+        }
         if self.admin_secret.is_none() && (self.jwt.is_some() || self.unauthorized_role.is_some()) {
             return Err("a JWT secret or an unauthorized role needs an admin secret too (HASURA_GRAPHQL_ADMIN_SECRET); without one every request is admin".into());
         }
@@ -74,7 +78,10 @@ impl AuthConfig {
 }
 
 fn from_token(jwt: &JwtConfig, token: &str, headers: &HeaderMap) -> Result<Session, ApiError> {
-    let verified = jwt.verify(token).map_err(|message| ApiError::unauthorized("invalid-jwt", &message))?;
+    let verified = jwt.verify(token).map_err(|e| match e {
+        TokenError::Invalid(message) => ApiError::unauthorized("invalid-jwt", &message),
+        TokenError::Claims(message) => ApiError::unauthorized("jwt-invalid-claims", &message),
+    })?;
     let hasura = lower_case_keys(verified.hasura);
     let allowed: Vec<String> = match hasura.get("x-hasura-allowed-roles") {
         Some(Value::Array(roles)) => roles.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
@@ -88,17 +95,22 @@ fn from_token(jwt: &JwtConfig, token: &str, headers: &HeaderMap) -> Result<Sessi
     if !allowed.contains(&role) {
         return Err(ApiError::bad_request("access-denied", "Your requested role is not in allowed roles"));
     }
-    // The token's claims as they are (a row-level security policy may read `sub`), and
-    // the session variables at the top level, where graphql.resolve reads them whatever
-    // the configured namespace.
+    // The token's claims as they are (a row-level security policy may read `sub`), with
+    // only the verified session variables: `x-hasura-*` claims outside the namespace are
+    // dropped (Hasura ignores them), and so is the default namespace key when another is
+    // configured (graphql.resolve would read it first). The session variables then sit
+    // at the top level, where graphql.resolve reads them when that key is absent.
     let mut claims = verified.claims;
+    claims.retain(|key, _| !key.to_ascii_lowercase().starts_with("x-hasura-"));
+    if !jwt.reads_default_namespace() {
+        claims.remove(DEFAULT_NAMESPACE);
+    }
     for (key, value) in hasura {
         if key.starts_with("x-hasura-") && key != "x-hasura-allowed-roles" && key != "x-hasura-default-role" {
             claims.insert(key, value);
         }
     }
     if role == ADMIN {
-        claims.insert("x-hasura-role".into(), Value::String(ADMIN.into()));
         return Ok(Session { role: None, claims });
     }
     Ok(session_for_role(role, claims))
@@ -118,13 +130,12 @@ fn trusted_headers(headers: &HeaderMap) -> Session {
     }
     match claims.get("x-hasura-role").and_then(Value::as_str) {
         Some(role) if role != ADMIN => session_for_role(role.to_string(), claims),
-        _ => {
-            claims.insert("x-hasura-role".into(), Value::String(ADMIN.into()));
-            Session { role: None, claims }
-        }
+        _ => Session { role: None, claims },
     }
 }
 
+/// A role's session; `x-hasura-role` is the role, as graphql.resolve has it too
+/// (it is `current_user` there).
 fn session_for_role(role: String, mut claims: Map<String, Value>) -> Session {
     claims.insert("x-hasura-role".into(), Value::String(role.clone()));
     Session { role: Some(role), claims }
@@ -138,9 +149,15 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Compares secrets in a time that does not depend on where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compares secrets in a time that depends on neither where they differ nor the
+/// secret's length (only the longer of the two lengths).
+fn constant_time_eq(given: &[u8], secret: &[u8]) -> bool {
+    let longest = given.len().max(secret.len());
+    let mut difference = (given.len() != secret.len()) as u8;
+    for i in 0..longest {
+        difference |= given.get(i).copied().unwrap_or(0) ^ secret.get(i).copied().unwrap_or(0);
+    }
+    difference == 0
 }
 
 #[cfg(test)]

@@ -51,10 +51,11 @@ pub struct ServeArgs {
     pub database_url: String,
     #[arg(long, env = "HASURA_GRAPHQL_SERVER_PORT", default_value_t = 8080)]
     pub port: u16,
-    #[arg(long, env = "HASURA_GRAPHQL_SERVER_HOST", default_value = "0.0.0.0")]
+    /// The address to listen on; Hasura's `*` is every IPv4 address.
+    #[arg(long, env = "HASURA_GRAPHQL_SERVER_HOST", default_value = "*")]
     pub host: String,
     /// Requests with this `x-hasura-admin-secret` are admin. Without one, every request is
-    /// admin (Hasura's development mode) and no JWT can be configured.
+    /// admin (Hasura's development mode) and no JWT can be configured. It may not be empty.
     #[arg(long, env = "HASURA_GRAPHQL_ADMIN_SECRET", hide_env_values = true)]
     pub admin_secret: Option<String>,
     /// Hasura's JWT configuration, a JSON object: `type` (HS256/384/512, RS256/384/512,
@@ -65,6 +66,10 @@ pub struct ServeArgs {
     /// The role of requests that carry neither an admin secret nor a JWT.
     #[arg(long, env = "HASURA_GRAPHQL_UNAUTHORIZED_ROLE")]
     pub unauthorized_role: Option<String>,
+    /// Origins a browser may call from: `*` (any, the default) or a comma-separated list
+    /// of exact origins (`https://app.example.com, http://localhost:3000`).
+    #[arg(long, env = "HASURA_GRAPHQL_CORS_DOMAIN", default_value = "*")]
+    pub cors_domain: String,
     /// Serve the GraphiQL console at /console.
     #[arg(long, env = "HASURA_GRAPHQL_ENABLE_CONSOLE", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub enable_console: bool,

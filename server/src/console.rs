@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use axum::body::Bytes;
 use axum::extract::Path as UrlPath;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -23,7 +24,8 @@ const NPM_ASSETS: &[(&str, &str)] = &[
 
 #[derive(Clone)]
 pub struct Console {
-    assets: Vec<(&'static str, &'static str, Vec<u8>)>,
+    /// (name, content type, bytes); `Bytes` so that serving one shares it, not copies it.
+    assets: Vec<(&'static str, &'static str, Bytes)>,
 }
 
 impl Console {
@@ -35,9 +37,9 @@ impl Console {
             let bytes = std::fs::read(&path).map_err(|e| {
                 format!("the console's assets are not installed ({}: {e}); run `npm ci` in server/console (scripts/setup.sh does)", path.display())
             })?;
-            assets.push((*name, content_type(name), bytes));
+            assets.push((*name, content_type(name), Bytes::from(bytes)));
         }
-        assets.push(("console.js", content_type("console.js"), SCRIPT.as_bytes().to_vec()));
+        assets.push(("console.js", content_type("console.js"), Bytes::from_static(SCRIPT.as_bytes())));
         Ok(Console { assets })
     }
 

@@ -1,9 +1,10 @@
-//! The pool and the two calls. Every request is ONE statement, and so one transaction
-//! of its own: a materialized CTE first takes the role and puts the claims and headers in
-//! settings local to that transaction (PostgREST's authenticator pattern:
-//! `set_config('role', …, true)` is `SET LOCAL ROLE`), then the call runs as that role.
-//! One statement instead of begin / settings / call / commit: the database does a quarter
-//! of the statements, which is most of a cheap call's cost (bench group (j)).
+//! The pool and the two calls. Every request is one transaction, pipelined in one round
+//! trip: `begin` (`read only` for a GET); the role and the claims as settings local to it
+//! (PostgREST's authenticator pattern: `set_config('role', …, true)` is `SET LOCAL ROLE`);
+//! the call, so that Postgres checks its privileges (EXECUTE on `graphql.resolve`, USAGE
+//! on its schema) as the request's role; `commit` (a rollback when the call failed).
+//! The call runs in a task of its own: a client that goes away does not return a
+//! connection to the pool while its statement still runs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,30 +13,33 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod
 use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::NoTls;
 
 use crate::auth::Session;
 use crate::errors::ApiError;
 
-/// The settings of a request, before its call: the CTE is scanned (and so the settings
-/// made) before the outer target list, which holds the call, is evaluated.
-const SESSION_CTE: &str = "with session as materialized (\
-      select pg_catalog.set_config('role', $1, true), \
-             pg_catalog.set_config('request.jwt.claims', $2, true), \
-             pg_catalog.set_config('request.headers', $3, true))";
-const RESOLVE: &str = "select graphql.resolve($4, $5::text::jsonb, $6) from session";
-const METADATA: &str = "select graphql.metadata($4::text::jsonb) from session";
+const SETUP: &str = "select pg_catalog.set_config('role', $1, true), \
+                            pg_catalog.set_config('request.jwt.claims', $2, true), \
+                            pg_catalog.set_config('request.headers', $3, true)";
+const RESOLVE: &str = "select graphql.resolve($1, $2::text::jsonb, $3)";
+const METADATA: &str = "select graphql.metadata($1::text::jsonb)";
 
+#[derive(Clone)]
 pub struct Database {
     pool: Pool,
     /// Requests allowed to hold or wait for a connection; beyond them, 503 at once.
     queue: Arc<Semaphore>,
     wait: Duration,
+    /// The login role: a request may not take it (it is admin's).
+    login_role: Option<String>,
 }
 
 /// What the database said to a call that failed.
+#[derive(Debug)]
 pub enum CallError {
-    /// The request's role could not be taken (absent, or the login role is no member).
+    /// The request's role could not be taken (absent, not one the login role may take,
+    /// or one reserved for admin).
     Role(String),
     /// The call raised an SQL ERROR: (SQLSTATE, message).
     Sql(SqlState, String),
@@ -43,9 +47,18 @@ pub enum CallError {
     Unavailable(ApiError),
 }
 
+/// Whether the call may write.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Access {
+    ReadWrite,
+    /// `GET /v1/graphql`: a link must not be able to write.
+    ReadOnly,
+}
+
 impl Database {
     pub fn connect(url: &str, size: usize, max_queue: usize, wait: Duration) -> Result<Database, String> {
         let config: tokio_postgres::Config = url.parse().map_err(|e| format!("the database URL is not valid: {e}"))?;
+        let login_role = config.get_user().map(str::to_string);
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(size.max(1))
@@ -54,7 +67,7 @@ impl Database {
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| format!("cannot build the connection pool: {e}"))?;
-        Ok(Database { pool, queue: Arc::new(Semaphore::new(size.max(1) + max_queue)), wait })
+        Ok(Database { pool, queue: Arc::new(Semaphore::new(size.max(1) + max_queue)), wait, login_role })
     }
 
     /// Runs `graphql.resolve` as the session; its answer as JSON text.
@@ -62,16 +75,15 @@ impl Database {
         &self,
         session: &Session,
         headers: &Map<String, Value>,
-        query: &str,
-        variables: Option<&str>,
-        operation_name: Option<&str>,
+        request: [Option<String>; 3],
+        access: Access,
     ) -> Result<String, CallError> {
-        self.call(session, headers, RESOLVE, &[&query, &variables, &operation_name]).await
+        self.call(session, headers, RESOLVE, request.to_vec(), access).await
     }
 
     /// Runs `graphql.metadata` with a Hasura body (JSON text) as the session.
-    pub async fn metadata(&self, session: &Session, headers: &Map<String, Value>, body: &str) -> Result<String, CallError> {
-        self.call(session, headers, METADATA, &[&body]).await
+    pub async fn metadata(&self, session: &Session, headers: &Map<String, Value>, body: String) -> Result<String, CallError> {
+        self.call(session, headers, METADATA, vec![Some(body)], Access::ReadWrite).await
     }
 
     /// Whether a connection answers.
@@ -86,32 +98,57 @@ impl Database {
         &self,
         session: &Session,
         headers: &Map<String, Value>,
-        statement: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        statement: &'static str,
+        params: Vec<Option<String>>,
+        access: Access,
     ) -> Result<String, CallError> {
-        let _permit = self.queue.clone().try_acquire_owned().map_err(|_| {
+        // "none" is SET ROLE NONE: admin runs as the login role. A request may take
+        // neither that word nor the login role itself, which would make it admin.
+        let role = match &session.role {
+            None => "none".to_string(),
+            Some(role) if role.is_empty() || role.eq_ignore_ascii_case("none") || Some(role) == self.login_role.as_ref() => {
+                return Err(CallError::Role(format!("role \"{role}\" may not be taken by a request")));
+            }
+            Some(role) => role.clone(),
+        };
+        let permit = self.queue.clone().try_acquire_owned().map_err(|_| {
             CallError::Unavailable(ApiError::unavailable("the server is busy: too many requests are waiting for a database connection"))
         })?;
-        let client = self.pool.get().await.map_err(|e| CallError::Unavailable(pool_error(e, self.wait)))?;
-        let statement = client.prepare_cached(&format!("{SESSION_CTE} {statement}")).await.map_err(unavailable_or_sql)?;
-        // "none" is SET ROLE NONE: admin runs as the login role.
-        let role = session.role.as_deref().unwrap_or("none");
         let claims = Value::Object(session.claims.clone()).to_string();
         let headers = Value::Object(headers.clone()).to_string();
-        let mut all: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&role, &claims, &headers];
-        all.extend_from_slice(params);
-        let row = client.query_one(&statement, &all).await.map_err(|e| match e.as_db_error() {
-            // The role could not be taken (absent, or the login role is no member of it):
-            // refused by the setting's check, before the call ran.
-            Some(db) if db.routine() == Some("call_string_check_hook") => CallError::Role(db.message().to_string()),
-            _ => unavailable_or_sql(e),
-        })?;
-        row.try_get::<_, JsonText>(0).map(|json| json.0).map_err(unavailable_or_sql)
+        let this = self.clone();
+        // Finishes even when the client goes away, so the connection returns to the pool idle.
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            let client = this.pool.get().await.map_err(|e| CallError::Unavailable(pool_error(e, this.wait)))?;
+            let setup = client.prepare_cached(SETUP).await.map_err(unavailable_or_sql)?;
+            let call = client.prepare_cached(statement).await.map_err(unavailable_or_sql)?;
+            let setup_params: [&(dyn ToSql + Sync); 3] = [&role, &claims, &headers];
+            let call_params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            let begin = if access == Access::ReadOnly { "begin read only" } else { "begin" };
+            // Sent together, answered in order: one round trip.
+            let (begun, set, answer, end) = tokio::join!(
+                client.batch_execute(begin),
+                client.query_one(&setup, &setup_params),
+                client.query_one(&call, &call_params),
+                client.batch_execute("commit"),
+            );
+            begun.map_err(unavailable_or_sql)?;
+            // The settings statement fails only over the role (one that does not exist,
+            // or that the login role is no member of).
+            set.map_err(|e| match e.as_db_error() {
+                Some(db) => CallError::Role(db.message().to_string()),
+                None => unavailable_or_sql(e),
+            })?;
+            let row = answer.map_err(unavailable_or_sql)?;
+            end.map_err(unavailable_or_sql)?;
+            row.try_get::<_, JsonText>(0).map(|json| json.0).map_err(unavailable_or_sql)
+        });
+        task.await.map_err(|e| CallError::Unavailable(ApiError::unavailable(format!("the call was lost: {e}"))))?
     }
 }
 
-/// A jsonb result as its text, unparsed: the binary form is a version byte and the text
-/// (a `::text` cast in the statement costs the backend a sixth of a cheap call).
+/// A jsonb result as its text, unparsed: the binary form is a version byte and the text.
 struct JsonText(String);
 
 impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
@@ -130,15 +167,20 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
 fn unavailable_or_sql(e: tokio_postgres::Error) -> CallError {
     match e.as_db_error() {
         Some(db) => CallError::Sql(db.code().clone(), db.message().to_string()),
-        None => CallError::Unavailable(ApiError::unavailable(format!("the database connection failed: {e}"))),
+        None => {
+            eprintln!("pgf: the database connection failed: {e}");
+            CallError::Unavailable(ApiError::unavailable("the database connection failed"))
+        }
     }
 }
 
+/// 503, the cause logged here rather than shown to the client (it may name the login role).
 fn pool_error(e: PoolError, wait: Duration) -> ApiError {
+    eprintln!("pgf: no database connection: {e}");
     match e {
         PoolError::Timeout(_) => {
             ApiError::unavailable(format!("no database connection within {} ms (the database is unreachable or busy)", wait.as_millis()))
         }
-        other => ApiError::unavailable(format!("the database is unreachable: {other}")),
+        _ => ApiError::unavailable("the database is unreachable"),
     }
 }

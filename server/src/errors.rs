@@ -31,8 +31,13 @@ impl ApiError {
 
     /// As `/v1/graphql` answers: a GraphQL response with one error.
     pub fn graphql(self) -> Response {
-        let body = json!({"errors": [{"message": self.message, "extensions": {"path": "$", "code": self.code}}]});
+        let body = self.graphql_body();
         (self.status, axum::Json(body)).into_response()
+    }
+
+    /// The GraphQL response with this one error (an element of a batch's answer).
+    pub fn graphql_body(&self) -> serde_json::Value {
+        json!({"errors": [{"message": self.message, "extensions": {"path": "$", "code": self.code}}]})
     }
 
     /// As `/v1/metadata` (and every malformed request) answers.

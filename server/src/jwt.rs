@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-const DEFAULT_NAMESPACE: &str = "https://hasura.io/jwt/claims";
+pub const DEFAULT_NAMESPACE: &str = "https://hasura.io/jwt/claims";
 
 /// The body of `HASURA_GRAPHQL_JWT_SECRET`, as Hasura documents it.
 #[derive(Deserialize)]
@@ -48,6 +48,14 @@ pub struct JwtConfig {
     stringified: bool,
 }
 
+/// Why a token was refused: its signature or registered claims (`invalid-jwt`), or
+/// Hasura's claims in it (`jwt-invalid-claims`), as Hasura tells them apart.
+#[derive(Debug)]
+pub enum TokenError {
+    Invalid(String),
+    Claims(String),
+}
+
 /// A verified token: all its claims, and Hasura's claims found in them.
 #[derive(Debug)]
 pub struct VerifiedToken {
@@ -67,8 +75,9 @@ impl JwtConfig {
             return Err("HASURA_GRAPHQL_JWT_SECRET: claims_map and header are not supported".into());
         }
         let name = body.algorithm.ok_or("HASURA_GRAPHQL_JWT_SECRET: \"type\" is required")?;
-        let algorithm: Algorithm =
-            name.parse().map_err(|_| format!("HASURA_GRAPHQL_JWT_SECRET: unknown type {name:?}"))?;
+        // Hasura names EdDSA by its curve.
+        let algorithm: Algorithm = if name == "Ed25519" { Ok(Algorithm::EdDSA) } else { name.parse() }
+            .map_err(|_| format!("HASURA_GRAPHQL_JWT_SECRET: unknown type {name:?}"))?;
         let key_text = body.key.ok_or("HASURA_GRAPHQL_JWT_SECRET: \"key\" is required")?;
         let key = decoding_key(algorithm, &key_text)
             .map_err(|e| format!("HASURA_GRAPHQL_JWT_SECRET: the key does not suit {name}: {e}"))?;
@@ -101,30 +110,42 @@ impl JwtConfig {
     }
 
     /// Verifies a token (signature, `exp`, `nbf`, `aud`, `iss`) and finds Hasura's claims.
-    pub fn verify(&self, token: &str) -> Result<VerifiedToken, String> {
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.key, &self.validation)
-            .map_err(|e| format!("Could not verify JWT: {e}"))?;
+            .map_err(|e| TokenError::Invalid(format!("Could not verify JWT: {e}")))?;
         let claims = data.claims;
         let found = match &self.namespace {
-            Namespace::Key(key) => claims.get(key),
-            Namespace::Path(keys) => keys.iter().try_fold(None::<&Value>, |at, key| {
-                let map = match at {
-                    None => Some(&claims),
-                    Some(value) => value.as_object(),
-                };
-                Some(map.and_then(|m| m.get(key)))
-            }).flatten(),
+            Namespace::Key(key) => claims.get(key).cloned(),
+            // `$`: the claims themselves.
+            Namespace::Path(keys) if keys.is_empty() => Some(Value::Object(claims.clone())),
+            Namespace::Path(keys) => keys
+                .iter()
+                .try_fold(None::<&Value>, |at, key| {
+                    let map = match at {
+                        None => Some(&claims),
+                        Some(value) => value.as_object(),
+                    };
+                    Some(map.and_then(|m| m.get(key)))
+                })
+                .flatten()
+                .cloned(),
         };
         let hasura = match (found, self.stringified) {
-            (Some(Value::Object(map)), false) => map.clone(),
-            (Some(Value::String(text)), true) => match serde_json::from_str::<Value>(text) {
+            (Some(Value::Object(map)), false) => map,
+            (Some(Value::String(text)), true) => match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(map)) => map,
-                _ => return Err("Could not verify JWT: the claims namespace is not a JSON string of an object".into()),
+                _ => return Err(TokenError::Claims("the claims namespace is not a JSON string of an object".into())),
             },
-            (Some(_), _) => return Err(format!("Could not verify JWT: the claims namespace is not {}", self.format_name())),
-            (None, _) => return Err(format!("Could not verify JWT: claims key: '{}' not found", self.namespace_name())),
+            (Some(_), _) => return Err(TokenError::Claims(format!("the claims namespace is not {}", self.format_name()))),
+            (None, _) => return Err(TokenError::Claims(format!("claims key: '{}' not found", self.namespace_name()))),
         };
         Ok(VerifiedToken { claims, hasura })
+    }
+
+    /// Whether Hasura's claims are read from the default key, where graphql.resolve also
+    /// looks for them.
+    pub fn reads_default_namespace(&self) -> bool {
+        matches!(&self.namespace, Namespace::Key(key) if key == DEFAULT_NAMESPACE)
     }
 
     fn format_name(&self) -> &'static str {
@@ -149,8 +170,12 @@ fn decoding_key(algorithm: Algorithm, key: &str) -> Result<DecodingKey, jsonwebt
     }
 }
 
-/// `$.a.b` as `["a", "b"]`; Hasura's other JSONPath forms are refused by name.
+/// `$.a.b` as `["a", "b"]`, `$` as none (the claims themselves); Hasura's other JSONPath
+/// forms are refused by name.
 fn parse_path(path: &str) -> Result<Vec<String>, String> {
+    if path == "$" {
+        return Ok(Vec::new());
+    }
     let rest = path.strip_prefix("$.").ok_or_else(|| format!("HASURA_GRAPHQL_JWT_SECRET: claims_namespace_path {path:?} must start with \"$.\""))?;
     let keys: Vec<String> = rest.split('.').map(str::to_string).collect();
     if keys.iter().any(|k| k.is_empty() || k.contains(['[', ']', '\'', '"'])) {
@@ -178,19 +203,31 @@ mod tests {
         let config = JwtConfig::parse(r#"{"type":"HS256","key":"k","claims_format":"stringified_json","claims_namespace_path":"$.app.claims"}"#).unwrap();
         let t = token(json!({"app": {"claims": "{\"x-hasura-user-id\": \"8\"}"}}), "k");
         assert_eq!(config.verify(&t).unwrap().hasura["x-hasura-user-id"], "8");
+
+        let config = JwtConfig::parse(r#"{"type":"HS256","key":"k","claims_namespace_path":"$"}"#).unwrap();
+        let t = token(json!({"x-hasura-user-id": "9"}), "k");
+        assert_eq!(config.verify(&t).unwrap().hasura["x-hasura-user-id"], "9");
     }
 
     #[test]
     fn refuses_a_wrong_signature_an_expired_token_and_a_missing_namespace() {
         let config = JwtConfig::parse(r#"{"type":"HS256","key":"k","audience":"app"}"#).unwrap();
         let claims = json!({"aud": "app", "https://hasura.io/jwt/claims": {}});
-        assert!(config.verify(&token(claims.clone(), "other")).unwrap_err().contains("Could not verify JWT"));
-        let expired = json!({"aud": "app", "exp": 1000, "https://hasura.io/jwt/claims": {}});
-        assert!(config.verify(&token(expired, "k")).unwrap_err().contains("Expired"));
-        let wrong_audience = json!({"aud": "other", "https://hasura.io/jwt/claims": {}});
-        assert!(config.verify(&token(wrong_audience, "k")).is_err());
-        assert!(config.verify(&token(json!({"aud": "app"}), "k")).unwrap_err().contains("not found"));
+        let invalid = |claims: Value, key: &str| match config.verify(&token(claims, key)) {
+            Err(TokenError::Invalid(message)) => message,
+            other => panic!("not refused as invalid: {other:?}"),
+        };
+        assert!(invalid(claims.clone(), "other").contains("Could not verify JWT"));
+        assert!(invalid(json!({"aud": "app", "exp": 1000, "https://hasura.io/jwt/claims": {}}), "k").contains("Expired"));
+        assert!(invalid(json!({"aud": "app", "nbf": 4_000_000_000u64, "https://hasura.io/jwt/claims": {}}), "k").contains("Immature"));
+        invalid(json!({"aud": "other", "https://hasura.io/jwt/claims": {}}), "k");
+        assert!(matches!(config.verify(&token(json!({"aud": "app"}), "k")), Err(TokenError::Claims(m)) if m.contains("not found")));
         assert!(config.verify(&token(claims, "k")).is_ok());
+
+        let with_issuer = JwtConfig::parse(r#"{"type":"HS256","key":"k","issuer":"https://auth.example"}"#).unwrap();
+        let claims = |iss: &str| json!({"iss": iss, "https://hasura.io/jwt/claims": {}});
+        assert!(with_issuer.verify(&token(claims("https://auth.example"), "k")).is_ok());
+        assert!(matches!(with_issuer.verify(&token(claims("https://evil.example"), "k")), Err(TokenError::Invalid(_))));
     }
 
     fn refusal(text: &str) -> String {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -14,11 +14,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tokio_postgres::error::SqlState;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::auth::{AuthConfig, Session};
 use crate::config::ServeArgs;
 use crate::console::Console;
-use crate::db::{CallError, Database};
+use crate::db::{Access, CallError, Database};
 use crate::errors::ApiError;
 use crate::jwt::JwtConfig;
 
@@ -34,8 +35,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     auth.check()?;
     let db = Database::connect(&args.database_url, args.pool_size, args.max_queue, Duration::from_millis(args.queue_timeout_ms))?;
     let console = args.enable_console.then(|| Console::load(&args.console_assets)).transpose()?;
-    let app = router(Arc::new(App { db, auth }), console, args.body_limit);
-    let address = format!("{}:{}", args.host, args.port);
+    let app = router(Arc::new(App { db, auth }), console, args.body_limit).layer(cors(&args.cors_domain)?);
+    let host = if args.host == "*" { "0.0.0.0" } else { args.host.as_str() };
+    let address = format!("{host}:{}", args.port);
     let listener = tokio::net::TcpListener::bind(&address).await.map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let shown = listener.local_addr().map(|a| a.to_string()).unwrap_or(address);
     eprintln!("pgf: serving Hasura's HTTP API on http://{shown}/v1/graphql");
@@ -57,6 +59,21 @@ fn router(app: Arc<App>, console: Option<Console>, body_limit: usize) -> Router 
         router = router.merge(console.router());
     }
     router
+}
+
+/// CORS as Hasura's `HASURA_GRAPHQL_CORS_DOMAIN`: any origin, or the ones listed.
+fn cors(domains: &str) -> Result<CorsLayer, String> {
+    let layer = CorsLayer::new().allow_methods([Method::GET, Method::POST, Method::OPTIONS]).allow_headers(AllowHeaders::mirror_request());
+    if domains.trim() == "*" {
+        return Ok(layer.allow_origin(AllowOrigin::any()));
+    }
+    let origins = domains
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| HeaderValue::from_str(d).map_err(|_| format!("HASURA_GRAPHQL_CORS_DOMAIN: {d:?} is not an origin")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(layer.allow_origin(AllowOrigin::list(origins)).allow_credentials(true))
 }
 
 async fn shutdown() {
@@ -124,17 +141,22 @@ async fn graphql_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Res
     };
     let client_headers = header_map(&headers);
     match parsed {
-        GraphqlBody::One(request) => match run_graphql(&app, &session, &client_headers, request).await {
+        GraphqlBody::One(GraphqlRequest { query: None, .. }) => missing_query().plain(),
+        GraphqlBody::One(request) => match run_graphql(&app, &session, &client_headers, request, Access::ReadWrite).await {
             Ok(text) => json_text(text),
-            Err(e) => e,
+            Err(e) => e.graphql(),
         },
         GraphqlBody::Batch(requests) => {
+            // Every element is checked before any runs; each then answers for itself.
+            if requests.iter().any(|r| r.query.is_none()) {
+                return missing_query().plain();
+            }
             let mut answers = Vec::with_capacity(requests.len());
             for request in requests {
-                match run_graphql(&app, &session, &client_headers, request).await {
-                    Ok(text) => answers.push(text),
-                    Err(e) => return e,
-                }
+                answers.push(match run_graphql(&app, &session, &client_headers, request, Access::ReadWrite).await {
+                    Ok(text) => text,
+                    Err(e) => e.graphql_body().to_string(),
+                });
             }
             json_text(format!("[{}]", answers.join(",")))
         }
@@ -161,26 +183,38 @@ async fn graphql_get(State(app): State<Arc<App>>, headers: HeaderMap, params: Re
         Ok(session) => session,
         Err(e) => return e.graphql(),
     };
+    if params.query.is_none() {
+        return missing_query().plain();
+    }
     let request = GraphqlRequest { query: params.query, variables, operation_name: params.operation_name };
-    match run_graphql(&app, &session, &header_map(&headers), request).await {
+    // A GET is a link anyone can be sent to: it runs read-only, so it cannot write.
+    match run_graphql(&app, &session, &header_map(&headers), request, Access::ReadOnly).await {
         Ok(text) => json_text(text),
-        Err(e) => e,
+        Err(e) => e.graphql(),
     }
 }
 
-async fn run_graphql(app: &App, session: &Session, headers: &Map<String, Value>, request: GraphqlRequest) -> Result<String, Response> {
-    let Some(query) = request.query else {
-        return Err(ApiError::bad_request("bad-request", "the request has no \"query\"").plain());
-    };
-    let variables = request.variables.as_deref().map(RawValue::get).filter(|v| *v != "null");
-    match app.db.resolve(session, headers, &query, variables, request.operation_name.as_deref()).await {
+fn missing_query() -> ApiError {
+    ApiError::bad_request("bad-request", "the request has no \"query\"")
+}
+
+async fn run_graphql(
+    app: &App,
+    session: &Session,
+    headers: &Map<String, Value>,
+    request: GraphqlRequest,
+    access: Access,
+) -> Result<String, ApiError> {
+    let Some(query) = request.query else { return Err(missing_query()) };
+    let variables = request.variables.as_deref().map(RawValue::get).filter(|v| *v != "null").map(str::to_string);
+    match app.db.resolve(session, headers, [Some(query), variables, request.operation_name], access).await {
         Ok(text) => Ok(text),
-        Err(CallError::Role(message)) => Err(ApiError::bad_request("access-denied", &message).graphql()),
+        Err(CallError::Role(message)) => Err(ApiError::bad_request("access-denied", &message)),
         // graphql.resolve answers errors as GraphQL errors; an SQL ERROR here is the
-        // database refusing the call itself (no privilege on the graphql schema, a
-        // statement timeout): HTTP 200 and a GraphQL error, as Hasura does.
-        Err(CallError::Sql(state, message)) => Err(ApiError::new(StatusCode::OK, sql_code(&state), message).graphql()),
-        Err(CallError::Unavailable(e)) => Err(e.graphql()),
+        // database refusing the call itself (no privilege on graphql.resolve for the
+        // role, a statement timeout): HTTP 200 and a GraphQL error, as Hasura does.
+        Err(CallError::Sql(state, message)) => Err(ApiError::new(StatusCode::OK, sql_code(&state), message)),
+        Err(CallError::Unavailable(e)) => Err(e),
     }
 }
 
@@ -200,7 +234,7 @@ async fn metadata(State(app): State<Arc<App>>, headers: HeaderMap, body: Result<
     if !session.is_admin() {
         return ApiError::bad_request("access-denied", "restricted access : admin only").plain();
     }
-    match app.db.metadata(&session, &header_map(&headers), text).await {
+    match app.db.metadata(&session, &header_map(&headers), text.to_string()).await {
         Ok(answer) => json_text(answer),
         Err(CallError::Sql(state, message)) => ApiError::bad_request(sql_code(&state), &message).plain(),
         Err(CallError::Role(message)) => ApiError::bad_request("access-denied", &message).plain(),

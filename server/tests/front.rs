@@ -52,6 +52,9 @@ fn database() {
         psql(DB, &format!(r#"
             select graphql.metadata($${{"type": "add_remote_schema", "args": {{"name": "users_api",
               "definition": {{"url": "{origin}/graphql", "timeout_seconds": 10}}}}}}$$);
+            select graphql.metadata($${{"type": "add_remote_schema", "args": {{"name": "users_forwarded",
+              "definition": {{"url": "{origin}/graphql", "timeout_seconds": 10, "forward_client_headers": true,
+                "customization": {{"root_fields_namespace": "forwarded"}}}}}}}}$$);
             select graphql.metadata($${{"type": "pg_create_remote_relationship", "args": {{"table": "notes", "name": "author",
               "definition": {{"to_remote_schema": {{"remote_schema": "users_api", "lhs_fields": ["owner"],
                 "remote_field": {{"user": {{"arguments": {{"id": "$owner"}}}}}}}}}}}}}}$$);
@@ -155,6 +158,12 @@ fn start_secured(more: &[(&'static str, String)]) -> Front {
     Front::start(&pairs)
 }
 
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
@@ -219,9 +228,19 @@ fn a_jwt_chooses_the_role_and_its_claims_reach_row_level_security() {
     let (status, body) = front.graphql(&[("authorization", &token), ("x-hasura-role", "pgf_front_auth")], NOTES);
     assert_eq!((status, body["errors"][0]["message"].clone()), (400, json!("Your requested role is not in allowed roles")));
 
-    // The session variables are what graphql.session_variables() sees, role included.
-    let (_, body) = front.graphql(&[("authorization", &token)], "{ __typename }");
-    assert_eq!(body["data"]["__typename"], "query_root", "{body}");
+    // With a token, x-hasura-* headers are not trusted: the claims decide.
+    let (_, body) = front.graphql(&[("authorization", &token), ("x-hasura-user-id", "2")], NOTES);
+    assert_eq!(note_ids(&body), vec![1, 2]);
+
+    // `none` (RESET ROLE) and the login role itself would be admin: refused even when
+    // the token allows them; `admin` in a token is admin, as in Hasura.
+    for role in ["none", "pgf_front_auth"] {
+        let risky = format!("Bearer {}", hs_token(user_claims("1", &[role], role)));
+        let (status, body) = front.graphql(&[("authorization", &risky)], NOTES);
+        assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (400, json!("access-denied")), "{role}: {body}");
+    }
+    let admin = format!("Bearer {}", hs_token(user_claims("1", &["admin"], "admin")));
+    assert_eq!(note_ids(&front.graphql(&[("authorization", &admin)], NOTES).1), vec![1, 2, 3, 4]);
 
     // A bad signature, an expired token, a token without Hasura's claims: 401, nothing ran.
     let forged = format!("Bearer {}", encode(&Header::new(Algorithm::HS256), &user_claims("1", &["pgf_front_user"], "pgf_front_user"), &EncodingKey::from_secret(b"another key")).unwrap());
@@ -245,7 +264,9 @@ fn stringified_claims_under_another_namespace() {
     let config = json!({"type": "HS256", "key": HS_KEY, "claims_namespace": "app", "claims_format": "stringified_json"});
     let front = Front::start(&[("HASURA_GRAPHQL_ADMIN_SECRET", SECRET), ("HASURA_GRAPHQL_JWT_SECRET", &config.to_string())]);
     let hasura = json!({"x-hasura-allowed-roles": ["pgf_front_user"], "x-hasura-default-role": "pgf_front_user", "x-hasura-user-id": "2"});
-    let token = hs_token(json!({"sub": "2", "app": hasura.to_string()}));
+    // x-hasura-* claims outside the configured namespace are not session variables.
+    let token = hs_token(json!({"sub": "2", "app": hasura.to_string(), "x-hasura-user-id": "1",
+                                "https://hasura.io/jwt/claims": {"x-hasura-user-id": "1"}}));
     let (status, body) = front.graphql(&[("authorization", &format!("Bearer {token}"))], NOTES);
     assert_eq!((status, note_ids(&body)), (200, vec![3]), "{body}");
 }
@@ -299,7 +320,34 @@ fn a_table_to_remote_join_through_the_front_is_one_request() {
     // The call's session variables travel to the remote as headers, the role included.
     let headers = stats["headers"].to_string();
     assert!(headers.contains("pgf_front_user") && headers.contains("x-hasura-user-id"), "{headers}");
+
+    // A remote that forwards client headers gets the client's, never the admin secret.
+    ureq::post(&format!("{}/_reset", env().fixture)).send_string("{}").expect("fixture resets");
+    let admin = [("x-hasura-admin-secret", SECRET), ("x-app-trace", "t-42")];
+    let (status, body) = front.graphql(&admin, "{ forwarded { user(id: 1) { name } } }");
+    assert_eq!((status, body["data"]["forwarded"]["user"]["name"].clone()), (200, json!("user 1")), "{body}");
+    let headers = fixture_stats()["headers"].to_string();
+    assert!(headers.contains("t-42"), "client headers are forwarded: {headers}");
     assert!(!headers.contains(SECRET), "the admin secret never leaves the front: {headers}");
+}
+
+#[test]
+fn a_full_queue_is_503_at_once() {
+    let _turn = fixture_turn();
+    let front = start_secured(&[("HASURA_GRAPHQL_PG_CONNECTIONS", "1".into()), ("PGF_MAX_QUEUE", "0".into())]);
+    let slow = ureq::post(&format!("{}/_fault", env().fixture)).send_string(r#"{"mode": "delay", "delay_ms": 1500}"#);
+    assert!(slow.is_ok(), "the fixture takes the fault");
+    let url = front.url.clone();
+    let first = std::thread::spawn(move || {
+        let body = json!({"query": "{ notes { author { name } } }"}).to_string();
+        answer(ureq::post(&format!("{url}/v1/graphql")).set("x-hasura-admin-secret", SECRET).send_string(&body))
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let (status, body) = front.graphql(&[("x-hasura-admin-secret", SECRET)], NOTES);
+    let _ = ureq::post(&format!("{}/_reset", env().fixture)).send_string("{}");
+    assert_eq!((status, body["errors"][0]["extensions"]["code"].clone()), (503, json!("unavailable")), "{body}");
+    let (status, body) = first.join().expect("the first request ends");
+    assert_eq!(status, 200, "the request holding the connection is served: {body}");
 }
 
 #[test]
@@ -314,10 +362,32 @@ fn variables_operation_name_get_and_batches() {
     assert_eq!(status, 200);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["data"]["notes_by_pk"]["id"], 1);
 
-    let batch = json!([{"query": "{ notes_by_pk(id: 1) { id } }"}, {"query": "{ notes_by_pk(id: 2) { id } }"}]);
+    // A batch: each element answers for itself; one without a query stops all before any runs.
+    let batch = json!([{"query": "{ notes_by_pk(id: 1) { id } }"}, {"query": "{ notes_by_pk(id: 2) { nope } }"}]);
     let (status, answer) = front.post("/v1/graphql", &[], &batch.to_string());
     assert_eq!(status, 200);
-    assert_eq!(answer[1]["data"]["notes_by_pk"]["id"], 2, "{answer}");
+    assert_eq!(answer[0]["data"]["notes_by_pk"]["id"], 1, "{answer}");
+    assert!(answer[1]["errors"][0]["message"].as_str().unwrap_or("").contains("nope"), "{answer}");
+    let insert = "mutation { insert_notes_one(object: {id: 100, owner: 9, body: \"batched\"}) { id } }";
+    let batch = json!([{"query": insert}, {"variables": {}}]);
+    let (status, _) = front.post("/v1/graphql", &[], &batch.to_string());
+    assert_eq!(status, 400);
+    assert_eq!(psql(DB, "select count(*) from notes where id = 100"), "0", "nothing of the batch ran");
+
+    // A GET runs read-only: a link cannot write.
+    let (status, text) = front.get(&format!("/v1/graphql?query={}", url_encode(insert)));
+    assert_eq!(status, 200);
+    assert!(text.contains("read-only"), "{text}");
+    assert_eq!(psql(DB, "select count(*) from notes where id = 100"), "0");
+
+    // CORS: a browser's preflight from another origin is answered.
+    let preflight = ureq::request("OPTIONS", &format!("{}/v1/graphql", front.url))
+        .set("origin", "http://app.example")
+        .set("access-control-request-method", "POST")
+        .set("access-control-request-headers", "content-type, x-hasura-role")
+        .call()
+        .expect("the preflight is answered");
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
 
     // A GraphQL error is HTTP 200 with the error and its path.
     let (status, answer) = front.graphql(&[], "{ notes { nope } }");

@@ -142,6 +142,10 @@ fn apply_export_diff_and_refusals() {
     let (ok, printed) = pgf("apply", &broken);
     assert!(!ok);
     assert!(printed.contains("tables.yaml:2: !include public_gone.yaml: no such file"), "{printed}");
+    std::fs::write(broken.join("databases/default/tables/tables.yaml"), "- \"!include tables.yaml\"\n").unwrap();
+    let (ok, printed) = pgf("apply", &broken);
+    assert!(!ok);
+    assert!(printed.contains("includes itself"), "{printed}");
     std::fs::write(broken.join("databases/default/tables/tables.yaml"), "- \"!include public_notes.yaml\"\n").unwrap();
     std::fs::write(broken.join("remote_schemas.yaml"), "- name: users_api\n  definition: [unclosed\n").unwrap();
     let (ok, printed) = pgf("apply", &broken);

@@ -63,8 +63,10 @@ pub fn merge(yaml: Value, sdl: &str, sdl_file: &str) -> Result<(Value, Value), S
         let mut entry = entry.as_object().cloned().unwrap_or_default();
         let definition = entry.entry("definition").or_insert_with(|| json!({}));
         let definition = definition.as_object_mut().ok_or_else(|| format!("actions.yaml: action \"{name}\": definition must be a map"))?;
-        if *kind == "query" && !definition.contains_key("type") {
-            definition.insert("type".into(), json!("query"));
+        // The SDL's root type says what the action is, as the Hasura CLI reads it; a
+        // mutation's `type` stays as actions.yaml has it (written or left out).
+        if *kind == "query" || definition.contains_key("type") {
+            definition.insert("type".into(), json!(kind));
         }
         definition.insert("arguments".into(), Value::Array(sdl_field.arguments.iter().map(|a| input_value(a)).collect()));
         definition.insert("output_type".into(), json!(sdl_field.ty.to_string()));
@@ -127,8 +129,9 @@ pub fn split(actions: &Value, custom_types: &Value) -> (Value, String) {
         let mut kept = Vec::new();
         for entry in custom_types.get(kind).and_then(Value::as_array).into_iter().flatten() {
             sdl.push_str(&type_sdl(kind, entry));
+            // The description stays in actions.yaml too: the Hasura CLI reads it there.
             let mut rest = entry.as_object().cloned().unwrap_or_default();
-            for key in ["fields", "values", "description"] {
+            for key in ["fields", "values"] {
                 rest.remove(key);
             }
             kept.push(Value::Object(rest));

@@ -72,14 +72,9 @@ fn changed_keys(now: &Value, then: &Value, skip: &[&str]) -> Vec<String> {
     keys.into_iter().filter(|k| !same(a.get(*k), b.get(*k))).map(|k| k.to_string()).collect()
 }
 
-/// Equal, counting an absent key, null, `[]` and `{}` as the same nothing.
+/// Equal, counting an absent key and nothing (`layout::is_nothing`) as the same.
 fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    let nothing = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => true,
-        Some(Value::Array(x)) => x.is_empty(),
-        Some(Value::Object(x)) => x.is_empty(),
-        _ => false,
-    };
+    let nothing = |v: Option<&Value>| v.is_none_or(super::layout::is_nothing);
     (nothing(a) && nothing(b)) || a == b
 }
 

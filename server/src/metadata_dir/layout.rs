@@ -52,14 +52,29 @@ pub fn key_of_file(file: &str) -> Option<String> {
         .or_else(|| file.strip_suffix(".yaml").map(str::to_string))
 }
 
-/// The file of a table or function: `<schema>_<name>.yaml`.
-pub fn object_file(qualified: &serde_json::Value) -> String {
-    match qualified {
-        serde_json::Value::String(name) => format!("public_{name}.yaml"),
-        other => format!(
-            "{}_{}.yaml",
+/// The file of a table or function: `<schema>_<name>.yaml`; refused when a name would
+/// leave the directory.
+pub fn object_file(qualified: &serde_json::Value) -> Result<String, String> {
+    let (schema, name) = match qualified {
+        serde_json::Value::String(name) => ("public", name.as_str()),
+        other => (
             other.get("schema").and_then(serde_json::Value::as_str).unwrap_or("public"),
-            other.get("name").and_then(serde_json::Value::as_str).unwrap_or("unnamed")
+            other.get("name").and_then(serde_json::Value::as_str).unwrap_or_default(),
         ),
+    };
+    if name.is_empty() || [schema, name].iter().any(|part| part.contains(['/', '\\', '\0']) || part.starts_with('.')) {
+        return Err(format!("{schema}.{name}: this name cannot be a file name of the metadata directory"));
+    }
+    Ok(format!("{schema}_{name}.yaml"))
+}
+
+/// Nothing worth a key: null, `[]`, `{}`, or a map of nothing (`custom_types` with four
+/// empty lists). Such a key and an absent one are the same document.
+pub fn is_nothing(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::Object(o) => o.values().all(is_nothing),
+        _ => false,
     }
 }

@@ -18,7 +18,7 @@ pub async fn apply(args: &DirArgs) -> Result<(), String> {
     let client = connect(&args.database_url).await?;
     let body = json!({"type": "replace_metadata", "version": 2, "args": {"metadata": document}});
     let answer = call(&client, &body).await?;
-    let tables: usize = document_count(&document);
+    let tables = table_count(&document);
     println!("pgf: applied {} ({tables} tables); the database's metadata is now the directory's", args.dir.display());
     if answer.get("is_consistent") == Some(&Value::Bool(false)) {
         println!("pgf: inconsistent objects: {}", answer.get("inconsistent_objects").cloned().unwrap_or(Value::Null));
@@ -50,7 +50,7 @@ pub async fn diff(args: &DirArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn document_count(document: &Value) -> usize {
+fn table_count(document: &Value) -> usize {
     document["sources"].as_array().into_iter().flatten().map(|s| s["tables"].as_array().map_or(0, Vec::len)).sum()
 }
 

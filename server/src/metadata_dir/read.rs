@@ -40,7 +40,7 @@ pub fn read_dir(dir: &Path) -> Result<Value, String> {
     for name in names {
         let Some(key) = layout::key_of_file(&name) else { continue };
         if let Some(value) = optional_yaml(&dir.join(&name))? {
-            if !is_empty(&value) {
+            if !layout::is_nothing(&value) {
                 document.insert(key, value);
             }
         }
@@ -59,7 +59,7 @@ pub fn read_dir(dir: &Path) -> Result<Value, String> {
         if !actions.as_array().is_some_and(Vec::is_empty) {
             document.insert("actions".into(), actions);
         }
-        if !is_empty(&custom_types) {
+        if !layout::is_nothing(&custom_types) {
             document.insert("custom_types".into(), custom_types);
         }
     }
@@ -75,25 +75,41 @@ fn optional_yaml(path: &Path) -> Result<Option<Value>, String> {
 }
 
 fn yaml_file(path: &Path) -> Result<Value, String> {
+    yaml_file_within(path, &mut Vec::new())
+}
+
+/// Reads `path`; `within` are the files whose includes led here (a cycle is refused).
+fn yaml_file_within(path: &Path, within: &mut Vec<PathBuf>) -> Result<Value, String> {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    if within.contains(&canonical) {
+        let chain: Vec<String> = within.iter().chain([&canonical]).map(|p| p.display().to_string()).collect();
+        return Err(format!("{}: includes itself: {}", path.display(), chain.join(" -> ")));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let yaml: Yaml = serde_yaml::from_str(&text).map_err(|e| match e.location() {
         Some(at) => format!("{}:{}: bad YAML: {e}", path.display(), at.line()),
         None => format!("{}: bad YAML: {e}", path.display()),
     })?;
-    let resolved = resolve_includes(yaml, path, &text)?;
-    serde_json::to_value(resolved).map_err(|e| format!("{}: cannot be read as JSON: {e}", path.display()))
+    within.push(canonical);
+    let resolved = resolve_includes(yaml, path, &text, within);
+    within.pop();
+    serde_json::to_value(resolved?).map_err(|e| format!("{}: cannot be read as JSON: {e}", path.display()))
 }
 
 /// Replaces every `!include <file>` (Hasura writes it as a quoted string, YAML also as
-/// a tag) by that file's content.
-fn resolve_includes(yaml: Yaml, path: &Path, text: &str) -> Result<Yaml, String> {
-    let include = |target: &str| -> Result<Yaml, String> {
+/// a tag) by that file's content: a `.yaml` file's value, any other file's text (a
+/// remote schema permission's `schema: "!include …graphql"`).
+fn resolve_includes(yaml: Yaml, path: &Path, text: &str, within: &mut Vec<PathBuf>) -> Result<Yaml, String> {
+    let mut include = |target: &str| -> Result<Yaml, String> {
         let file = base(path).join(target.trim());
         if !file.is_file() {
             let line = text.lines().position(|l| l.contains(target.trim())).map(|i| i + 1).unwrap_or(1);
             return Err(format!("{}:{line}: !include {}: no such file ({})", path.display(), target.trim(), file.display()));
         }
-        let value = yaml_file(&file)?;
+        if file.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            return std::fs::read_to_string(&file).map(Yaml::String).map_err(|e| format!("{}: {e}", file.display()));
+        }
+        let value = yaml_file_within(&file, within)?;
         serde_yaml::to_value(value).map_err(|e| format!("{}: {e}", file.display()))
     };
     Ok(match yaml {
@@ -103,12 +119,12 @@ fn resolve_includes(yaml: Yaml, path: &Path, text: &str) -> Result<Yaml, String>
             _ => return Err(format!("{}: !include takes a file name", path.display())),
         },
         Yaml::Sequence(items) => {
-            Yaml::Sequence(items.into_iter().map(|i| resolve_includes(i, path, text)).collect::<Result<_, _>>()?)
+            Yaml::Sequence(items.into_iter().map(|i| resolve_includes(i, path, text, within)).collect::<Result<_, _>>()?)
         }
         Yaml::Mapping(map) => {
             let mut out = serde_yaml::Mapping::new();
             for (k, v) in map {
-                out.insert(k, resolve_includes(v, path, text)?);
+                out.insert(k, resolve_includes(v, path, text, within)?);
             }
             Yaml::Mapping(out)
         }
@@ -118,13 +134,4 @@ fn resolve_includes(yaml: Yaml, path: &Path, text: &str) -> Result<Yaml, String>
 
 fn base(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn is_empty(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty() || o.values().all(is_empty),
-        _ => false,
-    }
 }

@@ -8,28 +8,51 @@ use serde_json::{json, Map, Value};
 use super::actions_sdl;
 use super::layout::{self, ACTIONS_FILE, ACTIONS_SDL_FILE, DATABASES_DIR, DATABASES_FILE, VERSION_FILE};
 
-/// Writes `document` (as `export_metadata` gives it) under `dir`; returns the files written.
+/// Writes `document` (as `export_metadata` gives it) under `dir`; returns the files
+/// written. Every file is made in memory first, so a document that cannot be written
+/// (a name that is no file name, two tables for one file) leaves the directory as it was.
 pub fn write_dir(dir: &Path, document: &Value) -> Result<usize, String> {
-    let mut files = Files { dir, written: 0 };
+    let files = plan_files(document)?;
     // Tables that are gone must not leave their files behind.
     let databases = dir.join(DATABASES_DIR);
     if databases.exists() {
         std::fs::remove_dir_all(&databases).map_err(|e| format!("{}: {e}", databases.display()))?;
     }
+    for (relative, text) in &files.planned {
+        let path = dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(files.planned.len())
+}
+
+/// Every file of the directory, by its path under it.
+fn plan_files(document: &Value) -> Result<Files, String> {
+    let mut files = Files { planned: Vec::new() };
     files.yaml(VERSION_FILE, &json!({"version": document.get("version").cloned().unwrap_or(json!(3))}))?;
 
     let mut sources = Vec::new();
     for source in document.get("sources").and_then(Value::as_array).into_iter().flatten() {
         let mut entry = source.as_object().cloned().unwrap_or_default();
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("default").to_string();
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(format!("source \"{name}\": this name cannot be a directory of the metadata directory"));
+        }
         for part in ["tables", "functions"] {
             // A part the source does not have stays absent, so that apply gives it back as it was.
             let Some(objects) = entry.remove(part) else { continue };
             let objects = objects.as_array().cloned().unwrap_or_default();
             let mut includes = Vec::new();
             for object in &objects {
-                let file = layout::object_file(object.get(&part[..part.len() - 1]).unwrap_or(&Value::Null));
-                files.yaml(&format!("{DATABASES_DIR}/{name}/{part}/{file}"), object)?;
+                let file = layout::object_file(object.get(&part[..part.len() - 1]).unwrap_or(&Value::Null))?;
+                let relative = format!("{DATABASES_DIR}/{name}/{part}/{file}");
+                // `a_b.c` and `a.b_c` are both `a_b_c.yaml`: refused, rather than one lost.
+                if files.planned.iter().any(|(path, _)| *path == relative) {
+                    return Err(format!("{relative}: two {part} of source \"{name}\" have this file name; rename one"));
+                }
+                files.yaml(&relative, object)?;
                 includes.push(json!(format!("!include {file}")));
             }
             files.yaml(&format!("{DATABASES_DIR}/{name}/{part}/{part}.yaml"), &Value::Array(includes))?;
@@ -45,7 +68,7 @@ pub fn write_dir(dir: &Path, document: &Value) -> Result<usize, String> {
         document.get("custom_types").unwrap_or(&Value::Object(Map::new())),
     );
     files.yaml(ACTIONS_FILE, &actions_yaml)?;
-    files.text(ACTIONS_SDL_FILE, &sdl)?;
+    files.text(ACTIONS_SDL_FILE, sdl);
 
     // Every other key in its own file; the usual ones even when empty, as the CLI does.
     let mut keys: Vec<&str> = layout::KEY_FILES.iter().map(|(_, k)| *k).collect();
@@ -58,7 +81,7 @@ pub fn write_dir(dir: &Path, document: &Value) -> Result<usize, String> {
         let value = document.get(key).cloned().unwrap_or_else(|| empty_of(key));
         files.yaml(&layout::file_of_key(key), &value)?;
     }
-    Ok(files.written)
+    Ok(files)
 }
 
 /// What the CLI writes for a key the document does not have.
@@ -69,24 +92,18 @@ fn empty_of(key: &str) -> Value {
     }
 }
 
-struct Files<'a> {
-    dir: &'a Path,
-    written: usize,
+struct Files {
+    planned: Vec<(String, String)>,
 }
 
-impl Files<'_> {
+impl Files {
     fn yaml(&mut self, relative: &str, value: &Value) -> Result<(), String> {
         let text = serde_yaml::to_string(value).map_err(|e| format!("{relative}: {e}"))?;
-        self.text(relative, &text)
+        self.text(relative, text);
+        Ok(())
     }
 
-    fn text(&mut self, relative: &str, text: &str) -> Result<(), String> {
-        let path = self.dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        self.written += 1;
-        Ok(())
+    fn text(&mut self, relative: &str, text: String) {
+        self.planned.push((relative.to_string(), text));
     }
 }
