@@ -8,7 +8,7 @@
 -- is released; after that, add a pg_federation--0.2.0--0.3.0.sql instead.
 --
 -- 0.2.0 adds the rename-following event triggers (sql/renames.sql) and the two library
--- functions they call, and graphql.session_variables(); graphql.max_query_depth and graphql.max_query_fields are GUCs
+-- functions they call, graphql.session_variables() and graphql.explain(); graphql.max_query_depth and graphql.max_query_fields are GUCs
 -- defined by the library, and the other functions keep their signatures and symbols.
 
 -- The session variables a computed field's or tracked function's session argument
@@ -17,6 +17,17 @@ CREATE  FUNCTION "session_variables"() RETURNS jsonb /* JsonB */
 STRICT STABLE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'session_variables_wrapper';
+
+-- The plan of a document: levels, statements with EXPLAIN, requests; with analyze, as run.
+CREATE  FUNCTION "explain"(
+	"query" TEXT, /* & str */
+	"variables" jsonb DEFAULT '{}', /* Option < JsonB > */
+	"operation_name" TEXT DEFAULT NULL, /* Option < & str > */
+	"analyze" bool DEFAULT false /* bool */
+) RETURNS jsonb /* JsonB */
+VOLATILE PARALLEL UNSAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'explain_wrapper';
 
 -- Renames follow the catalog: two functions of the library and sql/renames.sql.
 CREATE  FUNCTION "note_renames"() RETURNS void

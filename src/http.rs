@@ -22,6 +22,8 @@ pub struct Request {
     pub timeout: Duration,
     /// Responses larger than this are refused.
     pub max_bytes: usize,
+    /// How many join keys it carries (a join's request): what graphql.explain reports.
+    pub keys: Option<usize>,
 }
 
 /// Why a remote call failed, worded for the GraphQL error a client sees.
@@ -55,8 +57,9 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// Runs one request (on the calling thread: callers are worker threads).
-fn send(request: &Request) -> Result<Value, Failure> {
+/// Runs one request (on the calling thread: callers are worker threads); the answer,
+/// and its size in bytes.
+fn send(request: &Request) -> Result<(Value, usize), Failure> {
     let mut call = AGENT.post(&request.url).timeout(request.timeout);
     for (name, value) in &request.headers {
         call = call.set(name, value);
@@ -91,7 +94,7 @@ fn send(request: &Request) -> Result<Value, Failure> {
     if contains_subslice(&bytes, b"\\u0000") && crate::nul::nul_path(&value).is_some() {
         return Err(Failure::NulCharacter);
     }
-    Ok(value)
+    Ok((value, bytes.len()))
 }
 
 /// Whether an error is a timeout: an I/O error of kind TimedOut (or WouldBlock, what a
@@ -119,10 +122,16 @@ fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
 }
 
+/// A worker's answer: the request's index in its batch, and the answer with its size
+/// in bytes, or the failure.
+type Answer = (usize, Result<(Value, usize), Failure>);
+
 /// Requests under way on worker threads.
 struct InFlight {
-    receiver: mpsc::Receiver<(usize, Result<Value, Failure>)>,
+    receiver: mpsc::Receiver<Answer>,
     count: usize,
+    /// Its id in the call's trace, when graphql.explain records one.
+    traced: Option<usize>,
 }
 
 /// Requests that go out together, each with what consumes its answer (a remote root
@@ -168,18 +177,19 @@ impl<C> Sent<C> {
 /// Starts every request concurrently, each on a worker thread of its own.
 fn start(requests: Vec<Request>) -> InFlight {
     let count = requests.len();
-    let (sender, receiver) = mpsc::channel::<(usize, Result<Value, Failure>)>();
+    let traced = crate::trace::batch_started(requests.iter().map(|r| (r.url.as_str(), &r.body, r.keys)));
+    let (sender, receiver) = mpsc::channel::<Answer>();
     for (index, request) in requests.into_iter().enumerate() {
         workers::run(Job { index, request, answer: sender.clone() });
     }
-    InFlight { receiver, count }
+    InFlight { receiver, count, traced }
 }
 
 /// One request for a worker, and where its answer goes.
 struct Job {
     index: usize,
     request: Request,
-    answer: mpsc::Sender<(usize, Result<Value, Failure>)>,
+    answer: mpsc::Sender<Answer>,
 }
 
 /// The backend's worker threads, kept between calls: starting a thread per request
@@ -277,14 +287,24 @@ impl InFlight {
             check_for_interrupts();
             match self.receiver.recv_timeout(Duration::from_millis(50)) {
                 Ok((index, result)) => {
+                    if let Some(batch) = self.traced {
+                        let (bytes, failure) = match &result {
+                            Ok((_, bytes)) => (Some(*bytes), None),
+                            Err(failure) => (None, Some(failure.to_string())),
+                        };
+                        crate::trace::answered(batch, index, bytes, failure);
+                    }
                     if let Some(slot) = results.get_mut(index) {
-                        *slot = Some(result);
+                        *slot = Some(result.map(|(value, _)| value));
                         pending -= 1;
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
+        }
+        if let Some(batch) = self.traced {
+            crate::trace::batch_done(batch);
         }
         results
             .into_iter()

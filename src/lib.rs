@@ -7,6 +7,7 @@ use pgrx::JsonB;
 
 pub(crate) mod error;
 pub(crate) mod execute;
+pub(crate) mod explain;
 pub(crate) mod http;
 pub(crate) mod metadata;
 pub(crate) mod nul;
@@ -17,6 +18,7 @@ pub(crate) mod schema;
 pub(crate) mod session;
 pub(crate) mod settings;
 pub(crate) mod spi;
+pub(crate) mod trace;
 
 ::pgrx::pg_module_magic!(name, version);
 
@@ -42,6 +44,21 @@ mod sql_surface {
         let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
         // An ERROR (a cancel, a timeout) reaches the client without a Rust backtrace.
         crate::error::without_backtrace(|| crate::execute::resolve(query, &variables, operation_name))
+    }
+
+    /// The plan of a document, as a DBA reads it: each level, each SQL statement with
+    /// Postgres' EXPLAIN, each remote request, what ran concurrently. With `analyze` the
+    /// document runs (a mutation inside a subtransaction that is rolled back) and the
+    /// plan has times, rows, keys and bytes.
+    #[pg_extern(volatile, parallel_unsafe, name = "explain")]
+    fn explain(
+        query: &str,
+        variables: default!(Option<JsonB>, "'{}'"),
+        operation_name: default!(Option<&str>, "NULL"),
+        analyze: default!(bool, "false"),
+    ) -> JsonB {
+        let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
+        JsonB(crate::error::without_backtrace(|| crate::explain::explain(query, &variables, operation_name, analyze)))
     }
 
     /// Hasura's metadata API: `{"type": "...", "args": {...}}`, `bulk` included.

@@ -30,8 +30,7 @@ impl From<Value> for Response {
 }
 
 impl Response {
-    /// The response as a tree (tests and callers that edit it).
-    #[cfg(any(test, feature = "pg_test"))]
+    /// The response as a tree (graphql.explain, and tests).
     pub fn into_value(self) -> Value {
         match self {
             Response::Tree(value) => value,

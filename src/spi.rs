@@ -134,6 +134,44 @@ pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R
     .execute()
 }
 
+/// Runs `f` in a subtransaction that is rolled back whatever happens: what it wrote is
+/// gone (`graphql.explain` of a mutation with `analyze`). An ERROR inside comes out as
+/// `Err`, a cancel as the ERROR.
+pub fn rolled_back<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
+    let subtransaction = Subtransaction::begin();
+    PgTryBuilder::new(move || {
+        let result = f();
+        subtransaction.roll_back();
+        Ok(result)
+    })
+    .catch_others(move |caught| {
+        subtransaction.roll_back();
+        if crate::error::is_query_cancel(&caught) {
+            crate::error::reraise(caught);
+        }
+        Err(SqlError::from_caught(caught))
+    })
+    .execute()
+}
+
+/// Postgres' EXPLAIN (FORMAT JSON) of a generated statement with its parameters; with
+/// `analyze` the statement runs (a read: graphql.explain never analyzes a write). In a
+/// subtransaction rolled back afterwards.
+pub fn explain_json(sql: &str, params: &[Option<String>], analyze: bool) -> Result<Value, SqlError> {
+    let options = if analyze { "analyze, format json" } else { "format json" };
+    let explain = format!("explain ({options}) {sql}");
+    let params = params.to_vec();
+    rolled_back(move || {
+        Spi::connect_mut(|client| {
+            let args = text_args(&params);
+            let statement = client.prepare_mut(explain.as_str(), &text_oids(params.len()))?;
+            let table = client.update(&statement, None, &args)?;
+            Ok::<_, pgrx::spi::Error>(table.first().get_one::<pgrx::Json>()?.map(|j| j.0).unwrap_or(Value::Null))
+        })
+    })
+    .and_then(|r| r.map_err(|e| SqlError { message: e.to_string(), sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR }))
+}
+
 /// Every parameter we bind is text; the SQL casts it to the column's type.
 fn text_args(params: &[Option<String>]) -> Vec<DatumWithOid<'_>> {
     params
@@ -174,6 +212,10 @@ pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>
 /// Runs a statement that may write (a VOLATILE tracked function's mutation field),
 /// returning one jsonb value, in a subtransaction; its plan is not kept.
 pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
+    crate::trace::statement(sql, params, true, || write_json_untraced(sql, params))
+}
+
+fn write_json_untraced(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
     let sql = sql.to_string();
     let params = params.to_vec();
     in_subtransaction(move || {
@@ -221,6 +263,15 @@ enum Access {
 /// Runs `sql` through its kept plan (prepared on first use) and reads the first row
 /// of its result with `read`; `None` when there is no row.
 fn run_kept<T: std::panic::UnwindSafe>(
+    sql: &str,
+    params: &[Option<String>],
+    access: Access,
+    read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
+) -> Result<Option<T>, SqlError> {
+    crate::trace::statement(sql, params, access == Access::Write, || run_kept_untraced(sql, params, access, read))
+}
+
+fn run_kept_untraced<T: std::panic::UnwindSafe>(
     sql: &str,
     params: &[Option<String>],
     access: Access,

@@ -104,6 +104,7 @@ fn introspect_remote(connection: &Connection) -> Result<Value, String> {
         body: json!({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"}),
         timeout: connection.timeout,
         max_bytes: MAX_INTROSPECTION_BYTES,
+        keys: None,
     };
     let response = http::send_one(request).map_err(|f| f.to_string())?;
     if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {

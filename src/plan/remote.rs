@@ -92,6 +92,7 @@ pub fn http_request(
         body: json!({"query": query, "variables": variables}),
         timeout: connection.timeout,
         max_bytes: crate::settings::max_remote_response_bytes(),
+        keys: None,
     }
 }
 

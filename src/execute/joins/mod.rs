@@ -32,6 +32,7 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
     let mut level = 0;
     while !pending.is_empty() {
         level += 1;
+        crate::trace::set_level(level);
         if level > MAX_LEVELS {
             for join in &pending {
                 splice_values(tree, join, &HashMap::new());

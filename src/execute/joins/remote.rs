@@ -175,8 +175,9 @@ pub fn plan(
                 errors.push(crate::plan::remote::missing_session_variable(name).at(&path));
                 continue;
             }
-            let request =
+            let mut request =
                 http_request(connection, remote.definition.definition.forward_client_headers, context.session(), query, Value::Object(variables));
+            request.keys = Some(aliases.len());
             batch_out.push(request, JoinCall { join: index, aliases });
         }
     }
