@@ -1418,6 +1418,66 @@ def machine(patched: bool = False) -> list[str]:
     ]
 
 
+def explained_queries(b: Bench) -> list[tuple[str, str, dict | None]]:
+    """The benchmark queries graphql.explain is shown for: (label, document, variables)."""
+    queries = [("(a) table → remote join, 1,000 rows", join_query(1000, "user"), None),
+               ("(a) the same, 10 distinct keys", join_query(1000, "user10"), None)]
+    queries += [(f"(e) {label}", query, variables) for label, query, variables, *_ in E_CASES]
+    queries.append(("(i) insert 100 rows with a remote join in returning", INSERT_JOIN_DOCUMENT,
+                    {"objects": [{"name": f"explained {i}", "qty": 1, "user_id": i + 1} for i in range(100)]}))
+    queries += [(f"(j) {label}", ours, variables) for label, ours, _, variables, *_ in J_CASES]
+    return queries
+
+
+def plan_lines(node: dict, depth: int = 0) -> list[str]:
+    """A Postgres EXPLAIN (FORMAT JSON) plan node as indented lines: the node, its relation, actual rows and time."""
+    what = node.get("Node Type", "?")
+    if node.get("Relation Name"):
+        what += f" on {node['Relation Name']}"
+    if node.get("Index Name"):
+        what += f" using {node['Index Name']}"
+    if "Actual Rows" in node:
+        what += f" (rows {node['Actual Rows']} × {node.get('Actual Loops', 1)}, {node.get('Actual Total Time', 0):.3f} ms)"
+    lines = ["  " * depth + what]
+    for child in node.get("Plans", []):
+        lines += plan_lines(child, depth + 1)
+    return lines
+
+
+def explain_appendix(b: Bench) -> str:
+    """graphql.explain(…, analyze => true) of every benchmark query, summarised."""
+    db = b.db
+    assert db is not None
+    out = []
+    for label, query, variables in explained_queries(b):
+        try:
+            text = db.text("select graphql.explain($1, $2::jsonb, null, true)::text", [query, json.dumps(variables or {})])
+            plan = json.loads(text)
+        except Exception as e:  # a group that did not run has no tables for its query
+            out.append(f"### {label}\n\nnot explained: {str(e).splitlines()[0]}\n")
+            continue
+        if "errors" in plan:
+            out.append(f"### {label}\n\nnot explained: {plan['errors'][0]['message']}\n")
+            continue
+        lines = [f"total {plan['total_ms']:.2f} ms"]
+        for level in plan["levels"]:
+            lines.append(f"level {level['level']}:")
+            for st in level["statements"]:
+                overlap = f", while batch {st['while_batches_under_way']} was under way" if st["while_batches_under_way"] else ""
+                lines.append(f"  statement {st['ms']:.3f} ms{overlap}: {st['sql'][:160]}{'…' if len(st['sql']) > 160 else ''}")
+                explain = st["explain"]
+                if isinstance(explain, list) and explain:
+                    lines += ["    " + line for line in plan_lines(explain[0]["Plan"])]
+            for rq in level["requests"]:
+                ms = f"{rq['ms']:.3f} ms" if rq["ms"] is not None else "no answer"
+                lines.append(f"  request (batch {rq['batch']}) {ms}, {rq['keys'] or 0} keys, {rq['bytes_sent']:,} bytes sent, "
+                             f"{rq['bytes_received'] or 0:,} received: {rq['url']}")
+        out.append(f"### {label}\n\n```\n{query[:300]}\n```\n\n```\n" + "\n".join(lines) + "\n```\n")
+    return ("`graphql.explain(query, variables, null, true)` of each benchmark query, run once after the groups "
+            "(a mutation is rolled back), summarised: each level's statements with their time and Postgres' plan "
+            "(node, relation, actual rows × loops, time), and its requests with their keys and bytes.\n\n" + "\n".join(out))
+
+
 def render_report(meta: dict, sections: list[dict]) -> str:
     """REPORT.md from a run's results (see save_results), with bench/NOTES.md appended."""
     targets = [t for s in sections for t in s["targets"]]
@@ -1455,14 +1515,18 @@ def render_report(meta: dict, sections: list[dict]) -> str:
     if os.path.exists(notes):
         out.append(open(notes).read().rstrip())
         out.append("")
+    if meta.get("appendix"):
+        out.append("## Appendix: `graphql.explain` of the benchmark queries")
+        out.append("")
+        out.append(meta["appendix"])
     return "\n".join(out)
 
 
 def save_results(b: Bench, sections: list[Section], started: datetime.datetime, elapsed: float,
-                 load_before: str, load_after: str) -> tuple[dict, list[dict]]:
+                 load_before: str, load_after: str, appendix: str) -> tuple[dict, list[dict]]:
     meta = {"command": b.args.command, "started": started.isoformat(), "quick": b.quick, "elapsed": elapsed,
             "load_before": load_before, "load_after": load_after, "machine": machine(b.args.patched), "results": b.args.results,
-            "patched": b.args.patched}
+            "patched": b.args.patched, "appendix": appendix}
     section_dicts = [{"key": s.key, "title": s.title, "markdown": s.markdown,
                       "targets": [t.__dict__ for t in s.targets]} for s in sections]
     with open(os.path.join(HERE, b.args.results), "w") as f:
@@ -1532,10 +1596,12 @@ def main() -> int:
             group_start = time.perf_counter()
             sections.append(fn(b))
             b.log(f"group ({key}) took {time.perf_counter() - group_start:.0f} s")
+        b.log("graphql.explain of the benchmark queries (the report's appendix)")
+        appendix = explain_appendix(b)
     finally:
         stop_gateway(b)
     load_after = " ".join(open("/proc/loadavg").read().split()[:3])
-    meta, section_dicts = save_results(b, sections, started, time.perf_counter() - t0, load_before, load_after)
+    meta, section_dicts = save_results(b, sections, started, time.perf_counter() - t0, load_before, load_after, appendix)
     with open(os.path.join(HERE, args.report), "w") as f:
         f.write(render_report(meta, section_dicts))
     b.log(f"wrote bench/{args.report} and bench/{args.results}")
