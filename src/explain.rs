@@ -132,7 +132,7 @@ fn analyzed(query: &str, variables: &Value, operation_name: Option<&str>) -> Val
     let variables = variables.clone();
     let operation_name = operation_name.map(str::to_string);
     let outcome = spi::rolled_back(move || {
-        crate::trace::start();
+        let _tracing = crate::trace::start();
         let started = std::time::Instant::now();
         let response = execute::resolve(&query, &variables, operation_name.as_deref());
         let total_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -182,8 +182,6 @@ fn analyzed(query: &str, variables: &Value, operation_name: Option<&str>) -> Val
             "notes": ["the document ran in a subtransaction that was rolled back: nothing it wrote remains"],
         })
     });
-    // The trace must not outlive an ERROR that ended the run.
-    crate::trace::finish();
     outcome.unwrap_or_else(|e| json!({"analyze": true, "error": e.message}))
 }
 

@@ -52,8 +52,19 @@ pub struct RequestEvent {
     pub failure: Option<String>,
 }
 
-/// Starts recording this backend's calls (until `finish`).
-pub fn start() {
+/// Recording, until `finish` or until this is dropped (an ERROR that unwinds past the
+/// traced call must not leave every later statement of the backend recorded).
+pub struct Tracing(());
+
+impl Drop for Tracing {
+    fn drop(&mut self) {
+        TRACE.with(|t| t.borrow_mut().take());
+    }
+}
+
+/// Starts recording this backend's calls (until `finish`, or the guard's drop).
+#[must_use]
+pub fn start() -> Tracing {
     TRACE.with(|t| {
         *t.borrow_mut() = Some(Trace {
             started: Instant::now(),
@@ -64,6 +75,7 @@ pub fn start() {
             requests: Vec::new(),
         })
     });
+    Tracing(())
 }
 
 /// Stops recording; what was recorded.
