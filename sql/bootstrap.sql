@@ -34,13 +34,20 @@ revoke all on graphql.schema_version from public;
 grant select on graphql.schema_version to public;
 
 -- Any write to the document (and reload_metadata's empty UPDATE: statement triggers
--- fire on zero rows) invalidates every backend's cache once it commits. Security
--- definer, so that a role allowed to change metadata needs no rights on schema_version.
+-- fire on zero rows) invalidates every backend's cache once it commits: the version
+-- moves, and graphql.invalidate_schema_caches() sends the relcache invalidation that
+-- tells every backend (standbys too) to read it again, so that a call whose schema is
+-- cached reads nothing. Security definer, so that a role allowed to change metadata
+-- needs no rights on schema_version.
 create function graphql.metadata_written() returns trigger
     language plpgsql security definer set search_path = pg_catalog
 as $$
 begin
     update graphql.schema_version set version = version + 1;
+    -- (absent while CREATE EXTENSION is still creating the functions)
+    if pg_catalog.to_regprocedure('graphql.invalidate_schema_caches()') is not null then
+        perform graphql.invalidate_schema_caches();
+    end if;
     return null;
 end
 $$;
@@ -54,6 +61,10 @@ as $$
 begin
     if not pg_catalog.pg_is_in_recovery() then
         update graphql.schema_version set version = version + 1;
+        -- (absent while CREATE EXTENSION is still creating the functions)
+        if pg_catalog.to_regprocedure('graphql.invalidate_schema_caches()') is not null then
+            perform graphql.invalidate_schema_caches();
+        end if;
     end if;
 end
 $$;

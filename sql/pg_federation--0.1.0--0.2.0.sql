@@ -8,7 +8,8 @@
 -- is released; after that, add a pg_federation--0.2.0--0.3.0.sql instead.
 --
 -- 0.2.0 adds the rename-following event triggers (sql/renames.sql) and the two library
--- functions they call, graphql.session_variables() and graphql.explain(); graphql.max_query_depth and graphql.max_query_fields are GUCs
+-- functions they call, graphql.session_variables() and graphql.explain(), and
+-- graphql.invalidate_schema_caches(), which the metadata and DDL triggers now call; graphql.max_query_depth and graphql.max_query_fields are GUCs
 -- defined by the library, and the other functions keep their signatures and symbols.
 
 -- The session variables a computed field's or tracked function's session argument
@@ -28,6 +29,40 @@ CREATE  FUNCTION "explain"(
 VOLATILE PARALLEL UNSAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'explain_wrapper';
+
+-- A metadata write or DDL sends a relcache invalidation of graphql.schema_version, so
+-- that backends read the version only after a change (see sql/bootstrap.sql).
+CREATE  FUNCTION "invalidate_schema_caches"() RETURNS void
+STRICT VOLATILE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'invalidate_schema_caches_wrapper';
+
+create or replace function graphql.metadata_written() returns trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    update graphql.schema_version set version = version + 1;
+    -- (absent while CREATE EXTENSION is still creating the functions)
+    if pg_catalog.to_regprocedure('graphql.invalidate_schema_caches()') is not null then
+        perform graphql.invalidate_schema_caches();
+    end if;
+    return null;
+end
+$$;
+
+create or replace function graphql.bump_schema_version() returns event_trigger
+    language plpgsql security definer set search_path = pg_catalog
+as $$
+begin
+    if not pg_catalog.pg_is_in_recovery() then
+        update graphql.schema_version set version = version + 1;
+        -- (absent while CREATE EXTENSION is still creating the functions)
+        if pg_catalog.to_regprocedure('graphql.invalidate_schema_caches()') is not null then
+            perform graphql.invalidate_schema_caches();
+        end if;
+    end if;
+end
+$$;
 
 -- Renames follow the catalog: two functions of the library and sql/renames.sql.
 CREATE  FUNCTION "note_renames"() RETURNS void

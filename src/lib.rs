@@ -79,6 +79,13 @@ mod sql_surface {
         JsonB(serde_json::Value::Object(crate::session::current()))
     }
 
+    /// For the metadata and DDL triggers: every backend's schema cache reads the schema
+    /// version again once this transaction commits.
+    #[pg_extern(volatile, name = "invalidate_schema_caches")]
+    fn invalidate_schema_caches() {
+        crate::schema::cache::invalidate_everywhere()
+    }
+
     /// How this backend's schema cache has been used: builds and hits.
     #[pg_extern(volatile, name = "cache_stats")]
     fn cache_stats() -> JsonB {

@@ -38,3 +38,23 @@ from stats_log order by ctid;
 select version > 1 as bumped_by_ddl from graphql.schema_version;
 
 rollback;
+
+-- Another session's committed change is seen by this backend's next call: the change
+-- sends an invalidation, and a cached call reads the schema version again only after
+-- one (a call with nothing announced reads nothing).
+-- (committed: the other session must see it; the metadata is put back at the end)
+create extension if not exists dblink;
+create temp table saved_metadata as select graphql.metadata('{"type": "export_metadata", "args": {}}') as document;
+create table shared_gadgets (id int primary key);
+select graphql.resolve('{ shared_gadgets { id } }') -> 'data' as before;
+select dblink_connect('other', format('host=%s port=%s dbname=%s user=postgres',
+  split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()));
+select r from dblink('other', $$select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "shared_gadgets", "configuration": {"custom_name": "SharedGadget"}}}')::text$$) as t(r text);
+select graphql.resolve('{ SharedGadget { id } }') -> 'data' as seen_after_the_other_commit;
+select r from dblink('other', $$select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "shared_gadgets", "configuration": {}}}')::text$$) as t(r text);
+select graphql.resolve('{ shared_gadgets { id } }') -> 'data' as seen_again;
+select dblink_disconnect('other');
+select graphql.metadata(jsonb_build_object('type', 'replace_metadata', 'args', document)) from saved_metadata;
+drop table shared_gadgets;
+drop extension dblink;
+

@@ -29,6 +29,14 @@ select jsonb_pretty(graphql.resolve($${
 select * from pg_temp.statements(:log_start);
 select regress.explain_off();
 
+-- A call whose schema is cached runs its statement and nothing else: the schema
+-- version is read again only after a change announced it.
+select regress.log_size() as log_warm \gset
+select regress.explain_on();
+select graphql.resolve('{ one_a_by_pk(id: 1) { name } }') -> 'data' as warm;
+select * from pg_temp.statements(:log_warm);
+select regress.explain_off();
+
 -- The same data as the field-by-field path (__typename at the root takes it).
 select graphql.resolve('{ one_a { id name } one_b { id label } }') -> 'data'
      = (graphql.resolve('{ one_a { id name } one_b { id label } __typename }') -> 'data') - '__typename' as same_data;

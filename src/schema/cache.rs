@@ -1,7 +1,8 @@
 //! One composed schema per backend, keyed by (schema version, role, search_path,
 //! role memberships, exposed schemas). The schema version is bumped by event triggers
-//! on DDL and by metadata writes, so a hit costs one tiny kept-plan query and no
-//! catalog reflection; memberships are re-read only after a role catalog changed.
+//! on DDL and by metadata writes, which also send a relcache invalidation of
+//! graphql.schema_version: a backend reads the version again only after one, so a hit
+//! runs no query at all; memberships are re-read only after a role catalog changed.
 
 use apollo_compiler::collections::HashMap;
 use apollo_compiler::schema::Implementers;
@@ -71,21 +72,99 @@ thread_local! {
 }
 
 fn current_key() -> CacheKey {
-    let row = spi::catalog_json_kept(
-        "select jsonb_build_array(
-                    (select version from graphql.schema_version where singleton),
-                    pg_catalog.current_setting('search_path'))",
-        &[],
-    );
     // SAFETY: GetUserId only reads backend state.
     let role = unsafe { pgrx::pg_sys::GetUserId() }.to_u32();
     CacheKey {
-        version: row.get(0).and_then(Value::as_i64).unwrap_or(0),
+        version: schema_version(),
         role,
-        search_path: row.get(1).and_then(Value::as_str).unwrap_or_default().to_string(),
+        search_path: search_path(),
         memberships: memberships(role),
         exposed: crate::settings::exposed_schemas(),
         remote_schema_permissions: crate::settings::remote_schema_permissions(),
+    }
+}
+
+/// The current `search_path` setting, from the GUC itself.
+fn search_path() -> String {
+    // SAFETY: search_path always exists; the result is a palloc'd copy of its value.
+    unsafe {
+        let value = pgrx::pg_sys::GetConfigOptionByName(c"search_path".as_ptr(), std::ptr::null_mut(), false);
+        if value.is_null() {
+            return String::new();
+        }
+        std::ffi::CStr::from_ptr(value).to_string_lossy().into_owned()
+    }
+}
+
+thread_local! {
+    /// The schema version last read, while no invalidation of graphql.schema_version
+    /// came since: then a call need not read it.
+    static KNOWN_VERSION: Cell<Option<i64>> = const { Cell::new(None) };
+    /// Counts those invalidations, to tell whether one came while the version was read.
+    static VERSION_INVALIDATIONS: Cell<u64> = const { Cell::new(0) };
+    /// graphql.schema_version's oid, once the invalidation callback is registered.
+    static VERSION_RELATION: Cell<Option<pgrx::pg_sys::Oid>> = const { Cell::new(None) };
+    /// Whether the installed triggers send those invalidations: not before `ALTER
+    /// EXTENSION pg_federation UPDATE` to 0.2.0 (a newer library over older SQL); then
+    /// every call reads the version, as before.
+    static INVALIDATIONS_SENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The schema version, read only when an invalidation of graphql.schema_version
+/// arrived since the last read (or never read yet).
+fn schema_version() -> i64 {
+    // Commits of other backends since this transaction's last look are taken in now, as
+    // reading the row would see them (read committed).
+    // SAFETY: a plain call on the backend thread inside a transaction.
+    unsafe { pgrx::pg_sys::AcceptInvalidationMessages() };
+    if let Some(version) = KNOWN_VERSION.with(Cell::get) {
+        return version;
+    }
+    register_version_callback();
+    let before = VERSION_INVALIDATIONS.with(Cell::get);
+    let row = spi::catalog_json_kept("select to_jsonb((select version from graphql.schema_version where singleton))", &[]);
+    let version = row.as_i64().unwrap_or(0);
+    // An invalidation taken in while reading may be of a commit the read did not see:
+    // then the next call reads again.
+    if INVALIDATIONS_SENT.with(Cell::get) && VERSION_INVALIDATIONS.with(Cell::get) == before {
+        KNOWN_VERSION.with(|k| k.set(Some(version)));
+    }
+    version
+}
+
+fn register_version_callback() {
+    if VERSION_RELATION.with(Cell::get).is_some() {
+        return;
+    }
+    let row = spi::catalog_json_kept(
+        "select jsonb_build_array('graphql.schema_version'::regclass::oid::bigint,
+                                  pg_catalog.to_regprocedure('graphql.invalidate_schema_caches()') is not null)",
+        &[],
+    );
+    let Some(oid) = row.get(0).and_then(Value::as_u64).and_then(|o| u32::try_from(o).ok()) else { return };
+    VERSION_RELATION.with(|r| r.set(Some(pgrx::pg_sys::Oid::from(oid))));
+    INVALIDATIONS_SENT.with(|s| s.set(row.get(1) == Some(&Value::Bool(true))));
+    // SAFETY: registers a callback that only touches this thread's state.
+    unsafe { pgrx::pg_sys::CacheRegisterRelcacheCallback(Some(version_invalidated), pgrx::pg_sys::Datum::from(0)) };
+}
+
+#[pgrx::pg_guard]
+unsafe extern "C-unwind" fn version_invalidated(_arg: pgrx::pg_sys::Datum, relation: pgrx::pg_sys::Oid) {
+    // InvalidOid: every relation (a cache reset).
+    let ours = VERSION_RELATION.with(Cell::get);
+    if relation == pgrx::pg_sys::InvalidOid || Some(relation) == ours {
+        KNOWN_VERSION.with(|k| k.set(None));
+        VERSION_INVALIDATIONS.with(|n| n.set(n.get() + 1));
+    }
+}
+
+/// For the metadata and DDL triggers (graphql.invalidate_schema_caches()): once this
+/// transaction commits, every backend reads the schema version again.
+pub fn invalidate_everywhere() {
+    let row = spi::catalog_json_kept("select to_jsonb('graphql.schema_version'::regclass::oid::bigint)", &[]);
+    if let Some(oid) = row.as_u64().and_then(|o| u32::try_from(o).ok()) {
+        // SAFETY: a relcache invalidation of an existing relation, sent at commit.
+        unsafe { pgrx::pg_sys::CacheInvalidateRelcacheByRelid(pgrx::pg_sys::Oid::from(oid)) };
     }
 }
 
