@@ -169,16 +169,17 @@ pub fn invalidate_everywhere() {
 }
 
 thread_local! {
-    /// The roles `role` is a member of, until a change to pg_auth_members or
-    /// pg_authid (in any backend) clears it: scanning pg_roles with pg_has_role on
-    /// every call was half the time of a cache hit.
-    static MEMBERSHIPS: RefCell<Option<(u32, String)>> = const { RefCell::new(None) };
+    /// The roles each of the last roles served is a member of (a front switches roles
+    /// per request), until a change to pg_auth_members or pg_authid (in any backend)
+    /// clears them: scanning pg_roles with pg_has_role on every call was half the time
+    /// of a cache hit.
+    static MEMBERSHIPS: RefCell<Vec<(u32, String)>> = const { RefCell::new(Vec::new()) };
     static CALLBACKS_REGISTERED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Roles `role` is a member of (directly or not), comma-separated oids.
 fn memberships(role: u32) -> String {
-    if let Some(known) = MEMBERSHIPS.with(|m| m.borrow().as_ref().filter(|(r, _)| *r == role).map(|(_, l)| l.clone())) {
+    if let Some(known) = MEMBERSHIPS.with(|m| m.borrow().iter().find(|(r, _)| *r == role).map(|(_, l)| l.clone())) {
         return known;
     }
     register_membership_callbacks();
@@ -188,7 +189,13 @@ fn memberships(role: u32) -> String {
         &[],
     );
     let list = row.as_str().unwrap_or_default().to_string();
-    MEMBERSHIPS.with(|m| *m.borrow_mut() = Some((role, list.clone())));
+    MEMBERSHIPS.with(|m| {
+        let mut known = m.borrow_mut();
+        if known.len() >= KEPT_SCHEMAS {
+            known.remove(0);
+        }
+        known.push((role, list.clone()));
+    });
     list
 }
 
@@ -210,7 +217,7 @@ fn register_membership_callbacks() {
 
 #[pgrx::pg_guard]
 unsafe extern "C-unwind" fn memberships_changed(_arg: pgrx::pg_sys::Datum, _cache: std::ffi::c_int, _hash: u32) {
-    MEMBERSHIPS.with(|m| *m.borrow_mut() = None);
+    MEMBERSHIPS.with(|m| m.borrow_mut().clear());
 }
 
 /// The composed schema for the current role and settings, built if stale.
