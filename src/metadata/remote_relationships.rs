@@ -20,11 +20,15 @@ pub fn normalise(args: &Value, name: &str) -> Result<Value, String> {
         return Ok(json!({"name": name, "definition": {"to_source": to}}));
     }
     let def = join_definition::definition(args)?;
-    Ok(json!({"name": name, "definition": {"to_remote_schema": {
+    let mut to = json!({
         "remote_schema": def.remote_schema,
         "lhs_fields": def.lhs_fields,
         "remote_field": def.remote_field,
-    }}}))
+    });
+    if let Some(batch) = def.batch {
+        to["batch"] = batch.clone();
+    }
+    Ok(json!({"name": name, "definition": {"to_remote_schema": to}}))
 }
 
 fn remote_list<'m>(metadata: &'m mut Metadata, table: &TableAt) -> &'m mut Vec<Value> {

@@ -97,8 +97,15 @@ impl<'a> RemoteDocument<'a> {
 
     /// The selection sets of `fields` (one response key, possibly several AST fields),
     /// printed as one `{ … }`, with the variables and fragments they use recorded.
-    pub fn selection_text(&mut self, document: &ExecutableDocument, fields: &[Node<Field>], renames: &TypeRenames) -> String {
-        let mut parts = Vec::new();
+    /// `first`: a field of ours before the client's (a batched join's key field).
+    pub fn selection_text(
+        &mut self,
+        document: &ExecutableDocument,
+        fields: &[Node<Field>],
+        renames: &TypeRenames,
+        first: Option<String>,
+    ) -> String {
+        let mut parts: Vec<String> = first.into_iter().collect();
         for field in fields {
             let mut field = self.prepared(field, renames);
             if let Some(presets) = self.presets.as_mut() {

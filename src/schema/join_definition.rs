@@ -11,6 +11,9 @@ pub struct Definition<'a> {
     pub remote_schema: &'a str,
     pub lhs_fields: Vec<String>,
     pub remote_field: &'a Value,
+    /// `batch` (our addition to Hasura's body, kept by export): a remote field that
+    /// takes every key of a level at once.
+    pub batch: Option<&'a Value>,
 }
 
 /// What a stored relationship joins to.
@@ -32,12 +35,12 @@ pub fn target(entry: &Value) -> Result<Target<'_>, String> {
 /// remote_field}` or legacy `{hasura_fields, remote_schema, remote_field}`.
 pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
     let def = entry.get("definition").unwrap_or(entry);
-    let (remote_schema, lhs, remote_field) = if let Some(to) = def.get("to_remote_schema") {
-        (to.get("remote_schema"), to.get("lhs_fields"), to.get("remote_field"))
+    let (remote_schema, lhs, remote_field, batch) = if let Some(to) = def.get("to_remote_schema") {
+        (to.get("remote_schema"), to.get("lhs_fields"), to.get("remote_field"), to.get("batch"))
     } else if def.get("to_source").is_some() {
         return Err("a to_source relationship has no remote schema".into());
     } else {
-        (def.get("remote_schema"), def.get("hasura_fields"), def.get("remote_field"))
+        (def.get("remote_schema"), def.get("hasura_fields"), def.get("remote_field"), def.get("batch"))
     };
     let remote_schema = remote_schema.and_then(Value::as_str).ok_or("\"remote_schema\" is required")?;
     let lhs_fields: Option<Vec<String>> = lhs
@@ -48,7 +51,7 @@ pub fn definition(entry: &Value) -> Result<Definition<'_>, String> {
     // every parent gets the answer of the one request of its level.
     let lhs_fields = lhs_fields.ok_or("\"lhs_fields\" must be a list of field names")?;
     let remote_field = remote_field.filter(|r| r.is_object()).ok_or("\"remote_field\" must be an object")?;
-    Ok(Definition { remote_schema, lhs_fields, remote_field })
+    Ok(Definition { remote_schema, lhs_fields, remote_field, batch: batch.filter(|b| !b.is_null()) })
 }
 
 /// A `to_source` definition: `{source, table, relationship_type, field_mapping}`.

@@ -20,8 +20,21 @@ pub struct PathStep {
     pub presets: Vec<super::remote_permission::Preset>,
 }
 
+/// A remote field that takes every key of a level at once (`batch` in the body):
+/// `users(ids: [Int!])` answering objects that carry their key in `key_field`.
+#[derive(Debug, Clone)]
+pub struct BatchField {
+    pub field: String,
+    pub argument: String,
+    /// The argument's type, in the remote's names (for the variable definition).
+    pub argument_type: String,
+    pub key_field: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct RemoteRelationship {
+    /// Set when the relationship declared a batch field (see `BatchField`).
+    pub batch: Option<BatchField>,
     pub name: String,
     /// Index into the composed remotes.
     pub remote: usize,
@@ -176,7 +189,12 @@ pub fn resolve(
     let free = remote.free_arguments(leaf_args, &template, &format!("{lhs_identifier}{name}"), &mut input_types)?;
     let arguments = if free.is_empty() { String::new() } else { format!("({})", free.join(", ")) };
     let field_sdl = format!("{name}{arguments}: {output}");
+    let batch = match def.batch {
+        Some(body) => Some(batch_field(body, &path, &leaf, remote)?),
+        None => None,
+    };
     Ok(RemoteRelationship {
+        batch,
         name: name.to_string(),
         remote: remote_index,
         lhs: lhs.iter().map(|l| (l.name.clone(), l.source.clone())).collect(),
@@ -184,4 +202,55 @@ pub fn resolve(
         field_sdl,
         input_types,
     })
+}
+
+/// Checks a `batch` body against the relationship and the remote: the join is on one
+/// key through one root field whose only argument is that key (`user(id: $user_id)`),
+/// and the batch field, beside it, takes a list of the key's type and answers a list of
+/// the same objects, which carry the key in `key_field`.
+fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, remote: &RemoteModel) -> Result<BatchField, String> {
+    let text = |key: &str| {
+        body.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| format!("\"batch.{key}\" is required (a name)"))
+    };
+    if let Some(extra) = body.as_object().and_then(|o| o.keys().find(|k| !matches!(k.as_str(), "field" | "argument" | "key_field"))) {
+        return Err(format!("\"batch\" has an unknown key \"{extra}\" (field, argument, key_field)"));
+    }
+    let (field, argument, key_field) = (text("field")?, text("argument")?, text("key_field")?);
+    let [step] = path else { return Err("\"batch\" needs a remote_field of one level (a root field of the remote)".into()) };
+    let key_argument = match step.arguments.iter().collect::<Vec<_>>().as_slice() {
+        [(name, Value::String(template))] if template.starts_with('$') => name.as_str(),
+        _ => return Err(format!("\"batch\": \"{}\" must take exactly one argument, the join key (\"$<lhs field>\")", step.field)),
+    };
+    let single = remote.field(&remote.remote_query_type, &step.field).ok_or("the remote field is gone")?;
+    let key_type = RemoteModel::argument(single, key_argument)
+        .and_then(|a| named_type(&a["type"]).map(str::to_string))
+        .ok_or("the key argument has no type")?;
+    let object_type = named_type(&leaf["type"]).ok_or("the remote field has no type")?.to_string();
+    let batched = remote
+        .field(&remote.remote_query_type, &field)
+        .ok_or_else(|| format!("\"batch\": field \"{field}\" does not exist on remote type \"{}\"", remote.remote_query_type))?;
+    let list_argument = RemoteModel::argument(batched, &argument)
+        .ok_or_else(|| format!("\"batch\": argument \"{argument}\" does not exist on field \"{field}\""))?;
+    if !is_list(&list_argument["type"]) || named_type(&list_argument["type"]) != Some(key_type.as_str()) {
+        return Err(format!("\"batch\": argument \"{field}.{argument}\" must be a list of {key_type}, the key's type"));
+    }
+    if !is_list(&batched["type"]) || named_type(&batched["type"]) != Some(object_type.as_str()) {
+        return Err(format!("\"batch\": field \"{field}\" must answer a list of {object_type}, as \"{}\" answers one", step.field));
+    }
+    let key = remote
+        .field(&object_type, &key_field)
+        .ok_or_else(|| format!("\"batch\": type \"{object_type}\" has no field \"{key_field}\""))?;
+    if named_type(&key["type"]) != Some(key_type.as_str()) {
+        return Err(format!("\"batch\": \"{object_type}.{key_field}\" must be of the key's type, {key_type}"));
+    }
+    Ok(BatchField { field, argument, argument_type: remote_type_text(&list_argument["type"])?, key_field })
+}
+
+/// Whether a type reference is a list (under any non-null).
+fn is_list(t: &Value) -> bool {
+    match t.get("kind").and_then(Value::as_str) {
+        Some("NON_NULL") => is_list(&t["ofType"]),
+        Some("LIST") => true,
+        _ => false,
+    }
 }

@@ -18,6 +18,24 @@ use crate::schema::remote_join::RemoteRelationship;
 pub struct JoinCall {
     pub join: usize,
     pub aliases: Vec<Alias>,
+    /// Set when the request is ONE batch field for every key (`BatchField`): the key
+    /// text of each alias, to match the answers' key fields to the aliases.
+    pub batched: Option<Vec<String>>,
+}
+
+/// A batched request's field, the variable holding its keys, and the field of ours in
+/// each answer that carries its key.
+pub const BATCH_FIELD: &str = "pgf_batch";
+const BATCH_KEYS: &str = "pgf_batch_keys";
+pub const BATCH_KEY: &str = "pgf_batch_key";
+
+/// A key value as text, to match a parent's key to an answer's key field (an Int key
+/// column and an Int key field, or an ID that one side gives as a string).
+pub fn batch_key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// One distinct key of a request.
@@ -156,18 +174,35 @@ pub fn plan(
                 continue;
             }
         };
+        // A declared batch field takes every key at once, unless the client gave the
+        // relationship arguments or the role's presets apply (those fit the one-key field).
+        let batch_field = relationship
+            .batch
+            .as_ref()
+            .filter(|_| join.field.arguments.is_empty() && relationship.path.iter().all(|step| step.presets.is_empty()));
         let entries: Vec<_> = keys.distinct.iter().collect();
         for chunk in entries.chunks(batch) {
             let mut document = RemoteDocument::new(Some(composed)).with_presets(remote, context.session());
-            let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames);
+            let key_selection = batch_field.map(|b| format!("{BATCH_KEY}: {}", b.key_field));
+            let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames, key_selection);
             let mut variables = Map::new();
             let mut aliases = Vec::new();
             for (i, (key_text, (values, parent_path))) in chunk.iter().enumerate() {
                 let alias = format!("pgf_{i}");
-                let text = key_field(&mut document, &mut variables, relationship, join, &alias, values, &selection);
-                document.add_text(text);
+                if batch_field.is_none() {
+                    let text = key_field(&mut document, &mut variables, relationship, join, &alias, values, &selection);
+                    document.add_text(text);
+                }
                 aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
             }
+            let batched = batch_field.map(|b| {
+                let keys: Vec<Value> = chunk.iter().map(|(_, (values, _))| values.first().cloned().unwrap_or(Value::Null)).collect();
+                document.declare(BATCH_KEYS.to_string(), b.argument_type.clone());
+                document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
+                let texts = keys.iter().map(batch_key_text).collect();
+                variables.insert(BATCH_KEYS.to_string(), Value::Array(keys));
+                texts
+            });
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
             variables.extend(document.client_variables(context.variables));
             if let Some(name) = document.missing_session_variable() {
@@ -178,7 +213,7 @@ pub fn plan(
             let mut request =
                 http_request(connection, remote.definition.definition.forward_client_headers, context.session(), query, Value::Object(variables));
             request.keys = Some(aliases.len());
-            batch_out.push(request, JoinCall { join: index, aliases });
+            batch_out.push(request, JoinCall { join: index, aliases, batched });
         }
     }
     batch_out

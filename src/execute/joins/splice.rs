@@ -14,6 +14,25 @@ use crate::plan::Join;
 use crate::schema::join_field::JoinField;
 use crate::schema::remote::RemoteModel;
 
+/// A batched answer (`pgf_batch: [objects]`) as the aliased one it stands for: each
+/// alias gets the object whose key field holds its key, or null when the remote
+/// answered none (an unknown key); the key field of ours is removed. An answer without
+/// the list stays as it is (its errors say why).
+fn by_alias(remote_data: &mut serde_json::Map<String, Value>, aliases: &[super::remote::Alias], keys: &[String]) {
+    use super::remote::{batch_key_text, BATCH_FIELD, BATCH_KEY};
+    let Some(Value::Array(objects)) = remote_data.remove(BATCH_FIELD) else { return };
+    let mut found: HashMap<String, Value> = HashMap::new();
+    for mut object in objects {
+        let key = object.as_object_mut().and_then(|o| o.remove(BATCH_KEY)).map(|k| batch_key_text(&k));
+        if let Some(key) = key {
+            found.entry(key).or_insert(object);
+        }
+    }
+    for (alias, key) in aliases.iter().zip(keys) {
+        remote_data.insert(alias.name.clone(), found.remove(key).unwrap_or(Value::Null));
+    }
+}
+
 /// Splices every answer of this level into `data`; strips the hidden keys.
 pub fn splice(
     document: &apollo_compiler::ExecutableDocument,
@@ -45,6 +64,9 @@ pub fn splice(
                     Some(Value::Object(map)) => (map, true),
                     _ => (serde_json::Map::new(), false),
                 };
+                if let Some(keys) = &call.batched {
+                    by_alias(&mut remote_data, &call.aliases, keys);
+                }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 for alias in &call.aliases {
                     let Some(mut value) = remote_data.remove(&alias.name) else {
