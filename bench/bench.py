@@ -336,6 +336,10 @@ def set_up(b: Bench) -> None:
         metadata(db, {"type": "add_remote_schema", "args": {"name": fixture.name, "definition": definition}})
     metadata(db, remote_relationship("orders", "user", "users_api_0", "user_id"))
     metadata(db, remote_relationship("orders", "user10", "users_api_0", "user_id10"))
+    # The same join with list batching declared: one `users(ids: [...])` field a level.
+    batched = remote_relationship("orders", "user_batched", "users_api_0", "user_id")
+    batched["args"]["definition"]["to_remote_schema"]["batch"] = {"field": "users", "argument": "ids", "key_field": "userId"}
+    metadata(db, batched)
     for i in (1, 2):
         metadata(db, remote_relationship("orders", f"user_{i}", f"users_api_{i}", "user_id"))
     b.db = db
@@ -428,6 +432,10 @@ def table_statement(statements: list[str], table: str, schema: str = "public") -
 ROW_COUNTS = [10, 100, 1000, 10000]
 
 
+# The keys label of (a)'s rows for the relationship with list batching declared.
+LIST_BATCHED = "distinct, list argument"
+
+
 def join_query(rows: int, relationship: str) -> str:
     return f"{{ orders(order_by: {{id: asc}}, limit: {rows}) {{ id total {relationship} {{ name country }} }} }}"
 
@@ -469,7 +477,10 @@ def group_a(b: Bench) -> Section:
             local.http = Http("127.0.0.1", b.users.port)
         return local.http
 
-    for keys, relationship, column in [("distinct", "user", "user_id"), ("10", "user10", "user_id10")]:
+    # (keys, our relationship, its column, the gateway's field for the same join)
+    variants = [("distinct", "user", "user_id", "user"), ("10", "user10", "user_id10", "user10"),
+                (LIST_BATCHED, "user_batched", "user_id", "user")]
+    for keys, relationship, column, gateway_field in variants:
         for rows in rows_list:
             query = join_query(rows, relationship)
             # One checked call: right answer, and what the fixture received.
@@ -495,9 +506,9 @@ def group_a(b: Bench) -> Section:
                     return fixture_client().post("/graphql", bodies[0])
                 return list(http_pool.map(lambda body: fixture_client().post("/graphql", body), bodies))
 
-            gateway_doc = gateway_join_query(rows, relationship)
+            gateway_doc = gateway_join_query(rows, gateway_field)
             gateway_requests = check_gateway(b, gateway_doc, rows)
-            aliased_doc = gateway_join_query(rows, relationship, aliased=True)
+            aliased_doc = gateway_join_query(rows, gateway_field, aliased=True)
             aliased_requests = check_gateway(b, aliased_doc, rows)
 
             rows_sql = f"select id, total, {column} from orders order by id limit $1"
@@ -543,7 +554,10 @@ def group_a(b: Bench) -> Section:
     md = []
     md.append("Query: `{ orders(order_by: {id: asc}, limit: N) { id total user { name country } } }` "
               "(`user10` for 10 distinct keys), `user` a table → remote relationship to the fixture's "
-              "`user(id: $user_id)`. Times in ms, median (p10–p90).\n")
+              "`user(id: $user_id)`, sent as Hasura's contract says: one aliased field per distinct key. "
+              f"\"{LIST_BATCHED}\": `user_batched`, the same relationship with list batching declared "
+              "(`\"batch\": {\"field\": \"users\", \"argument\": \"ids\", \"key_field\": \"userId\"}`): "
+              "ONE `users(ids: [...])` field a level. Times in ms, median (p10–p90).\n")
     md.append("Lower bound = the SQL statement `resolve` runs for the table (its exact text, taken from "
               "`auto_explain`, with the same text parameter), run alone from the client, plus one raw "
               "keep-alive HTTP POST of the exact batched document(s) `resolve` sent (taken from the "
@@ -592,13 +606,19 @@ def group_a(b: Bench) -> Section:
             targets.append(Target("a", f"≤ 1.15× the lower bound at 1,000 rows ({row['keys']} keys), one request per level",
                                   f"{fmt_ratio(ratio)}, {row['requests']} request(s)",
                                   ratio <= 1.15 and row["requests"] == 1))
-    for name, label, key in [("b", "naive", "naive"), ("c", "gateway", "gateway")]:
-        ratios = [row[key].median / row["resolve"].median for row in lines]
+    contract = [row for row in lines if row["keys"] != LIST_BATCHED]
+    batched_rows = [row for row in lines if row["keys"] == LIST_BATCHED]
+    for name, label, key, subset, goal in [("b", "the naive way", "naive", contract, 2),
+                                           ("c", "the gateway way", "gateway", contract, 2),
+                                           ("c", "the gateway way, with list batching declared", "gateway", batched_rows, 3)]:
+        if not subset:
+            continue
+        ratios = [row[key].median / row["resolve"].median for row in subset]
         worst = min(ratios)
-        at = lines[ratios.index(worst)]
-        targets.append(Target(name, f"≥ 2× faster than the {label} way (every size)",
+        at = subset[ratios.index(worst)]
+        targets.append(Target(name, f"≥ {goal}× faster than {label} (every size)",
                               f"{fmt_ratio(worst)} at worst ({at['keys']} keys, {at['rows']:,} rows); "
-                              f"{fmt_ratio(max(ratios))} at best", worst >= 2))
+                              f"{fmt_ratio(max(ratios))} at best", worst >= goal))
     return Section("a", "(a) Table → remote join", "\n".join(md), targets)
 
 
@@ -1421,7 +1441,8 @@ def machine(patched: bool = False) -> list[str]:
 def explained_queries(b: Bench) -> list[tuple[str, str, dict | None]]:
     """The benchmark queries graphql.explain is shown for: (label, document, variables)."""
     queries = [("(a) table → remote join, 1,000 rows", join_query(1000, "user"), None),
-               ("(a) the same, 10 distinct keys", join_query(1000, "user10"), None)]
+               ("(a) the same, 10 distinct keys", join_query(1000, "user10"), None),
+               ("(a) the same with list batching declared", join_query(1000, "user_batched"), None)]
     queries += [(f"(e) {label}", query, variables) for label, query, variables, *_ in E_CASES]
     queries.append(("(i) insert 100 rows with a remote join in returning", INSERT_JOIN_DOCUMENT,
                     {"objects": [{"name": f"explained {i}", "qty": 1, "user_id": i + 1} for i in range(100)]}))
