@@ -3,9 +3,12 @@
 //! Postgres' EXPLAIN), its requests (where, the document, its variables), and the join
 //! edges below (what each joins to and how it batches); levels under remote answers are
 //! planned when those answers arrive, and say so. With `analyze`, the document runs (in
-//! a subtransaction rolled back afterwards, so a mutation writes nothing) under a trace
-//! (`crate::trace`): every level as it ran, each statement with its time and EXPLAIN
-//! ANALYZE, each request with its keys, bytes and time, and which ran concurrently.
+//! a subtransaction rolled back afterwards, so a mutation writes nothing to this
+//! database; one that would call a remote mutation or an action is refused, since those
+//! cannot be rolled back) under a trace (`crate::trace`): every level as it ran, each
+//! statement with its time and EXPLAIN ANALYZE, each request with its keys, bytes and
+//! time, and which ran concurrently. Remote URLs are shown only to a role that may
+//! change metadata (they may come from the server's environment).
 
 use serde_json::{json, Map, Value};
 
@@ -124,10 +127,27 @@ fn planned(query: &str, variables: &Value, operation_name: Option<&str>) -> Valu
 /// The document run under a trace, then rolled back.
 fn analyzed(query: &str, variables: &Value, operation_name: Option<&str>) -> Value {
     // A document that does not validate is answered as the plan would be: its errors.
-    let is_mutation = match execute::with_context(query, variables, operation_name, |_, _, is_mutation| Ok(is_mutation)) {
-        Ok(is_mutation) => is_mutation,
+    // A mutation that would call a remote or an action handler is not run: those calls
+    // cannot be rolled back.
+    let outside = execute::with_context(query, variables, operation_name, |context, root_fields, is_mutation| {
+        let steps = if is_mutation { crate::plan::operation::plan_mutation(context, root_fields, query) } else { Vec::new() };
+        let outside: Vec<String> = steps
+            .iter()
+            .filter(|(_, step)| matches!(step, MutationStep::Remote(Ok(_)) | MutationStep::Action(Ok(_))))
+            .map(|(key, _)| key.clone())
+            .collect();
+        Ok((is_mutation, outside))
+    });
+    let is_mutation = match outside {
+        Ok((_, outside)) if !outside.is_empty() => {
+            return json!({"analyze": true, "errors": [{"message": format!(
+                "analyze would call a remote mutation or an action handler for real ({}); explain it without analyze",
+                outside.join(", "))}]});
+        }
+        Ok((is_mutation, _)) => is_mutation,
         Err(errors) => return refused(errors),
     };
+    let show_urls = crate::metadata::store::may_change();
     let query = query.to_string();
     let variables = variables.clone();
     let operation_name = operation_name.map(str::to_string);
@@ -159,7 +179,7 @@ fn analyzed(query: &str, variables: &Value, operation_name: Option<&str>) -> Val
                 let i = level_of(event.level, &mut levels);
                 levels[i].1.requests.push(json!({
                     "batch": event.batch,
-                    "url": event.url,
+                    "url": shown_url(&event.url, show_urls),
                     "query": event.body.get("query").cloned().unwrap_or(Value::Null),
                     "variables": event.body.get("variables").cloned().unwrap_or(Value::Null),
                     "keys": event.keys,
@@ -179,7 +199,8 @@ fn analyzed(query: &str, variables: &Value, operation_name: Option<&str>) -> Val
             "levels": levels.into_iter().map(|(level, l)| l.into_json(level)).collect::<Vec<_>>(),
             "concurrency": CONCURRENCY,
             "response": response,
-            "notes": ["the document ran in a subtransaction that was rolled back: nothing it wrote remains"],
+            "notes": ["the document ran in a subtransaction that was rolled back: nothing it wrote in this database remains; \
+                       each read statement ran once more for its EXPLAIN ANALYZE (a VOLATILE function it calls ran twice)"],
         })
     });
     outcome.unwrap_or_else(|e| json!({"analyze": true, "error": e.message}))
@@ -219,7 +240,7 @@ impl Level {
     fn request(&mut self, target: &str, request: &http::Request) {
         self.requests.push(json!({
             "to": target,
-            "url": request.url,
+            "url": shown_url(&request.url, crate::metadata::store::may_change()),
             "query": request.body.get("query").cloned().unwrap_or(Value::Null),
             "variables": request.body.get("variables").cloned().unwrap_or(Value::Null),
             "timeout_s": request.timeout.as_secs_f64(),
@@ -245,13 +266,18 @@ fn describe_join(join: &Join, context: &crate::plan::Context) -> Value {
         JoinField::Remote(relationship) => {
             let remote = composed.remotes.get(relationship.remote).map(|r| r.name.as_str()).unwrap_or("?");
             let field: Vec<&str> = relationship.path.iter().map(|step| step.field.as_str()).collect();
-            (
-                format!("remote schema \"{remote}\", field {}", field.join(".")),
-                format!(
-                    "one request per relationship and level, one aliased field per distinct key (chunks of {} keys, sent concurrently)",
-                    crate::settings::remote_batch_size()
+            let chunks = crate::settings::remote_batch_size();
+            let how = match &relationship.batch {
+                Some(batch) if join.field.arguments.is_empty() => format!(
+                    "one request per relationship and level, ONE field {}({}: [every distinct key]) matched back by {} \
+                     (chunks of {chunks} keys, sent concurrently)",
+                    batch.field, batch.argument, batch.key_field
                 ),
-            )
+                _ => format!(
+                    "one request per relationship and level, one aliased field per distinct key (chunks of {chunks} keys, sent concurrently)"
+                ),
+            };
+            (format!("remote schema \"{remote}\", field {}", field.join(".")), how)
         }
         JoinField::Table(table_join) => {
             let table = composed.model.tables.get(table_join.table).map(|t| format!("{}.{}", t.schema, t.name)).unwrap_or_default();
@@ -263,6 +289,16 @@ fn describe_join(join: &Join, context: &crate::plan::Context) -> Value {
         JoinField::Table(t) => t.lhs.iter().map(|(name, _)| name.as_str()).collect(),
     };
     json!({"field": join.path.join("."), "to": to, "keys": lhs, "how": how})
+}
+
+/// A remote URL, or a note that it is hidden: a URL may come from the server's
+/// environment (`url_from_env`, `{{ENV}}`), which only a metadata admin sees.
+fn shown_url(url: &str, show: bool) -> Value {
+    if show {
+        json!(url)
+    } else {
+        json!("(hidden: only a role that may change metadata sees remote URLs)")
+    }
 }
 
 fn refused(errors: Vec<GraphqlError>) -> Value {

@@ -117,7 +117,10 @@ pub fn statement<R>(sql: &str, params: &[Option<String>], writes: bool, f: impl 
 }
 
 /// A batch of requests starts (url, body, keys each): its id, when tracing.
-pub fn batch_started<'a>(requests: impl Iterator<Item = (&'a str, &'a Value, Option<usize>)>) -> Option<usize> {
+pub fn batch_started<'a>(requests: impl ExactSizeIterator<Item = (&'a str, &'a Value, Option<usize>)>) -> Option<usize> {
+    if requests.len() == 0 {
+        return None;
+    }
     with(|t| {
         t.batches += 1;
         let batch = t.batches;

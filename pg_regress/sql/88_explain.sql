@@ -87,6 +87,27 @@ select e -> 'response' as answer, e -> 'levels' -> 0 -> 'statements' -> 0 -> 'ex
                                '{}', null, true) as e) x;
 select count(*) as books_9_after from ex_books where id = 9;
 
+-- A mutation that would call a remote mutation is not run by analyze (a remote cannot
+-- be rolled back); its plan shows the request.
+select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "products_api",
+  "definition": {"url": "http://127.0.0.1:4101/products/graphql", "timeout_seconds": 5}}}$$) ->> 'message' as added;
+select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
+select graphql.explain($$mutation { addReview(productUpc: "p3", body: "b", authorId: 4) { accepted } }$$, '{}', null, true)
+         -> 'errors' -> 0 ->> 'message' as refused;
+select (regress.fixture(4101, 'GET', '_stats') ->> 'products_requests')::int as products_requests;
+select r ->> 'to' as target
+  from jsonb_array_elements(graphql.explain($$mutation { addReview(productUpc: "p3", body: "b", authorId: 4) { accepted } }$$)
+                              -> 'levels' -> 0 -> 'requests') r;
+
+-- A role that may not change metadata sees no remote URL (it may come from the
+-- server's environment).
+create role pgf_explain_reader nologin;
+grant select on ex_authors to pgf_explain_reader;
+set local role pgf_explain_reader;
+select e -> 'levels' -> 1 -> 'requests' -> 0 ->> 'url' as url_for_a_reader
+  from (select graphql.explain($${ ex_authors(order_by: {id: asc}) { name user { name } } }$$, '{}', null, true) as e) x;
+reset role;
+
 -- Bad documents: the errors, as resolve gives them; a bad one with analyze runs nothing.
 select graphql.explain($${ ex_authors { nope } }$$) -> 'errors' -> 0 ->> 'message' as bad;
 select graphql.explain($${ ex_authors { nope } }$$, '{}', null, true) -> 'errors' -> 0 ->> 'message' as bad_analyzed;

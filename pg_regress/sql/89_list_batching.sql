@@ -44,6 +44,23 @@ select graphql.resolve($${ lb_orders(order_by: {id: asc}) { id user { name } } }
 select pg_temp.requests() as chunked_requests;
 reset graphql.remote_batch_size;
 
+-- Two lhs fields, the key argument taking the second: the batch sends that one, and
+-- parents whose keys differ only in the other field share the answer.
+alter table lb_orders add column region int not null default 1;
+update lb_orders set region = id % 2;
+select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"table": "lb_orders", "name": "user_by_region",
+  "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["region", "user_id"],
+    "remote_field": {"user": {"arguments": {"id": "$user_id"}}},
+    "batch": {"field": "users", "argument": "ids", "key_field": "userId"}}}}}$$) ->> 'message' as created;
+select jsonb_agg(o -> 'user_by_region' ->> 'name' order by (o ->> 'id')::int) as names
+  from jsonb_array_elements(graphql.resolve($${ lb_orders { id user_by_region { name } } }$$) -> 'data' -> 'lb_orders') o;
+
+-- A remote error inside the batch reaches the parent of that key, at its path.
+select regress.fixture(4101, 'POST', '_fault', '{"mode": "graphql_errors"}') ->> 'ok' as faulted;
+select jsonb_agg(e -> 'path') as error_paths
+  from jsonb_array_elements(graphql.resolve($${ lb_orders(order_by: {id: asc}, limit: 2) { id user { name } } }$$) -> 'errors') e;
+select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
+
 -- Remote -> remote: products' Review.author -> users, batched: one request to each API.
 select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "args": {
   "remote_schema": "products_api", "type_name": "Review", "name": "author",

@@ -110,6 +110,10 @@ thread_local! {
     static INVALIDATIONS_SENT: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The version as this statement sees it, and graphql.schema_version's oid.
+const VERSION_SQL: &str = "select jsonb_build_array((select version from graphql.schema_version where singleton),
+                                                    'graphql.schema_version'::regclass::oid::bigint)";
+
 /// The schema version, read only when an invalidation of graphql.schema_version
 /// arrived since the last read (or never read yet).
 fn schema_version() -> i64 {
@@ -122,14 +126,45 @@ fn schema_version() -> i64 {
     }
     register_version_callback();
     let before = VERSION_INVALIDATIONS.with(Cell::get);
-    let row = spi::catalog_json_kept("select to_jsonb((select version from graphql.schema_version where singleton))", &[]);
-    let version = row.as_i64().unwrap_or(0);
-    // An invalidation taken in while reading may be of a commit the read did not see:
-    // then the next call reads again.
-    if INVALIDATIONS_SENT.with(Cell::get) && VERSION_INVALIDATIONS.with(Cell::get) == before {
+    // The version this statement sees: what the schema is composed from.
+    let row = spi::catalog_json_kept(VERSION_SQL, &[]);
+    let version = row.get(0).and_then(Value::as_i64).unwrap_or(0);
+    // The table's oid changes when the extension is dropped and created again.
+    if let Some(oid) = row.get(1).and_then(Value::as_u64).and_then(|o| u32::try_from(o).ok()) {
+        VERSION_RELATION.with(|r| r.set(Some(pgrx::pg_sys::Oid::from(oid))));
+    }
+    // Kept for the next calls only when it is the latest committed version (a statement
+    // that started before another session's change sees the older one, and a repeatable
+    // read transaction keeps seeing it), and no invalidation came while reading.
+    let keep = INVALIDATIONS_SENT.with(Cell::get)
+        && !uses_transaction_snapshot()
+        && latest_version() == Some(version)
+        && VERSION_INVALIDATIONS.with(Cell::get) == before;
+    if keep {
         KNOWN_VERSION.with(|k| k.set(Some(version)));
     }
     version
+}
+
+/// Repeatable read and serializable: every statement sees the transaction's snapshot.
+fn uses_transaction_snapshot() -> bool {
+    // SAFETY: a plain read of backend state.
+    unsafe { pgrx::pg_sys::XactIsoLevel >= pgrx::pg_sys::XACT_REPEATABLE_READ as i32 }
+}
+
+/// The latest committed version, whatever this statement's snapshot.
+fn latest_version() -> Option<i64> {
+    struct Latest;
+    impl Drop for Latest {
+        fn drop(&mut self) {
+            // SAFETY: pops the snapshot pushed below.
+            unsafe { pgrx::pg_sys::PopActiveSnapshot() }
+        }
+    }
+    // SAFETY: a fresh snapshot, active while the version is read, popped by the guard.
+    unsafe { pgrx::pg_sys::PushActiveSnapshot(pgrx::pg_sys::GetLatestSnapshot()) };
+    let _latest = Latest;
+    spi::catalog_json_kept(VERSION_SQL, &[]).get(0).and_then(Value::as_i64)
 }
 
 fn register_version_callback() {

@@ -326,6 +326,7 @@ pub fn compose(model: &mut Model, metadata: &Metadata, introspections: &HashMap<
         };
         if let Some(view) = view {
             built.presets = view.presets;
+            built.restricted = true;
         }
         let text: String = built.types.iter().map(|(_, _, block)| block.as_str()).collect();
         let shapes = type_shape::shapes(&text);

@@ -89,6 +89,9 @@ pub struct RemoteModel {
     pub remote_types: HashMap<String, Value>,
     /// The role's presets (remote schema permissions): injected into every request.
     pub presets: super::remote_permission::Presets,
+    /// Built from a role's view (remote schema permissions): parts of the remote may be
+    /// missing that a relationship's optional `batch` field needs.
+    pub restricted: bool,
 }
 
 fn is_builtin(name: &str) -> bool {
@@ -384,6 +387,7 @@ pub fn from_introspection(remote: &RemoteSchema, introspection: &Value) -> Resul
             .filter_map(|t| Some((t["name"].as_str()?.to_string(), t.clone())))
             .collect(),
         presets: Default::default(),
+        restricted: false,
     })
 }
 

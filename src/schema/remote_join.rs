@@ -29,6 +29,8 @@ pub struct BatchField {
     /// The argument's type, in the remote's names (for the variable definition).
     pub argument_type: String,
     pub key_field: String,
+    /// Which lhs field (index into `lhs`) holds the key.
+    pub key_index: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -190,7 +192,12 @@ pub fn resolve(
     let arguments = if free.is_empty() { String::new() } else { format!("({})", free.join(", ")) };
     let field_sdl = format!("{name}{arguments}: {output}");
     let batch = match def.batch {
-        Some(body) => Some(batch_field(body, &path, &leaf, remote)?),
+        // A role's view may lack the batch field: its joins use aliased fields then.
+        Some(body) => match batch_field(body, &path, &leaf, lhs, remote) {
+            Ok(batch) => batch,
+            Err(_) if remote.restricted => None,
+            Err(reason) => return Err(reason),
+        },
         None => None,
     };
     Ok(RemoteRelationship {
@@ -208,7 +215,8 @@ pub fn resolve(
 /// key through one root field whose only argument is that key (`user(id: $user_id)`),
 /// and the batch field, beside it, takes a list of the key's type and answers a list of
 /// the same objects, which carry the key in `key_field`.
-fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, remote: &RemoteModel) -> Result<BatchField, String> {
+/// `None` when the role's presets apply to the batch field (they fit the one-key field).
+fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, lhs: &[Lhs], remote: &RemoteModel) -> Result<Option<BatchField>, String> {
     let text = |key: &str| {
         body.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| format!("\"batch.{key}\" is required (a name)"))
     };
@@ -217,8 +225,11 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, remote: &RemoteMod
     }
     let (field, argument, key_field) = (text("field")?, text("argument")?, text("key_field")?);
     let [step] = path else { return Err("\"batch\" needs a remote_field of one level (a root field of the remote)".into()) };
-    let key_argument = match step.arguments.iter().collect::<Vec<_>>().as_slice() {
-        [(name, Value::String(template))] if template.starts_with('$') => name.as_str(),
+    let (key_argument, key_index) = match step.arguments.iter().collect::<Vec<_>>().as_slice() {
+        [(name, Value::String(template))] if template.starts_with('$') => {
+            let index = lhs.iter().position(|l| l.name == template[1..]).ok_or("the key argument names no lhs field")?;
+            (name.as_str(), index)
+        }
         _ => return Err(format!("\"batch\": \"{}\" must take exactly one argument, the join key (\"$<lhs field>\")", step.field)),
     };
     let single = remote.field(&remote.remote_query_type, &step.field).ok_or("the remote field is gone")?;
@@ -234,6 +245,12 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, remote: &RemoteMod
     if !is_list(&list_argument["type"]) || named_type(&list_argument["type"]) != Some(key_type.as_str()) {
         return Err(format!("\"batch\": argument \"{field}.{argument}\" must be a list of {key_type}, the key's type"));
     }
+    let required = batched.get("args").and_then(Value::as_array).into_iter().flatten().find(|a| {
+        a["name"].as_str() != Some(argument.as_str()) && a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null()
+    });
+    if let Some(other) = required {
+        return Err(format!("\"batch\": field \"{field}\" requires argument \"{}\" too", other["name"].as_str().unwrap_or("?")));
+    }
     if !is_list(&batched["type"]) || named_type(&batched["type"]) != Some(object_type.as_str()) {
         return Err(format!("\"batch\": field \"{field}\" must answer a list of {object_type}, as \"{}\" answers one", step.field));
     }
@@ -243,7 +260,10 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, remote: &RemoteMod
     if named_type(&key["type"]) != Some(key_type.as_str()) {
         return Err(format!("\"batch\": \"{object_type}.{key_field}\" must be of the key's type, {key_type}"));
     }
-    Ok(BatchField { field, argument, argument_type: remote_type_text(&list_argument["type"])?, key_field })
+    if remote.presets.arguments.get(&(remote.remote_query_type.clone(), field.clone())).is_some_and(|p| !p.is_empty()) {
+        return Ok(None);
+    }
+    Ok(Some(BatchField { field, argument, argument_type: remote_type_text(&list_argument["type"])?, key_field, key_index }))
 }
 
 /// Whether a type reference is a list (under any non-null).

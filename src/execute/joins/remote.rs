@@ -1,6 +1,8 @@
 //! Joins to a remote schema: ONE request per (relationship, level) with one aliased
 //! field per distinct key (chunked at `graphql.remote_batch_size`, chunks sent
-//! concurrently), arguments filled from the relationship's templates.
+//! concurrently), arguments filled from the relationship's templates; or, when the
+//! relationship declares a batch field, ONE field per chunk taking every key at once,
+//! whose answers `splice` matches back to the keys by their key field.
 
 use serde_json::{Map, Value};
 
@@ -34,6 +36,12 @@ pub const BATCH_KEY: &str = "pgf_batch_key";
 pub fn batch_key_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
+        // 1 and 1.0 are one key (a numeric column against an Int field).
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => (f as i64).to_string(),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -196,7 +204,8 @@ pub fn plan(
                 aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
             }
             let batched = batch_field.map(|b| {
-                let keys: Vec<Value> = chunk.iter().map(|(_, (values, _))| values.first().cloned().unwrap_or(Value::Null)).collect();
+                let keys: Vec<Value> =
+                    chunk.iter().map(|(_, (values, _))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect();
                 document.declare(BATCH_KEYS.to_string(), b.argument_type.clone());
                 document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
                 let texts = keys.iter().map(batch_key_text).collect();

@@ -18,18 +18,48 @@ use crate::schema::remote::RemoteModel;
 /// alias gets the object whose key field holds its key, or null when the remote
 /// answered none (an unknown key); the key field of ours is removed. An answer without
 /// the list stays as it is (its errors say why).
-fn by_alias(remote_data: &mut serde_json::Map<String, Value>, aliases: &[super::remote::Alias], keys: &[String]) {
+/// The remote's errors at `[pgf_batch, i, …]` are moved to the alias of the i-th object's
+/// key, so that they reach the client at that parent's path.
+fn by_alias(
+    remote_data: &mut serde_json::Map<String, Value>,
+    remote_errors: Option<&mut Vec<Value>>,
+    aliases: &[super::remote::Alias],
+    keys: &[String],
+) {
     use super::remote::{batch_key_text, BATCH_FIELD, BATCH_KEY};
     let Some(Value::Array(objects)) = remote_data.remove(BATCH_FIELD) else { return };
     let mut found: HashMap<String, Value> = HashMap::new();
+    let mut key_at: Vec<Option<String>> = Vec::with_capacity(objects.len());
     for mut object in objects {
         let key = object.as_object_mut().and_then(|o| o.remove(BATCH_KEY)).map(|k| batch_key_text(&k));
+        key_at.push(key.clone());
         if let Some(key) = key {
             found.entry(key).or_insert(object);
         }
     }
     for (alias, key) in aliases.iter().zip(keys) {
-        remote_data.insert(alias.name.clone(), found.remove(key).unwrap_or(Value::Null));
+        // Several parents' keys may be one remote key (two lhs columns, one key argument).
+        remote_data.insert(alias.name.clone(), found.get(key).cloned().unwrap_or(Value::Null));
+    }
+    for error in remote_errors.into_iter().flatten() {
+        let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };
+        if path.first().and_then(Value::as_str) != Some(BATCH_FIELD) {
+            continue;
+        }
+        let alias = path
+            .get(1)
+            .and_then(Value::as_u64)
+            .and_then(|i| key_at.get(i as usize).cloned().flatten())
+            .and_then(|key| keys.iter().position(|k| *k == key))
+            .and_then(|i| aliases.get(i));
+        match alias {
+            Some(alias) => {
+                path.splice(0..2, [Value::String(alias.name.clone())]);
+            }
+            None => {
+                path.clear();
+            }
+        }
     }
 }
 
@@ -65,7 +95,8 @@ pub fn splice(
                     _ => (serde_json::Map::new(), false),
                 };
                 if let Some(keys) = &call.batched {
-                    by_alias(&mut remote_data, &call.aliases, keys);
+                    let errors_of_batch = answer.get_mut("errors").and_then(Value::as_array_mut);
+                    by_alias(&mut remote_data, errors_of_batch, &call.aliases, keys);
                 }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 for alias in &call.aliases {
