@@ -210,6 +210,8 @@ thread_local! {
     /// of a cache hit.
     static MEMBERSHIPS: RefCell<Vec<(u32, String)>> = const { RefCell::new(Vec::new()) };
     static CALLBACKS_REGISTERED: Cell<bool> = const { Cell::new(false) };
+    /// Counts role catalog changes, to tell whether one came while memberships were read.
+    static MEMBERSHIP_CHANGES: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Roles `role` is a member of (directly or not), comma-separated oids.
@@ -218,12 +220,17 @@ fn memberships(role: u32) -> String {
         return known;
     }
     register_membership_callbacks();
+    let before = MEMBERSHIP_CHANGES.with(Cell::get);
     let row = spi::catalog_json_kept(
         "select to_jsonb(coalesce(string_agg(oid::text, ',' order by oid), ''))
            from pg_catalog.pg_roles where pg_catalog.pg_has_role(oid, 'MEMBER')",
         &[],
     );
     let list = row.as_str().unwrap_or_default().to_string();
+    // A change taken in while reading may be one the read did not see: not kept then.
+    if MEMBERSHIP_CHANGES.with(Cell::get) != before {
+        return list;
+    }
     MEMBERSHIPS.with(|m| {
         let mut known = m.borrow_mut();
         if known.len() >= KEPT_SCHEMAS {
@@ -253,6 +260,7 @@ fn register_membership_callbacks() {
 #[pgrx::pg_guard]
 unsafe extern "C-unwind" fn memberships_changed(_arg: pgrx::pg_sys::Datum, _cache: std::ffi::c_int, _hash: u32) {
     MEMBERSHIPS.with(|m| m.borrow_mut().clear());
+    MEMBERSHIP_CHANGES.with(|n| n.set(n.get() + 1));
 }
 
 /// The composed schema for the current role and settings, built if stale.
