@@ -934,6 +934,12 @@ def set_up_other_kinds(b: Bench) -> dict[str, str | None]:
                 "remote_schema": "users_api_0", "type_name": "Post", "name": "author",
                 "definition": {"to_remote_schema": {"remote_schema": "users_api_1", "lhs_fields": ["authorId"],
                                                     "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}],
+        "remote → remote, list batching": [
+            {"type": "create_remote_schema_remote_relationship", "args": {
+                "remote_schema": "users_api_0", "type_name": "Post", "name": "author_batched",
+                "definition": {"to_remote_schema": {"remote_schema": "users_api_1", "lhs_fields": ["authorId"],
+                                                    "remote_field": {"user": {"arguments": {"id": "$authorId"}}},
+                                                    "batch": {"field": "users", "argument": "ids", "key_field": "userId"}}}}}],
         "action → table": [
             {"type": "set_custom_types", "args": {"objects": [{
                 "name": "BenchOrder",
@@ -1004,10 +1010,11 @@ def group_h(b: Bench) -> Section:
                 counts = f"{st['requests']} request, 1 statement"
                 ok = st["requests"] == 1
                 distinct = n
-            elif kind == "remote → remote":
-                query = f"{{ users(ids: [{ids}]) {{ userId posts {{ title author {{ name }} }} }} }}"
+            elif kind.startswith("remote → remote"):
+                author = "author_batched" if kind.endswith("list batching") else "author"
+                query = f"{{ users(ids: [{ids}]) {{ userId posts {{ title {author} {{ name }} }} }} }}"
                 answer = b.resolve(db, query)
-                assert all(p["author"] for u in answer["data"]["users"] for p in u["posts"]), kind
+                assert all(p[author] for u in answer["data"]["users"] for p in u["posts"]), kind
                 first, second = b.users.stats()["requests"], users_b.stats()["requests"]
                 root, joined = captured(b.users, first), captured(users_b, second)
                 steps = {"root POST": lambda root=root: http_main.post("/graphql", root[0]),
@@ -1060,7 +1067,7 @@ def group_h(b: Bench) -> Section:
           "the other in the same repetition. The queries: remote → table "
           "`{ users(ids: [1..N]) { userId account { plan } } }` (`User.account` → table `accounts`); remote → remote "
           "`{ users(ids: [1..N]) { userId posts { title author { name } } } }` (`Post.author` → a second fixture's "
-          "`user(id:)`, N distinct authors for 2N posts); action → table `{ listOrders(n: N) { id account { plan } } }` "
+          "`user(id:)`, N distinct authors for 2N posts; \"list batching\": `Post.author_batched`, the same with `users(ids:)` declared as its batch field, ONE field a level); action → table `{ listOrders(n: N) { id account { plan } } }` "
           "(the fixture's action handler; its orders have 3 distinct `user_id`s); table → source "
           "`{ orders(limit: N) { id customer { tier } } }` (`customers` in a second database of the same cluster, "
           "through postgres_fdw). Times in ms, median (p10–p90).\n",
