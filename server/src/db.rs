@@ -3,9 +3,10 @@
 //! (PostgREST's authenticator pattern: `set_config('role', …, true)` is `SET LOCAL ROLE`);
 //! the call, so that Postgres checks its privileges (EXECUTE on `graphql.resolve`, USAGE
 //! on its schema) as the request's role; `commit` (a rollback when the call failed).
-//! The call runs in a task of its own: a client that goes away does not return a
-//! connection to the pool while its statement still runs.
+//! The call runs in a task of its own: a client that goes away cancels its statement,
+//! and does not return a connection to the pool while that statement still runs.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,11 +117,14 @@ impl Database {
         })?;
         let claims = Value::Object(session.claims.clone()).to_string();
         let headers = Value::Object(headers.clone()).to_string();
-        let this = self.clone();
-        // Finishes even when the client goes away, so the connection returns to the pool idle.
+        let client = self.pool.get().await.map_err(|e| CallError::Unavailable(pool_error(e, self.wait)))?;
+        // A client that goes away cancels its statement (a wait on a slow remote ends);
+        // the task still finishes, so the connection returns to the pool idle.
+        let finished = Arc::new(AtomicBool::new(false));
+        let _cancel = CancelOnDrop { token: Some(client.cancel_token()), finished: finished.clone() };
         let task = tokio::spawn(async move {
             let _permit = permit;
-            let client = this.pool.get().await.map_err(|e| CallError::Unavailable(pool_error(e, this.wait)))?;
+            let _finished = Finished(finished);
             let setup = client.prepare_cached(SETUP).await.map_err(unavailable_or_sql)?;
             let call = client.prepare_cached(statement).await.map_err(unavailable_or_sql)?;
             let setup_params: [&(dyn ToSql + Sync); 3] = [&role, &claims, &headers];
@@ -145,6 +149,35 @@ impl Database {
             row.try_get::<_, JsonText>(0).map(|json| json.0).map_err(unavailable_or_sql)
         });
         task.await.map_err(|e| CallError::Unavailable(ApiError::unavailable(format!("the call was lost: {e}"))))?
+    }
+}
+
+/// Cancels the call's statement when dropped before the call finished: the handler's
+/// future is dropped when its client hangs up.
+struct CancelOnDrop {
+    token: Option<tokio_postgres::CancelToken>,
+    finished: Arc<AtomicBool>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.finished.load(Ordering::SeqCst) {
+            return;
+        }
+        if let (Some(token), Ok(runtime)) = (self.token.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move {
+                let _ = token.cancel_query(NoTls).await;
+            });
+        }
+    }
+}
+
+/// Marks the call finished when its task ends, however it ends.
+struct Finished(Arc<AtomicBool>);
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
     }
 }
 

@@ -475,3 +475,19 @@ fn console_runs_a_remote_join_in_a_browser() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_client_that_hangs_up_cancels_its_statement() {
+    let _turn = fixture_turn();
+    let front = start_secured(&[]);
+    ureq::post(&format!("{}/_fault", env().fixture)).send_string(r#"{"mode": "delay", "delay_ms": 5000}"#).expect("the fixture takes the fault");
+    let impatient = ureq::AgentBuilder::new().timeout(Duration::from_millis(600)).build();
+    let body = json!({"query": "{ notes { author { name } } }"}).to_string();
+    let gave_up = impatient.post(&format!("{}/v1/graphql", front.url)).set("x-hasura-admin-secret", SECRET).send_string(&body);
+    assert!(gave_up.is_err(), "the client gives up before the remote answers");
+    // The backend stops waiting on the remote soon after, rather than in 5 s.
+    std::thread::sleep(Duration::from_millis(1200));
+    let busy = psql(DB, "select count(*) from pg_stat_activity where usename = 'pgf_front_auth' and state = 'active'");
+    let _ = ureq::post(&format!("{}/_reset", env().fixture)).send_string("{}");
+    assert_eq!(busy, "0", "the statement was cancelled when its client hung up");
+}
