@@ -62,17 +62,10 @@ if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.pgf-installed" 2>/dev/null)" != 
 fi
 
 # The npm packages of the gateway (c) and of plain PostGraphile (j), from their lock files.
+# shellcheck source=../scripts/npm_ci.sh
+source scripts/npm_ci.sh
 for dir in bench/gateway bench/postgraphile; do
-    (
-        cd "$dir"
-        lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
-        stamp=node_modules/.pgf-installed
-        if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$lock_hash" ]]; then
-            say "installing the npm packages of $dir (npm ci)"
-            npm ci --no-audit --no-fund --loglevel=error
-            echo "$lock_hash" >"$stamp"
-        fi
-    )
+    pgf_npm_ci "$dir" >/dev/null || { say "npm ci failed in $dir"; exit 1; }
 done
 
 # wrk, the HTTP load generator of group (j), from Debian.

@@ -77,19 +77,9 @@ else
 fi
 
 # --- the console's assets (GraphiQL, React) from the npm registry, pinned by its lock file ---
-# npm ci only when node_modules is missing or was installed from another lock file.
-(
-    cd server/console
-    lock_hash="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
-    stamp=node_modules/.pgf-installed
-    if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
-        say "console assets present (server/console/node_modules)"
-    else
-        say "installing the console's assets (npm ci in server/console)"
-        npm ci --no-audit --no-fund --loglevel=error
-        echo "$lock_hash" >"$stamp"
-    fi
-)
+# shellcheck source=./npm_ci.sh source-path=SCRIPTDIR
+source scripts/npm_ci.sh
+pgf_npm_ci server/console
 
 if ((deps_only)); then
     say "done (tools only)"

@@ -43,6 +43,14 @@ passed=0
 failed=0
 summary=()
 
+# cargo_test_counts LOG: "PASSED FAILED", summed over its "test result:" lines (one
+# per test binary).
+cargo_test_counts() {
+    awk '/^test result:/ {
+            for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
+        } END { print p + 0, f + 0 }' "$1"
+}
+
 # record PART PASSED FAILED
 record() {
     passed=$((passed + $2))
@@ -151,10 +159,7 @@ else
     cargo pgrx test pg15 --runas postgres --pgdata "$PGTEST_DATA" 2>&1 | tee "$OUT/pgtest.log"
     rc="${PIPESTATUS[0]}"
     set -e
-    # one "test result: ok. N passed; M failed; ..." line per test binary
-    read -r pt_pass pt_fail < <(awk '/^test result:/ {
-            for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
-        } END { print p + 0, f + 0 }' "$OUT/pgtest.log")
+    read -r pt_pass pt_fail < <(cargo_test_counts "$OUT/pgtest.log")
     # a build error or a crashed harness reports no failed test: count it as one
     if ((rc != 0 && pt_fail == 0)); then pt_fail=1; echo "test: cargo pgrx test failed (exit $rc) before reporting tests"; fi
     record "cargo pgrx test" "$pt_pass" "$pt_fail"
@@ -240,23 +245,9 @@ elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 else
     section "(c) introspection check (tests/introspection)"
     node_ok=1
-    # npm ci only when node_modules is missing or was installed from another lock file.
-    (
-        cd tests/introspection
-        lock_hash="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
-        stamp=node_modules/.pgf-installed
-        if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_hash" ]]; then
-            echo "test: node_modules up to date"
-        else
-            if [[ -f package-lock.json ]]; then
-                npm ci --no-audit --no-fund
-            else
-                npm install --no-audit --no-fund
-            fi
-            lock_hash="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
-            echo "$lock_hash" >"$stamp"
-        fi
-    ) || node_ok=0
+    # shellcheck source=./npm_ci.sh source-path=SCRIPTDIR
+    source scripts/npm_ci.sh
+    pgf_npm_ci tests/introspection || node_ok=0
 
     # A fresh database with the extension and the demo schema.
     if ((node_ok)); then
@@ -310,9 +301,7 @@ else
         cargo test -p pgf-server 2>&1 | tee "$OUT/front.log"
     rc="${PIPESTATUS[0]}"
     set -e
-    read -r fr_pass fr_fail < <(awk '/^test result:/ {
-            for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i }
-        } END { print p + 0, f + 0 }' "$OUT/front.log")
+    read -r fr_pass fr_fail < <(cargo_test_counts "$OUT/front.log")
     if ((rc != 0 && fr_fail == 0)); then fr_fail=1; echo "test: cargo test -p pgf-server failed (exit $rc) before reporting tests"; fi
     record "HTTP front" "$fr_pass" "$fr_fail"
 fi

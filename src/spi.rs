@@ -116,10 +116,24 @@ impl Drop for FreshSnapshot {
 /// Runs `f` in a subtransaction; an ERROR inside rolls the subtransaction back and
 /// comes out as `Err`. Must be called with an SPI connection already open, or none.
 pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
+    subtransaction(f, Ending::Release)
+}
+
+/// How a subtransaction that did not fail ends.
+#[derive(Clone, Copy)]
+enum Ending {
+    Release,
+    RollBack,
+}
+
+fn subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe, ending: Ending) -> Result<R, SqlError> {
     let subtransaction = Subtransaction::begin();
     PgTryBuilder::new(move || {
         let result = f();
-        subtransaction.release();
+        match ending {
+            Ending::Release => subtransaction.release(),
+            Ending::RollBack => subtransaction.roll_back(),
+        }
         Ok(result)
     })
     .catch_others(move |caught| {
@@ -138,20 +152,7 @@ pub fn in_subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> R
 /// gone (`graphql.explain` of a mutation with `analyze`). An ERROR inside comes out as
 /// `Err`, a cancel as the ERROR.
 pub fn rolled_back<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
-    let subtransaction = Subtransaction::begin();
-    PgTryBuilder::new(move || {
-        let result = f();
-        subtransaction.roll_back();
-        Ok(result)
-    })
-    .catch_others(move |caught| {
-        subtransaction.roll_back();
-        if crate::error::is_query_cancel(&caught) {
-            crate::error::reraise(caught);
-        }
-        Err(SqlError::from_caught(caught))
-    })
-    .execute()
+    subtransaction(f, Ending::RollBack)
 }
 
 /// Postgres' EXPLAIN (FORMAT JSON) of a generated statement with its parameters; with

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use common::{env, psql};
+use common::{env, fresh_database, psql};
 
 const DB: &str = "pgf_front";
 const SECRET: &str = "front-admin-secret";
@@ -28,9 +28,7 @@ const HS_KEY: &str = "a-shared-key-for-hs256-of-32-bytes!";
 fn database() {
     static MADE: OnceLock<()> = OnceLock::new();
     MADE.get_or_init(|| {
-        psql("postgres", &format!("drop database if exists {DB} with (force)"));
-        psql("postgres", &format!("create database {DB}"));
-        psql(DB, r#"
+        fresh_database(DB, r#"
             do $$ begin
               if not exists (select from pg_roles where rolname = 'pgf_front_auth') then create role pgf_front_auth login noinherit; end if;
               if not exists (select from pg_roles where rolname = 'pgf_front_user') then create role pgf_front_user nologin; end if;

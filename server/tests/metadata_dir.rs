@@ -12,16 +12,14 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use common::{env, psql};
+use common::{env, fresh_database, psql};
 
 const DB: &str = "pgf_front_metadata";
 
 fn database() {
     static MADE: OnceLock<()> = OnceLock::new();
     MADE.get_or_init(|| {
-        psql("postgres", &format!("drop database if exists {DB} with (force)"));
-        psql("postgres", &format!("create database {DB}"));
-        psql(DB, r#"
+        fresh_database(DB, r#"
             do $$ begin
               if not exists (select from pg_roles where rolname = 'pgf_front_user') then create role pgf_front_user nologin; end if;
             end $$;

@@ -38,3 +38,10 @@ pub fn psql(db: &str, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+
+/// Creates `db` afresh (dropped first if a run left it) and runs `setup` in it.
+pub fn fresh_database(db: &str, setup: &str) {
+    psql("postgres", &format!("drop database if exists {db} with (force)"));
+    psql("postgres", &format!("create database {db}"));
+    psql(db, setup);
+}
