@@ -22,19 +22,22 @@ fn database() {
         fresh_database(DB, r#"
             do $$ begin
               if not exists (select from pg_roles where rolname = 'pgf_front_user') then create role pgf_front_user nologin; end if;
+              if not exists (select from pg_roles where rolname = 'pgf_metadata_admin') then create role pgf_metadata_admin login; end if;
             end $$;
             create extension pg_federation;
+            -- The directory is applied by a role a DBA allowed to change metadata, not a superuser.
+            grant insert, update on graphql.metadata_document to pgf_metadata_admin;
             create table notes (id int primary key, owner int not null, body text not null);
             create table tags (note_id int not null references notes (id), tag text not null, primary key (note_id, tag));
             insert into notes values (1, 1, 'one'), (2, 2, 'two');
             insert into tags values (1, 'a'), (1, 'b'), (2, 'c');
-            grant select on notes, tags to pgf_front_user;
+            grant select on notes, tags to pgf_front_user, pgf_metadata_admin;
         "#);
     });
 }
 
 fn url() -> String {
-    format!("host={} port={} user=postgres dbname={DB}", env().host, env().port)
+    format!("host={} port={} user=pgf_metadata_admin dbname={DB}", env().host, env().port)
 }
 
 /// Runs `pgf metadata <verb> --dir <dir>`: (success, what it printed).
