@@ -19,6 +19,7 @@ use crate::plan::mutation::{Write, WriteStep};
 use crate::plan::operation::{MutationStep, Outbound, QueryPlan, Step};
 use crate::plan::{Join, Statement};
 use crate::schema::join_field::JoinField;
+use crate::schema::remote_join::BatchAnswers;
 use crate::spi;
 
 const CONCURRENCY: &str = "a level's requests are sent together, on worker threads, before its statements run; \
@@ -268,11 +269,19 @@ fn describe_join(join: &Join, context: &crate::plan::Context) -> Value {
             let field: Vec<&str> = relationship.path.iter().map(|step| step.field.as_str()).collect();
             let chunks = crate::settings::remote_batch_size();
             let how = match &relationship.batch {
-                Some(batch) if join.field.arguments.is_empty() => format!(
-                    "one request per relationship and level, ONE field {}({}: [every distinct key]) matched back by {} \
-                     (chunks of {chunks} keys, sent concurrently)",
-                    batch.field, batch.argument, batch.key_field
-                ),
+                Some(batch) if join.field.arguments.is_empty() => {
+                    let matched = match &batch.answers {
+                        BatchAnswers::ByKeyField => format!("matched back by {}", batch.key_field),
+                        BatchAnswers::InOrder { type_name } => {
+                            format!("one {type_name} representation by {} per key, answers matched back in order", batch.key_field)
+                        }
+                    };
+                    format!(
+                        "one request per relationship and level, ONE field {}({}: [every distinct key]) {matched} \
+                         (chunks of {chunks} keys, sent concurrently)",
+                        batch.field, batch.argument
+                    )
+                }
                 _ => format!(
                     "one request per relationship and level, one aliased field per distinct key (chunks of {chunks} keys, sent concurrently)"
                 ),

@@ -21,7 +21,8 @@ pub struct PathStep {
 }
 
 /// A remote field that takes every key of a level at once (`batch` in the body):
-/// `users(ids: [Int!])` answering objects that carry their key in `key_field`.
+/// `users(ids: [Int!])` answering objects that carry their key in `key_field`, or
+/// Apollo Federation's `_entities(representations: [_Any!]!)`.
 #[derive(Debug, Clone)]
 pub struct BatchField {
     pub field: String,
@@ -31,6 +32,20 @@ pub struct BatchField {
     pub key_field: String,
     /// Which lhs field (index into `lhs`) holds the key.
     pub key_index: usize,
+    pub answers: BatchAnswers,
+}
+
+/// How a batch field's answers are matched back to the keys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchAnswers {
+    /// Each answer carries its key in `key_field`, in any order; a key without an
+    /// answer gets null (`users(ids:)`).
+    ByKeyField,
+    /// One answer per key, in the order of the keys, null for an unknown one: Apollo
+    /// Federation's `_entities`, sent one representation `{"__typename": <type>,
+    /// <key_field>: <key>}` per key and answering the abstract `_Entity`, whose
+    /// selection is wrapped in `... on <type>`. `type_name` is in the remote's names.
+    InOrder { type_name: String },
 }
 
 #[derive(Debug, Clone)]
@@ -213,8 +228,10 @@ pub fn resolve(
 
 /// Checks a `batch` body against the relationship and the remote: the join is on one
 /// key through one root field whose only argument is that key (`user(id: $user_id)`),
-/// and the batch field, beside it, takes a list of the key's type and answers a list of
-/// the same objects, which carry the key in `key_field`.
+/// and the batch field, beside it, either takes a list of the key's type and answers a
+/// list of the same objects, which carry the key in `key_field`; or is Apollo
+/// Federation's `_entities`: it takes a list of `_Any` (representations) and answers a
+/// list of an abstract type the object type belongs to, whose `key_field` is the key.
 /// `None` when the role's presets apply to the batch field (they fit the one-key field).
 fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, lhs: &[Lhs], remote: &RemoteModel) -> Result<Option<BatchField>, String> {
     let text = |key: &str| {
@@ -242,17 +259,39 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, lhs: &[Lhs], remot
         .ok_or_else(|| format!("\"batch\": field \"{field}\" does not exist on remote type \"{}\"", remote.remote_query_type))?;
     let list_argument = RemoteModel::argument(batched, &argument)
         .ok_or_else(|| format!("\"batch\": argument \"{argument}\" does not exist on field \"{field}\""))?;
-    if !is_list(&list_argument["type"]) || named_type(&list_argument["type"]) != Some(key_type.as_str()) {
-        return Err(format!("\"batch\": argument \"{field}.{argument}\" must be a list of {key_type}, the key's type"));
-    }
+    let answers = if is_list(&list_argument["type"]) && named_type(&list_argument["type"]) == Some(key_type.as_str()) {
+        BatchAnswers::ByKeyField
+    } else if is_list(&list_argument["type"]) && named_type(&list_argument["type"]) == Some(ANY) {
+        BatchAnswers::InOrder { type_name: object_type.clone() }
+    } else {
+        return Err(format!(
+            "\"batch\": argument \"{field}.{argument}\" must be a list of {key_type}, the key's type, \
+             or of {ANY} (Apollo Federation's representations)"
+        ));
+    };
     let required = batched.get("args").and_then(Value::as_array).into_iter().flatten().find(|a| {
         a["name"].as_str() != Some(argument.as_str()) && a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null()
     });
     if let Some(other) = required {
         return Err(format!("\"batch\": field \"{field}\" requires argument \"{}\" too", other["name"].as_str().unwrap_or("?")));
     }
-    if !is_list(&batched["type"]) || named_type(&batched["type"]) != Some(object_type.as_str()) {
-        return Err(format!("\"batch\": field \"{field}\" must answer a list of {object_type}, as \"{}\" answers one", step.field));
+    let answered = named_type(&batched["type"]).unwrap_or_default();
+    let fits = match answers {
+        BatchAnswers::ByKeyField => answered == object_type,
+        BatchAnswers::InOrder { .. } => remote.remote_types.get(answered).is_some_and(|t| {
+            t["possibleTypes"].as_array().into_iter().flatten().any(|member| member["name"].as_str() == Some(&object_type))
+        }),
+    };
+    if !is_list(&batched["type"]) || !fits {
+        return Err(match answers {
+            BatchAnswers::ByKeyField => {
+                format!("\"batch\": field \"{field}\" must answer a list of {object_type}, as \"{}\" answers one", step.field)
+            }
+            BatchAnswers::InOrder { .. } => format!(
+                "\"batch\": field \"{field}\" must answer a list of entities that {object_type} is one of, as \"{}\" answers {object_type}",
+                step.field
+            ),
+        });
     }
     let key = remote
         .field(&object_type, &key_field)
@@ -263,8 +302,11 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, lhs: &[Lhs], remot
     if remote.presets.arguments.get(&(remote.remote_query_type.clone(), field.clone())).is_some_and(|p| !p.is_empty()) {
         return Ok(None);
     }
-    Ok(Some(BatchField { field, argument, argument_type: remote_type_text(&list_argument["type"])?, key_field, key_index }))
+    Ok(Some(BatchField { field, argument, argument_type: remote_type_text(&list_argument["type"])?, key_field, key_index, answers }))
 }
+
+/// Apollo Federation's scalar of entity representations.
+const ANY: &str = "_Any";
 
 /// Whether a type reference is a list (under any non-null).
 fn is_list(t: &Value) -> bool {

@@ -14,15 +14,31 @@ use crate::plan::remote::http_request;
 use crate::http;
 use crate::plan::Join;
 use crate::schema::join_field::JoinField;
-use crate::schema::remote_join::RemoteRelationship;
+use crate::schema::remote_join::{BatchAnswers, RemoteRelationship};
 
 /// One request: which join it serves, and which alias answers which key.
 pub struct JoinCall {
     pub join: usize,
     pub aliases: Vec<Alias>,
-    /// Set when the request is ONE batch field for every key (`BatchField`): the key
-    /// text of each alias, to match the answers' key fields to the aliases.
-    pub batched: Option<Vec<String>>,
+    /// Set when the request is ONE batch field for every key (`BatchField`): how its
+    /// answers are matched to the aliases.
+    pub batched: Option<Matching>,
+}
+
+/// How a batch field's answers find their aliases.
+pub enum Matching {
+    /// By the key field each answer carries: the key text of each alias, in order.
+    ByKey(Vec<String>),
+    /// The i-th answer is the i-th alias's (`_entities`).
+    InOrder,
+}
+
+/// An Apollo Federation representation of the entity with `key`.
+fn representation(type_name: &str, key_field: &str, key: Value) -> Value {
+    let mut object = Map::new();
+    object.insert("__typename".to_string(), Value::String(type_name.to_string()));
+    object.insert(key_field.to_string(), key);
+    Value::Object(object)
 }
 
 /// A batched request's field, the variable holding its keys, and the field of ours in
@@ -191,7 +207,9 @@ pub fn plan(
         let entries: Vec<_> = keys.distinct.iter().collect();
         for chunk in entries.chunks(batch) {
             let mut document = RemoteDocument::new(Some(composed)).with_presets(remote, context.session());
-            let key_selection = batch_field.map(|b| format!("{BATCH_KEY}: {}", b.key_field));
+            // Answers matched by key carry it under a field of ours; `_entities` answers in order.
+            let key_selection =
+                batch_field.filter(|b| b.answers == BatchAnswers::ByKeyField).map(|b| format!("{BATCH_KEY}: {}", b.key_field));
             let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames, key_selection);
             let mut variables = Map::new();
             let mut aliases = Vec::new();
@@ -207,10 +225,23 @@ pub fn plan(
                 let keys: Vec<Value> =
                     chunk.iter().map(|(_, (values, _))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect();
                 document.declare(BATCH_KEYS.to_string(), b.argument_type.clone());
-                document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
-                let texts = keys.iter().map(batch_key_text).collect();
-                variables.insert(BATCH_KEYS.to_string(), Value::Array(keys));
-                texts
+                let (matching, argument) = match &b.answers {
+                    BatchAnswers::ByKeyField => {
+                        document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
+                        (Matching::ByKey(keys.iter().map(batch_key_text).collect()), keys)
+                    }
+                    BatchAnswers::InOrder { type_name } => {
+                        document.add_text(format!(
+                            "{BATCH_FIELD}: {}({}: ${BATCH_KEYS}) {{ ... on {type_name}{selection} }}",
+                            b.field, b.argument
+                        ));
+                        let representations =
+                            keys.into_iter().map(|key| representation(type_name, &b.key_field, key)).collect();
+                        (Matching::InOrder, representations)
+                    }
+                };
+                variables.insert(BATCH_KEYS.to_string(), Value::Array(argument));
+                matching
             });
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
             variables.extend(document.client_variables(context.variables));

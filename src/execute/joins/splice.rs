@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::remote::JoinCall;
+use super::remote::{JoinCall, Matching};
 use super::splice_values;
 use crate::error::{path_segments, GraphqlError};
 use crate::error::code;
@@ -15,12 +15,50 @@ use crate::schema::join_field::JoinField;
 use crate::schema::remote::RemoteModel;
 
 /// A batched answer (`pgf_batch: [objects]`) as the aliased one it stands for: each
-/// alias gets the object whose key field holds its key, or null when the remote
-/// answered none (an unknown key); the key field of ours is removed. An answer without
-/// the list stays as it is (its errors say why).
-/// The remote's errors at `[pgf_batch, i, …]` are moved to the alias of the i-th object's
-/// key, so that they reach the client at that parent's path.
+/// alias gets its object (`Matching`), or null when the remote answered none (an unknown
+/// key). An answer without the list stays as it is (its errors say why).
+/// The remote's errors at `[pgf_batch, i, …]` are moved to the alias of the i-th object,
+/// so that they reach the client at that parent's path.
 fn by_alias(
+    remote_data: &mut serde_json::Map<String, Value>,
+    remote_errors: Option<&mut Vec<Value>>,
+    aliases: &[super::remote::Alias],
+    matching: &Matching,
+) {
+    match matching {
+        Matching::ByKey(keys) => by_key(remote_data, remote_errors, aliases, keys),
+        Matching::InOrder => in_order(remote_data, remote_errors, aliases),
+    }
+}
+
+/// The i-th object is the i-th alias's (`_entities`); a list of another length is the
+/// remote breaking the contract: no alias gets a value, and each reports it missing.
+fn in_order(remote_data: &mut serde_json::Map<String, Value>, remote_errors: Option<&mut Vec<Value>>, aliases: &[super::remote::Alias]) {
+    use super::remote::BATCH_FIELD;
+    let Some(Value::Array(objects)) = remote_data.remove(BATCH_FIELD) else { return };
+    if objects.len() != aliases.len() {
+        return;
+    }
+    for (alias, object) in aliases.iter().zip(objects) {
+        remote_data.insert(alias.name.clone(), object);
+    }
+    for error in remote_errors.into_iter().flatten() {
+        let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };
+        if path.first().and_then(Value::as_str) != Some(BATCH_FIELD) {
+            continue;
+        }
+        match path.get(1).and_then(Value::as_u64).and_then(|i| aliases.get(i as usize)) {
+            Some(alias) => {
+                path.splice(0..2, [Value::String(alias.name.clone())]);
+            }
+            None => path.clear(),
+        }
+    }
+}
+
+/// Each alias gets the object whose key field holds its key (the key field of ours is
+/// removed).
+fn by_key(
     remote_data: &mut serde_json::Map<String, Value>,
     remote_errors: Option<&mut Vec<Value>>,
     aliases: &[super::remote::Alias],
@@ -94,9 +132,9 @@ pub fn splice(
                     Some(Value::Object(map)) => (map, true),
                     _ => (serde_json::Map::new(), false),
                 };
-                if let Some(keys) = &call.batched {
+                if let Some(matching) = &call.batched {
                     let errors_of_batch = answer.get_mut("errors").and_then(Value::as_array_mut);
-                    by_alias(&mut remote_data, errors_of_batch, &call.aliases, keys);
+                    by_alias(&mut remote_data, errors_of_batch, &call.aliases, matching);
                 }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
                 for alias in &call.aliases {

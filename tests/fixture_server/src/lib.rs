@@ -6,12 +6,15 @@
 //!   POST|GET /graphql   the API of `schema.rs`; counted; subject to the current fault
 //!   POST|GET /products/graphql, /clash/graphql   the APIs of `products.rs`; counted apart
 //!                       (`products_requests`, `clash_requests`), recorded with the others, never faulted
+//!   POST|GET /accounts/graphql   the Apollo Federation subgraph of `accounts.rs` (`_entities`);
+//!                       counted apart (`accounts_requests`), recorded, never faulted
 //!   POST /actions       a REST action handler (Hasura's contract); see `action_handler`
 //!   GET  /_stats        {"requests": N, "documents": [last 50 query texts], "variables": [...], "headers": [x-* headers],
 //!                        "action_requests": N, "actions": [last 50 {body, headers}]}
 //!   POST /_reset        zero the counters, forget documents, clear the fault
 //!   POST /_fault        {"mode": M, "delay_ms": D, "bytes": B, "after": K}
 
+pub mod accounts;
 pub mod products;
 pub mod schema;
 
@@ -92,6 +95,7 @@ struct Recorded {
     requests: u64,
     products_requests: u64,
     clash_requests: u64,
+    accounts_requests: u64,
     /// (query text, variables); null/null for a request that was not a GraphQL request
     documents: VecDeque<(JsonValue, JsonValue)>,
     /// x-* request headers, one object per entry of `documents`
@@ -106,6 +110,7 @@ pub struct AppState {
     schema: FixtureSchema,
     products: products::ProductsSchema,
     clash: products::clash::ClashSchema,
+    accounts: accounts::AccountsSchema,
     recorded: Mutex<Recorded>,
 }
 
@@ -122,12 +127,14 @@ pub fn app() -> Router {
         schema: build_schema(),
         products: products::build_schema(),
         clash: products::clash::build_schema(),
+        accounts: accounts::build_schema(),
         recorded: Mutex::default(),
     });
     Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route("/products/graphql", get(products_graphql).post(products_graphql))
         .route("/clash/graphql", get(clash_graphql).post(clash_graphql))
+        .route("/accounts/graphql", get(accounts_graphql).post(accounts_graphql))
         .route("/actions", post(action_handler))
         .route("/_stats", get(stats))
         .route("/_reset", post(reset))
@@ -150,6 +157,7 @@ enum Api {
     Users,
     Products,
     Clash,
+    Accounts,
 }
 
 async fn products_graphql(
@@ -166,6 +174,14 @@ async fn clash_graphql(
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     serve(state, Api::Clash, headers, request).await
+}
+
+async fn accounts_graphql(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    serve(state, Api::Accounts, headers, request).await
 }
 
 async fn graphql(
@@ -189,6 +205,7 @@ async fn serve(
             Api::Users => rec.requests += 1,
             Api::Products => rec.products_requests += 1,
             Api::Clash => rec.clash_requests += 1,
+            Api::Accounts => rec.accounts_requests += 1,
         }
         let entry = match &request {
             Ok(r) => (
@@ -227,6 +244,7 @@ async fn serve(
     match api {
         Api::Products => return GraphQLResponse::from(state.products.execute(request).await).into_response(),
         Api::Clash => return GraphQLResponse::from(state.clash.execute(request).await).into_response(),
+        Api::Accounts => return GraphQLResponse::from(state.accounts.execute(request).await).into_response(),
         Api::Users => {}
     }
     match fault.map(|f| f.mode) {
@@ -282,7 +300,7 @@ async fn stats(State(state): State<Arc<AppState>>) -> Response {
     let (documents, variables): (Vec<_>, Vec<_>) = rec.documents.iter().cloned().unzip();
     json_response(
         StatusCode::OK,
-        &json!({"requests": rec.requests, "products_requests": rec.products_requests, "clash_requests": rec.clash_requests, "documents": documents, "variables": variables, "headers": rec.headers,
+        &json!({"requests": rec.requests, "products_requests": rec.products_requests, "clash_requests": rec.clash_requests, "accounts_requests": rec.accounts_requests, "documents": documents, "variables": variables, "headers": rec.headers,
                 "action_requests": rec.action_requests, "actions": rec.actions}),
     )
 }
