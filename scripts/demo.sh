@@ -51,6 +51,9 @@ psql_db -c 'create extension pg_federation'
 psql_db -o /dev/null <"$ROOT/examples/demo_schema.sql"
 echo "demo: database $DB has pg_federation and the shop schema (examples/demo_schema.sql)"
 
+# An answer indented, its keys in the order of the selection set and every digit kept.
+pretty_json() { node "$ROOT/scripts/pretty_json.mjs"; }
+
 # Run every NAME.graphql in a directory through graphql.resolve and print the answer.
 run_queries() {
     local dir="$1" file base title query vars sql
@@ -67,14 +70,14 @@ run_queries() {
             echo "demo: $file contains \$q\$ or \$v\$; cannot quote it" >&2
             return 1
         fi
-        sql="select jsonb_pretty(graphql.resolve(\$q\$$query\$q\$, \$v\$$vars\$v\$::jsonb))"
+        sql="select graphql.resolve(\$q\$$query\$q\$, \$v\$$vars\$v\$::jsonb)"
 
         echo
         echo "=== ${title:-$(basename "$file")}  ($(basename "$file"))"
         grep -v '^#' "$file"
         [[ -f "$base.json" ]] && echo "variables: $vars"
         echo "--- result"
-        psql_db -At -c "$sql"
+        psql_db -At -c "$sql" | pretty_json
     done
 }
 
@@ -100,7 +103,7 @@ echo
 echo "=== table -> remote join: orders.profile comes from the remote users API"
 echo "$remote_query"
 echo "--- result"
-psql_db -At -c "select jsonb_pretty(graphql.resolve(\$q\$$remote_query\$q\$))"
+psql_db -At -c "select graphql.resolve(\$q\$$remote_query\$q\$)" | pretty_json
 requests="$(curl -s "http://127.0.0.1:$REMOTE_PORT/_stats" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')"
 rows="$(psql_db -At -c "select count(*) from orders")"
 echo "--- remote requests for $rows order rows: $requests (one batched request, one alias per distinct user)"
@@ -141,8 +144,7 @@ echo "     -d '{\"query\": \"$http_query\"}'"
 echo "--- result"
 answer="$(curl -s "http://127.0.0.1:$HTTP_PORT/v1/graphql" -H "Authorization: Bearer $JWT" \
     -d "{\"query\": \"$http_query\"}")"
-# Pretty-printed by Postgres, which keeps every digit of a numeric.
-echo "select jsonb_pretty(:'answer'::jsonb)" | psql_db -At -v answer="$answer"
+echo "$answer" | pretty_json
 echo "--- the console: http://127.0.0.1:$HTTP_PORT/console (admin secret: $ADMIN_SECRET)"
 if [[ "${PGF_DEMO_SERVE:-0}" == "1" ]]; then
     echo "demo: serving until Ctrl-C (front log: /tmp/pgf-demo-front.log)"

@@ -253,7 +253,7 @@ snapshot() { # CLUSTER PORT DB FILE: export_metadata (secrets included) and ever
     {
         psql_at "$c" "$p" -d "$d" -c "select jsonb_pretty(graphql.metadata('{\"type\": \"export_metadata\", \"args\": {}}'))"
         for q in "${QUERIES[@]}"; do
-            psql_at "$c" "$p" -d "$d" -v q="$q" <<<"select graphql.resolve(:'q');"
+            psql_at "$c" "$p" -d "$d" -v q="$q" <<<"select graphql.resolve(:'q')::jsonb;"
         done
     } >"$f"
 }
@@ -367,7 +367,7 @@ EOF
     # One standby session: its schema cache follows metadata replayed under it.
     cat >"$OUT/standby_session.sql" <<SQL
 \\set ON_ERROR_STOP 1
-select graphql.resolve('{ orders(where: {id: {_eq: 11}}) { id user { userId } } }');
+select graphql.resolve('{ orders(where: {id: {_eq: 11}}) { id user { userId } } }')::jsonb;
 \\! $PGF_PG_BIN/psql -X -q -At -h $PRIMARY_DIR -p $PRIMARY_PORT -d $DB -o /dev/null -c "select graphql.metadata('{\"type\": \"pg_set_table_customization\", \"args\": {\"table\": \"orders\", \"configuration\": {\"custom_root_fields\": {\"select\": \"all_orders\"}}}}')"
 do \$\$ begin
   for i in 1..200 loop
@@ -375,9 +375,9 @@ do \$\$ begin
     perform pg_sleep(0.05);
   end loop;
 end \$\$;
-select graphql.resolve('{ all_orders(where: {id: {_eq: 11}}) { id user { userId } } }');
+select graphql.resolve('{ all_orders(where: {id: {_eq: 11}}) { id user { userId } } }')::jsonb;
 begin transaction read only;
-select graphql.resolve('{ all_orders(where: {id: {_eq: 12}}) { id customer { name } user { userId } } b { user(id: 3) { name } } }');
+select graphql.resolve('{ all_orders(where: {id: {_eq: 12}}) { id customer { name } user { userId } } b { user(id: 3) { name } } }')::jsonb;
 commit;
 SQL
     chmod 0644 "$OUT/standby_session.sql"
@@ -403,9 +403,9 @@ SQL
     check "standby: reading metadata calls work (get_inconsistent_metadata)" test "$(psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" \
         -c "select graphql.metadata('{\"type\": \"get_inconsistent_metadata\", \"args\": {}}') -> 'is_consistent'")" = true
     check "standby: serves on after the refused write" test "$(psql_at "$STANDBY" "$STANDBY_PORT" -d "$DB" \
-        -c "select graphql.resolve('{ customers_aggregate { aggregate { count } } }')")" = '{"data": {"customers_aggregate": {"aggregate": {"count": 200}}}}'
+        -c "select graphql.resolve('{ customers_aggregate { aggregate { count } } }')::jsonb")" = '{"data": {"customers_aggregate": {"aggregate": {"count": 200}}}}'
     check "primary: resolve in a read-only transaction" test "$(psql_at "$PRIMARY" "$PRIMARY_PORT" -d "$DB" \
-        -c "begin transaction read only" -c "select graphql.resolve('{ all_orders(where: {id: {_eq: 11}}) { id user { userId } } }')" -c "commit")" \
+        -c "begin transaction read only" -c "select graphql.resolve('{ all_orders(where: {id: {_eq: 11}}) { id user { userId } } }')::jsonb" -c "commit")" \
         = '{"data": {"all_orders": [{"id": 11, "user": {"userId": 12}}]}}'
     if grep -E "terminated by signal|PANIC" "$STANDBY_DIR/server.log"; then
         check "standby: no backend crash" false
@@ -425,20 +425,20 @@ write_load_scripts() {
     cat >"$OUT/load_table.sql" <<'SQL'
 \set id random(1, 2000)
 select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,orders}') <> 1 then 0 else 1 end)
-  from graphql.resolve('query ($id: Int!) { orders(where: {id: {_eq: $id}}) { id total customer { name countryCode } lines { sku qty } } }',
-                       jsonb_build_object('id', :id)) r;
+  from to_jsonb(graphql.resolve('query ($id: Int!) { orders(where: {id: {_eq: $id}}) { id total customer { name countryCode } lines { sku qty } } }',
+                       jsonb_build_object('id', :id))) r;
 SQL
     cat >"$OUT/load_join.sql" <<'SQL'
 \set id random(1, 1990)
 select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,orders}') <> 10 then 0 else 1 end)
-  from graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user { name email } customer { name } } }',
-                       jsonb_build_object('id', :id)) r;
+  from to_jsonb(graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user { name email } customer { name } } }',
+                       jsonb_build_object('id', :id))) r;
 SQL
     cat >"$OUT/load_remote.sql" <<'SQL'
 \set id random(1, 200)
 select 1 / (case when r ? 'errors' or r #> '{data,customers,0,b_people}' is null then 0 else 1 end)
-  from graphql.resolve('query ($id: Int!) { customers(where: {id: {_eq: $id}}) { id b_people { name } } b { user(id: $id) { name } } }',
-                       jsonb_build_object('id', :id)) r;
+  from to_jsonb(graphql.resolve('query ($id: Int!) { customers(where: {id: {_eq: $id}}) { id b_people { name } } b { user(id: $id) { name } } }',
+                       jsonb_build_object('id', :id))) r;
 SQL
     # remote -> table: three users (one request to users_api), then ONE statement per
     # relationship for their customers row (ids 1..200; null above) and their orders
@@ -450,8 +450,8 @@ select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,users}') <>
                                where u #>> '{customer,name}' is distinct from case when n <= 200 then 'customer ' || n end
                                   or jsonb_array_length(u -> 'orders') <> case when (n - 1) % 10 = 0 then 0 else 2 end)
             then 0 else 1 end)
-  from graphql.resolve('query ($ids: [Int!]) { users(ids: $ids) { userId customer { name } orders(order_by: {id: asc}, limit: 2) { id total } } }',
-                       jsonb_build_object('ids', jsonb_build_array(:id, :id + 1, :id + 2))) r;
+  from to_jsonb(graphql.resolve('query ($ids: [Int!]) { users(ids: $ids) { userId customer { name } orders(order_by: {id: asc}, limit: 2) { id total } } }',
+                       jsonb_build_object('ids', jsonb_build_array(:id, :id + 1, :id + 2)))) r;
 SQL
     # action -> table: one POST to the handler for n orders, then ONE statement for their
     # customers (order k has user_id k % 3 + 1, null when k % 4 = 0).
@@ -461,7 +461,7 @@ select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,listOrders}
                    or exists (select from jsonb_array_elements(r #> '{data,listOrders}') o, lateral (select cast(o ->> 'id' as int) as k) x
                                where o #>> '{customer,name}' is distinct from case when k % 4 <> 0 then 'customer ' || (k % 3 + 1) end)
             then 0 else 1 end)
-  from graphql.resolve('query ($n: Int!) { listOrders(n: $n) { id customer { name } } }', jsonb_build_object('n', :n)) r;
+  from to_jsonb(graphql.resolve('query ($n: Int!) { listOrders(n: $n) { id customer { name } } }', jsonb_build_object('n', :n))) r;
 SQL
     # table -> source: 10 orders, then ONE query to the source database (postgres_fdw)
     # for their tiers (user u is gold when u % 3 = 0; a null user_id has none).
@@ -471,8 +471,8 @@ select 1 / (case when r ? 'errors' or jsonb_array_length(r #> '{data,orders}') <
                    or exists (select from jsonb_array_elements(r #> '{data,orders}') o, lateral (select cast(o ->> 'user_id' as int) as u) x
                                where o #>> '{tier,tier}' is distinct from case when u % 3 = 0 then 'gold' when u is not null then 'basic' end)
             then 0 else 1 end)
-  from graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user_id tier { tier } } }',
-                       jsonb_build_object('id', :id)) r;
+  from to_jsonb(graphql.resolve('query ($id: Int!) { orders(where: {id: {_gte: $id}}, order_by: {id: asc}, limit: 10) { id user_id tier { tier } } }',
+                       jsonb_build_object('id', :id))) r;
 SQL
     # A restricted role (rel_member, as user :uid): only its orders (user n has 4 unless
     # n - 1 is a multiple of 10), never the note; of users_b only itself (the preset id).
@@ -486,7 +486,7 @@ select 1 / (case when r ? 'errors'
                    or exists (select from jsonb_array_elements(r #> '{data,orders}') o where cast(o ->> 'user_id' as int) <> :uid or o ? 'note')
                    or r #>> '{data,b,user,userId}' is distinct from :uid::text
             then 0 else 1 end)
-  from graphql.resolve('{ orders(order_by: {id: asc}) { id user_id total } b { user { userId name } } }') r;
+  from to_jsonb(graphql.resolve('{ orders(order_by: {id: asc}) { id user_id total } b { user { userId name } } }')) r;
 end;
 SQL
     # Mutations: an insert and an update in one document (one unit), each with a remote
@@ -500,9 +500,9 @@ select 1 / (case when r ? 'errors'
                    or exists (select from jsonb_array_elements(r #> '{data,update_notes_log,returning}') n
                                where n #>> '{user,userId}' is distinct from :uid::text)
             then 0 else 1 end)
-  from graphql.resolve('mutation ($u: Int!) { insert_notes_log_one(object: {user_id: $u, body: "new"}) { id user { userId } }
+  from to_jsonb(graphql.resolve('mutation ($u: Int!) { insert_notes_log_one(object: {user_id: $u, body: "new"}) { id user { userId } }
                                               update_notes_log(where: {user_id: {_eq: $u}}, _set: {body: "seen"}) { affected_rows returning { user { userId } } } }',
-                       jsonb_build_object('u', :uid)) r;
+                       jsonb_build_object('u', :uid))) r;
 SQL
     chmod 0644 "$OUT"/load_*.sql
 }

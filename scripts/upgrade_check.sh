@@ -104,7 +104,7 @@ SQL
         fi
         local query='{ all_books(order_by: {id: asc}) { id title author { name written { title } } } authors_aggregate { aggregate { count } } }'
         [[ -n "$fixture_url" ]] && query='{ all_books(order_by: {id: asc}) { id title author { name written { title } } reader { name } } authors_aggregate { aggregate { count } } }'
-        local snapshot="select graphql.metadata('{\"type\": \"export_metadata\", \"args\": {}}'); select graphql.resolve('$query');"
+        local snapshot="select graphql.metadata('{\"type\": \"export_metadata\", \"args\": {}}'); select graphql.resolve('$query')::jsonb;"
         "${psql[@]}" -d pgf_upg_data -c "$snapshot" >"$work/before.txt"
         "${psql[@]}" -d pgf_upg_data -c "alter extension pg_federation update"
         # a new session: the updated library state, as after a real upgrade

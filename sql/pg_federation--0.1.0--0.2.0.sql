@@ -7,10 +7,26 @@
 -- new or changed #[pg_extern]) must be repeated here, in the same form, until 0.2.0
 -- is released; after that, add a pg_federation--0.2.0--0.3.0.sql instead.
 --
--- 0.2.0 adds the rename-following event triggers (sql/renames.sql) and the two library
+-- 0.2.0 changes graphql.resolve's result from jsonb to json (the response in selection
+-- order), adds the rename-following event triggers (sql/renames.sql) and the two library
 -- functions they call, graphql.session_variables() and graphql.explain(), and
 -- graphql.invalidate_schema_caches(), which the metadata and DDL triggers now call; graphql.max_query_depth and graphql.max_query_fields are GUCs
 -- defined by the library, and the other functions keep their signatures and symbols.
+
+-- graphql.resolve answers json, its keys in the order of the selection set (jsonb
+-- sorts them). A return type cannot be replaced: the function is dropped and made
+-- again, with the same arguments, over a new symbol (0.1.0's `resolve_wrapper` stays in
+-- the library for databases not updated yet). Callers that need jsonb cast:
+-- resolve(...)::jsonb.
+DROP FUNCTION graphql.resolve(text, jsonb, text);
+CREATE  FUNCTION "resolve"(
+	"query" TEXT, /* & str */
+	"variables" jsonb DEFAULT '{}', /* Option < JsonB > */
+	"operation_name" TEXT DEFAULT NULL /* Option < & str > */
+) RETURNS json /* crate::response::Response */
+VOLATILE PARALLEL UNSAFE 
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'resolve_json_wrapper';
 
 -- The session variables a computed field's or tracked function's session argument
 -- receives.

@@ -34,9 +34,10 @@ pub extern "C-unwind" fn _PG_init() {
 mod sql_surface {
     use super::*;
 
-    /// Executes a GraphQL document and returns `{"data": …, "errors": […]}`.
+    /// Executes a GraphQL document and returns `{"data": …, "errors": […]}`: json, its
+    /// keys in the order of the selection set.
     #[pg_extern(volatile, parallel_unsafe, name = "resolve")]
-    fn resolve(
+    fn resolve_json(
         query: &str,
         variables: default!(Option<JsonB>, "'{}'"),
         operation_name: default!(Option<&str>, "NULL"),
@@ -44,6 +45,14 @@ mod sql_surface {
         let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
         // An ERROR (a cancel, a timeout) reaches the client without a Rust backtrace.
         crate::error::without_backtrace(|| crate::execute::resolve(query, &variables, operation_name))
+    }
+
+    /// The symbol behind 0.1.0's `graphql.resolve`, which returned jsonb: a database
+    /// still at 0.1.0 (this library installed, `ALTER EXTENSION pg_federation UPDATE`
+    /// not run yet) keeps working. No SQL of its own in 0.2.0.
+    #[pg_extern(volatile, parallel_unsafe, sql = false)]
+    fn resolve(query: &str, variables: Option<JsonB>, operation_name: Option<&str>) -> JsonB {
+        JsonB(resolve_json(query, variables, operation_name).into_value())
     }
 
     /// The plan of a document, as a DBA reads it: each level, each SQL statement with

@@ -29,6 +29,14 @@ mod tests {
     }
 
     #[pg_test]
+    fn a_response_is_compacted_outside_strings_only() {
+        let source = b"{\"a b\" : [1, \n \"x \\\" y\\\\\", {\"c\" : null}], \"d\\t\" : \"  \"}";
+        let mut target = vec![0u8; source.len()];
+        let n = crate::response::compact(source, &mut target);
+        assert_eq!(std::str::from_utf8(&target[..n]).unwrap(), r#"{"a b":[1,"x \" y\\",{"c":null}],"d\t":"  "}"#);
+    }
+
+    #[pg_test]
     fn graphql_names() {
         assert!(is_graphql_name("orders"));
         assert!(is_graphql_name("_x9"));
@@ -161,7 +169,7 @@ mod tests {
         // Table fields only: ONE statement for the document, its join edges with it.
         match plan("{ a { id b { id } } b_aggregate { aggregate { count } } }") {
             QueryPlan::Tables(statement) => {
-                assert!(statement.sql.starts_with("select jsonb_build_object('a', "), "{}", statement.sql);
+                assert!(statement.sql.starts_with("select json_build_object('a', "), "{}", statement.sql);
                 assert!(statement.sql.contains("'b_aggregate'"));
                 assert!(statement.joins.is_empty());
             }

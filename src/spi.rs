@@ -9,7 +9,7 @@ use pgrx::datum::DatumWithOid;
 use pgrx::JsonB;
 use serde_json::Value;
 
-use crate::response::JsonbDatum;
+use crate::response::JsonDatum;
 
 /// An error Postgres raised while running one of our statements.
 #[derive(Debug, Clone)]
@@ -204,14 +204,24 @@ fn text_oids(count: usize) -> Vec<pgrx::pg_sys::PgOid> {
     (0..count).map(|_| pgrx::pg_sys::PgOid::from(pg_sys::TEXTOID)).collect()
 }
 
-/// Runs a read-only statement returning one jsonb value; every parameter is text.
-/// The statement's plan is kept per backend (bounded, least recently used dropped).
+/// Runs a read-only statement returning one json or jsonb value; every parameter is
+/// text. The statement's plan is kept per backend (bounded, least recently used dropped).
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    run_kept(sql, params, Access::Read, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+    run_kept(sql, params, Access::Read, first_value)
+}
+
+/// The first column of a result's first row as a tree: `json` (what the engine's
+/// statements build, keys in selection order) or `jsonb`.
+fn first_value(table: pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<Value>> {
+    if table.column_type_oid(1)?.value() == pg_sys::JSONOID {
+        Ok(table.first().get_one::<pgrx::Json>()?.map(|j| j.0))
+    } else {
+        Ok(table.first().get_one::<JsonB>()?.map(|j| j.0))
+    }
 }
 
 /// Runs a statement that may write (a VOLATILE tracked function's mutation field),
-/// returning one jsonb value, in a subtransaction; its plan is not kept.
+/// returning one json value, in a subtransaction; its plan is not kept.
 pub fn write_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
     crate::trace::statement(sql, params, true, || write_json_untraced(sql, params))
 }
@@ -226,7 +236,7 @@ fn write_json_untraced(sql: &str, params: &[Option<String>]) -> Result<Option<Va
             if table.is_empty() {
                 return Ok(None);
             }
-            Ok(table.first().get_one::<JsonB>()?.map(|j| j.0))
+            first_value(table)
         })
     })
     .and_then(|r: Result<Option<Value>, pgrx::spi::Error>| {
@@ -237,21 +247,21 @@ fn write_json_untraced(sql: &str, params: &[Option<String>]) -> Result<Option<Va
     })
 }
 
-/// `select_json` without the conversion: the jsonb datum itself, copied into the
-/// caller's memory context, for a response the statement built whole.
-pub fn select_jsonb_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonbDatum>, SqlError> {
+/// `select_json` without the conversion: the json datum itself, copied compact into
+/// the caller's memory context, for a response the statement built whole.
+pub fn select_json_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonDatum>, SqlError> {
     run_kept(sql, params, Access::Read, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
-        // SAFETY: a jsonb (varlena) datum of the current SPI result; the copy goes to
-        // the context that was current at SPI_connect, the function call's.
-        Ok(Some(JsonbDatum(unsafe { pg_sys::SPI_datumTransfer(datum, false, -1) })))
+        // SAFETY: a json (text varlena) datum of the current SPI result; the copy goes
+        // to the context that was current at SPI_connect, the function call's.
+        Ok(Some(unsafe { JsonDatum::compact_copy(datum) }))
     })
 }
 
-/// A table mutation's statement returning one jsonb value, through its kept plan:
-/// not read-only, so it may write and sees what the statements before it wrote.
+/// A table mutation's statement returning one json or jsonb value, through its kept
+/// plan: not read-only, so it may write and sees what the statements before it wrote.
 pub fn write_json_kept(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    run_kept(sql, params, Access::Write, |table| Ok(table.first().get_one::<JsonB>()?.map(|j| j.0)))
+    run_kept(sql, params, Access::Write, first_value)
 }
 
 /// Whether a kept statement runs read-only (a query) or may write.

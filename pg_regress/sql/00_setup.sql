@@ -65,5 +65,5 @@ $$;
 
 -- Statements that joined a key set (plan::keyed_statement) since `since`.
 create function regress.keyed_statements(since bigint) returns int language sql as $$
-  select count(*)::int from regexp_matches(regress.log_since(since), 'Query Text: select \(select coalesce\(jsonb_object_agg', 'g')
+  select count(*)::int from regexp_matches(regress.log_since(since), 'Query Text: select \(select coalesce\(json_object_agg', 'g')
 $$;

@@ -31,9 +31,9 @@ select graphql.resolve($$ {
   plain_view(order_by: {id: asc}) { v }
   plain_mat(order_by: {id: asc}) { vv }
   remote_ns(where: {nspname: {_eq: "graphql"}}) { nspname }
-} $$);
+} $$)::jsonb;
 
 -- Partitions are reached through their parent only; views have no _by_pk.
-select graphql.resolve($$ { __type(name: "query_root") { fields { name } } } $$) #> '{data,__type,fields}';
+select graphql.resolve($$ { __type(name: "query_root") { fields { name } } } $$)::jsonb #> '{data,__type,fields}';
 
 rollback;

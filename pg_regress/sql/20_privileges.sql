@@ -70,11 +70,11 @@ select jsonb_pretty(graphql.resolve($$ {
   customers(order_by: {id: asc}) { id name email ssn region }
   orders_aggregate { aggregate { count } }
   secrets { secret }
-} $$));
+} $$)::jsonb);
 
 select jsonb_pretty(graphql.resolve($$ {
   __type(name: "customers") { fields { name } }
-} $$));
+} $$)::jsonb);
 
 -- ---------------------------------------------------------------------------------
 -- reader
@@ -83,64 +83,64 @@ set local role regress_pgf_reader;
 -- Granted columns and the foreign-key relationships between granted tables.
 select jsonb_pretty(graphql.resolve($$ {
   customers(order_by: {id: asc}) { id name region orders(order_by: {id: asc}) { id amount } }
-} $$));
+} $$)::jsonb);
 
 -- Introspection lists only the granted columns of customers.
 select jsonb_pretty(graphql.resolve($$ {
   __type(name: "customers") { fields { name } }
-} $$));
+} $$)::jsonb);
 
 -- A column without the grant is not a field: querying it is a validation error.
-select jsonb_pretty(graphql.resolve($$ { customers { id email } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers_by_pk(id: 1) { id ssn } } $$));
+select jsonb_pretty(graphql.resolve($$ { customers { id email } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers_by_pk(id: 1) { id ssn } } $$)::jsonb);
 
 -- Nor can it be filtered, ordered, deduplicated or aggregated on.
-select jsonb_pretty(graphql.resolve($$ { customers(where: {email: {_like: "%@example.com"}}) { id } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers(order_by: {ssn: asc}) { id } } $$));
-select jsonb_pretty(graphql.resolve($$ { orders(order_by: {customer: {ssn: asc}}) { id } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers(distinct_on: [email]) { id } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers_aggregate { aggregate { max { id ssn } } } } $$));
+select jsonb_pretty(graphql.resolve($$ { customers(where: {email: {_like: "%@example.com"}}) { id } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers(order_by: {ssn: asc}) { id } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { orders(order_by: {customer: {ssn: asc}}) { id } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers(distinct_on: [email]) { id } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers_aggregate { aggregate { max { id ssn } } } } $$)::jsonb);
 
 -- Nor is it in the types generated for the table.
 select jsonb_pretty(graphql.resolve($$ {
   select_column: __type(name: "customers_select_column") { enumValues { name } }
   bool_exp: __type(name: "customers_bool_exp") { inputFields { name } }
-} $$));
+} $$)::jsonb);
 
 -- A table the role cannot select is absent: no type, no root fields, no relationship.
-select jsonb_pretty(graphql.resolve($$ { secrets { id } } $$));
-select jsonb_pretty(graphql.resolve($$ { secrets_by_pk(id: 1) { secret } } $$));
-select jsonb_pretty(graphql.resolve($$ { __type(name: "secrets") { name } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers { id secrets { secret } } } $$));
+select jsonb_pretty(graphql.resolve($$ { secrets { id } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { secrets_by_pk(id: 1) { secret } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { __type(name: "secrets") { name } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers { id secrets { secret } } } $$)::jsonb);
 select jsonb_pretty(graphql.resolve($$ {
   __schema { queryType { fields { name } } }
-} $$));
+} $$)::jsonb);
 
 -- profiles: only bio is granted; without the key column there is no profiles_by_pk
 -- (see the root fields above), and the table itself reads fine.
-select jsonb_pretty(graphql.resolve($$ { profiles { bio } } $$));
-select jsonb_pretty(graphql.resolve($$ { profiles_by_pk(handle: "ada") { bio } } $$));
+select jsonb_pretty(graphql.resolve($$ { profiles { bio } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { profiles_by_pk(handle: "ada") { bio } } $$)::jsonb);
 
 -- RLS on orders: the reader sees its own orders only, at the root, in aggregates,
 -- through relationships and in relationship filters.
 select jsonb_pretty(graphql.resolve($$ {
   orders(order_by: {id: asc}) { id amount owner customer { name } }
   orders_aggregate { aggregate { count sum { amount } } }
-} $$));
+} $$)::jsonb);
 select jsonb_pretty(graphql.resolve($$ {
   customers(order_by: {id: asc}) {
     id
     orders_aggregate { aggregate { count } }
   }
-} $$));
+} $$)::jsonb);
 select jsonb_pretty(graphql.resolve($$ {
   customers(where: {orders: {amount: {_gte: 90}}}, order_by: {id: asc}) { id }
-} $$));
+} $$)::jsonb);
 -- A row hidden by RLS is not found by its key either.
 select jsonb_pretty(graphql.resolve($$ {
   mine: orders_by_pk(id: 10) { id }
   theirs: orders_by_pk(id: 11) { id }
-} $$));
+} $$)::jsonb);
 
 -- The metadata document is readable, but changing metadata is refused.
 select graphql.metadata('{"type": "export_metadata", "args": {}}') ? 'sources' as can_export;
@@ -174,18 +174,18 @@ set local role regress_pgf_clerk;
 select jsonb_pretty(graphql.resolve($$ {
   customers(order_by: {id: asc}) { id name email ssn region }
   orders(order_by: {id: asc}) { id amount owner }
-} $$));
+} $$)::jsonb);
 select jsonb_pretty(graphql.resolve($$ {
   orders: __type(name: "orders") { fields { name } }
   customers: __type(name: "customers") { fields { name } }
-} $$));
-select jsonb_pretty(graphql.resolve($$ { orders { id customer { name } } } $$));
-select jsonb_pretty(graphql.resolve($$ { customers { id orders { id } } } $$));
+} $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { orders { id customer { name } } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers { id orders { id } } } $$)::jsonb);
 -- RLS on customers: the us customer is not found by its key.
 select jsonb_pretty(graphql.resolve($$ {
   eu: customers_by_pk(id: 1) { name }
   us: customers_by_pk(id: 2) { name }
-} $$));
+} $$)::jsonb);
 
 reset role;
 
@@ -195,17 +195,17 @@ set local role regress_pgf_nobody;
 select jsonb_pretty(graphql.resolve($$ {
   __typename
   __schema { queryType { name fields { name } } }
-} $$));
-select jsonb_pretty(graphql.resolve($$ { customers { id } } $$));
+} $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers { id } } $$)::jsonb);
 reset role;
 -- Role membership changes fire no event trigger, yet the cached schema follows them.
 grant regress_pgf_clerk to regress_pgf_nobody;
 set local role regress_pgf_nobody;
-select graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$);
+select graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$)::jsonb;
 reset role;
 revoke regress_pgf_clerk from regress_pgf_nobody;
 set local role regress_pgf_nobody;
-select graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$);
+select graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$)::jsonb;
 reset role;
 -- ---------------------------------------------------------------------------------
 -- Grants change what the role sees in the same session (and transaction).
@@ -214,16 +214,16 @@ revoke select on orders from regress_pgf_reader;
 set local role regress_pgf_reader;
 select jsonb_pretty(graphql.resolve($$ {
   __type(name: "customers") { fields { name } }
-} $$));
-select jsonb_pretty(graphql.resolve($$ { customers(order_by: {id: asc}) { id email } } $$));
-select jsonb_pretty(graphql.resolve($$ { orders { id } } $$));
+} $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { customers(order_by: {id: asc}) { id email } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { orders { id } } $$)::jsonb);
 reset role;
 
 -- Privileges held through role membership count (a role first used after the grant).
 create role regress_pgf_member nologin;
 grant regress_pgf_clerk to regress_pgf_member;
 set local role regress_pgf_member;
-select jsonb_pretty(graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$));
+select jsonb_pretty(graphql.resolve($$ { customers(order_by: {id: asc}) { id ssn } } $$)::jsonb);
 reset role;
 
 -- A view is exposed with the view's grants: the reader may select it without rights
@@ -231,8 +231,8 @@ reset role;
 create view eu_customers as select id, name, ssn from customers where region = 'eu';
 grant select (id, name) on eu_customers to regress_pgf_reader;
 set local role regress_pgf_reader;
-select jsonb_pretty(graphql.resolve($$ { eu_customers(order_by: {id: asc}) { id name } } $$));
-select jsonb_pretty(graphql.resolve($$ { eu_customers { id ssn } } $$));
+select jsonb_pretty(graphql.resolve($$ { eu_customers(order_by: {id: asc}) { id name } } $$)::jsonb);
+select jsonb_pretty(graphql.resolve($$ { eu_customers { id ssn } } $$)::jsonb);
 reset role;
 
 -- A table outside public, exposed through graphql.exposed_schemas, needs USAGE on its
@@ -244,11 +244,11 @@ grant select on hr.staff to regress_pgf_reader;
 set local graphql.exposed_schemas = 'public, hr';
 -- Without USAGE on hr the reader may not select hr.staff: it is not in its schema.
 set local role regress_pgf_reader;
-select graphql.resolve($$ { __type(name: "hr_staff") { name } } $$);
+select graphql.resolve($$ { __type(name: "hr_staff") { name } } $$)::jsonb;
 reset role;
 grant usage on schema hr to regress_pgf_reader;
 set local role regress_pgf_reader;
-select jsonb_pretty(graphql.resolve($$ { hr_staff { id name } } $$));
+select jsonb_pretty(graphql.resolve($$ { hr_staff { id name } } $$)::jsonb);
 reset role;
 
 -- A role the DBA granted INSERT and UPDATE on graphql.metadata_document may change
@@ -262,10 +262,10 @@ reset role;
 grant insert on graphql.metadata_document to regress_pgf_clerk;
 set local role regress_pgf_clerk;
 select graphql.metadata('{"type": "pg_track_table", "args": {"table": {"schema": "public", "name": "orders"}, "configuration": {"custom_name": "purchases"}}}');
-select graphql.resolve($$ { purchases_aggregate { aggregate { count } } } $$);
+select graphql.resolve($$ { purchases_aggregate { aggregate { count } } } $$)::jsonb;
 reset role;
 
 -- The owner still sees all rows.
-select jsonb_pretty(graphql.resolve($$ { purchases_aggregate { aggregate { count } } } $$));
+select jsonb_pretty(graphql.resolve($$ { purchases_aggregate { aggregate { count } } } $$)::jsonb);
 
 rollback;

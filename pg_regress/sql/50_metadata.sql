@@ -33,9 +33,9 @@ select graphql.metadata($${"type": "pg_create_array_relationship", "args": {
 select jsonb_pretty(graphql.resolve($$ { customers(order_by: {id: asc}) {
   name notes_about(order_by: {id: asc}) { body customer { name } }
   bills(order_by: {id: asc}) { id billed_to { name } }
-} } $$));
+} } $$)::jsonb);
 -- The inferred names are gone where metadata names the same key.
-select graphql.resolve($$ { invoices { customer { name } } } $$);
+select graphql.resolve($$ { invoices { customer { name } } } $$)::jsonb;
 
 -- Explicit metadata wins on a name clash with an inferred relationship: `invoices`
 -- on customers is now a manual relationship over account_id.
@@ -43,7 +43,7 @@ select graphql.metadata($${"type": "pg_drop_relationship", "args": {"table": "cu
 select graphql.metadata($${"type": "pg_create_array_relationship", "args": {
   "table": "customers", "name": "invoices",
   "using": {"manual_configuration": {"remote_table": "invoices", "column_mapping": {"account_id": "amount"}}}}}$$);
-select graphql.resolve($$ { customers(order_by: {id: asc}) { id invoices { id } } } $$);
+select graphql.resolve($$ { customers(order_by: {id: asc}) { id invoices { id } } } $$)::jsonb;
 
 -- Custom names through pg_track_table / pg_set_table_customization.
 select graphql.metadata($${"type": "pg_set_table_customization", "args": {"table": "notes",
@@ -51,16 +51,16 @@ select graphql.metadata($${"type": "pg_set_table_customization", "args": {"table
                     "custom_root_fields": {"select": "allNotes", "select_by_pk": {"name": "noteById"}, "select_aggregate": "noteStats"},
                     "column_config": {"body": {"custom_name": "text"}}}}}$$);
 select graphql.resolve($$ { allNotes(where: {text: {_eq: "vip"}}) { __typename id text } noteById(id: 1) { text }
-                            noteStats { aggregate { count } } } $$);
+                            noteStats { aggregate { count } } } $$)::jsonb;
 
 -- Untracking hides a table; dependent relationships need cascade.
 select graphql.metadata('{"type": "pg_untrack_table", "args": {"table": "customers", "cascade": true}}');
-select graphql.resolve($$ { customers { id } } $$);
-select graphql.resolve($$ { allNotes(limit: 1) { customer { name } } } $$);
+select graphql.resolve($$ { customers { id } } $$)::jsonb;
+select graphql.resolve($$ { allNotes(limit: 1) { customer { name } } } $$)::jsonb;
 select graphql.metadata('{"type": "pg_track_table", "args": {"table": "customers"}}');
 select graphql.metadata($${"type": "pg_create_object_relationship", "args": {
   "table": "invoices", "name": "billed_to", "using": {"foreign_key_constraint_on": "customer_id"}}}$$);
-select graphql.resolve($$ { customers(limit: 1, order_by: {id: asc}) { name } } $$);
+select graphql.resolve($$ { customers(limit: 1, order_by: {id: asc}) { name } } $$)::jsonb;
 
 -- Rejected bodies: an ERROR naming the object and the reason; nothing changes.
 select graphql.metadata('{"type": "export_metadata", "args": {}}') as before \gset
@@ -94,13 +94,13 @@ select graphql.metadata('{"type": "export_metadata", "args": {}}') = :'before'::
 select graphql.metadata($${"type": "bulk", "args": [
   {"type": "pg_rename_relationship", "args": {"table": "invoices", "name": "billed_to", "new_name": "client"}},
   {"type": "export_metadata", "args": {}}]}$$) -> 0;
-select graphql.resolve($$ { invoices(where: {id: {_eq: 102}}) { client { name } } } $$);
+select graphql.resolve($$ { invoices(where: {id: {_eq: 102}}) { client { name } } } $$)::jsonb;
 
 -- DDL that breaks a relationship makes it inconsistent: it leaves the schema and
 -- everything else keeps working; drop_inconsistent_metadata purges it.
 alter table invoices drop column customer_id cascade;
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}');
-select graphql.resolve($$ { invoices(order_by: {id: asc}, limit: 1) { id amount } allNotes(limit: 1, order_by: {id: asc}) { text } } $$);
+select graphql.resolve($$ { invoices(order_by: {id: asc}, limit: 1) { id amount } allNotes(limit: 1, order_by: {id: asc}) { text } } $$)::jsonb;
 select graphql.metadata('{"type": "reload_metadata", "args": {}}');
 select graphql.metadata('{"type": "drop_inconsistent_metadata", "args": {}}');
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}');
@@ -122,9 +122,9 @@ select graphql.metadata($${"type": "replace_metadata", "args": {"allow_inconsist
 -- SQL helpers wrap the same calls.
 select graphql.metadata('{"type": "clear_metadata", "args": {}}');
 select graphql.untrack_table('public', 'invoices');
-select graphql.resolve($$ { invoices { id } } $$);
+select graphql.resolve($$ { invoices { id } } $$)::jsonb;
 select graphql.track_table('public', 'invoices', 'Bill');
-select graphql.resolve($$ { Bill(order_by: {id: asc}, limit: 1) { __typename id } } $$);
+select graphql.resolve($$ { Bill(order_by: {id: asc}, limit: 1) { __typename id } } $$)::jsonb;
 
 rollback;
 

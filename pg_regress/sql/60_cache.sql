@@ -9,22 +9,22 @@ create function pg_temp.note(step text) returns void language sql as $$
   insert into stats_log select step, (graphql.cache_stats()->>'builds')::bigint, (graphql.cache_stats()->>'hits')::bigint
 $$;
 
-select graphql.resolve('{ gadgets { label } }');
+select graphql.resolve('{ gadgets { label } }')::jsonb;
 select pg_temp.note('first');
-select graphql.resolve('{ gadgets { label } }');
-select graphql.resolve('{ gadgets { id } }');
+select graphql.resolve('{ gadgets { label } }')::jsonb;
+select graphql.resolve('{ gadgets { id } }')::jsonb;
 select pg_temp.note('two cached calls');
 -- DDL bumps the catalog version: the next call rebuilds and sees the new column.
 alter table gadgets add column price int;
-select graphql.resolve('{ gadgets { price } }');
+select graphql.resolve('{ gadgets { price } }')::jsonb;
 select pg_temp.note('after DDL');
 -- A metadata write invalidates too.
 select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "gadgets", "configuration": {"custom_name": "Gadget"}}}');
-select graphql.resolve('{ gadgets { __typename } }');
+select graphql.resolve('{ gadgets { __typename } }')::jsonb;
 select pg_temp.note('after metadata');
 -- Another exposed-schema list is another key.
 set local graphql.exposed_schemas = 'public,pg_temp';
-select graphql.resolve('{ Gadget { id } }');
+select graphql.resolve('{ Gadget { id } }')::jsonb;
 select pg_temp.note('other settings');
 set local graphql.exposed_schemas = 'public';
 
@@ -46,13 +46,13 @@ rollback;
 create extension if not exists dblink;
 create temp table saved_metadata as select graphql.metadata('{"type": "export_metadata", "args": {}}') as document;
 create table shared_gadgets (id int primary key);
-select graphql.resolve('{ shared_gadgets { id } }') -> 'data' as before;
+select graphql.resolve('{ shared_gadgets { id } }')::jsonb -> 'data' as before;
 select dblink_connect('other', format('host=%s port=%s dbname=%s user=postgres',
   split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()));
 select r from dblink('other', $$select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "shared_gadgets", "configuration": {"custom_name": "SharedGadget"}}}')::text$$) as t(r text);
-select graphql.resolve('{ SharedGadget { id } }') -> 'data' as seen_after_the_other_commit;
+select graphql.resolve('{ SharedGadget { id } }')::jsonb -> 'data' as seen_after_the_other_commit;
 select r from dblink('other', $$select graphql.metadata('{"type": "pg_set_table_customization", "args": {"table": "shared_gadgets", "configuration": {}}}')::text$$) as t(r text);
-select graphql.resolve('{ shared_gadgets { id } }') -> 'data' as seen_again;
+select graphql.resolve('{ shared_gadgets { id } }')::jsonb -> 'data' as seen_again;
 select dblink_disconnect('other');
 select graphql.metadata(jsonb_build_object('type', 'replace_metadata', 'args', document)) from saved_metadata;
 drop table shared_gadgets;

@@ -25,7 +25,7 @@ select jsonb_pretty(graphql.resolve($${
   one_a(order_by: {id: asc}) { id name one_b(order_by: {id: asc}) { label } }
   second: one_a_by_pk(id: 2) { name }
   one_b_aggregate { aggregate { count } }
-}$$));
+}$$)::jsonb);
 select * from pg_temp.statements(:log_start);
 select regress.explain_off();
 
@@ -33,17 +33,17 @@ select regress.explain_off();
 -- version is read again only after a change announced it.
 select regress.log_size() as log_warm \gset
 select regress.explain_on();
-select graphql.resolve('{ one_a_by_pk(id: 1) { name } }') -> 'data' as warm;
+select graphql.resolve('{ one_a_by_pk(id: 1) { name } }')::jsonb -> 'data' as warm;
 select * from pg_temp.statements(:log_warm);
 select regress.explain_off();
 
 -- The same data as the field-by-field path (__typename at the root takes it).
-select graphql.resolve('{ one_a { id name } one_b { id label } }') -> 'data'
-     = (graphql.resolve('{ one_a { id name } one_b { id label } __typename }') -> 'data') - '__typename' as same_data;
+select graphql.resolve('{ one_a { id name } one_b { id label } }')::jsonb -> 'data'
+     = (graphql.resolve('{ one_a { id name } one_b { id label } __typename }')::jsonb -> 'data') - '__typename' as same_data;
 
 -- Variables are parameters of the one statement; a missing row is null.
-select graphql.resolve('query ($id: Int!) { one_a_by_pk(id: $id) { name } }', '{"id": 1}'),
-       graphql.resolve('query ($id: Int!) { one_a_by_pk(id: $id) { name } }', '{"id": 99}');
+select graphql.resolve('query ($id: Int!) { one_a_by_pk(id: $id) { name } }', '{"id": 1}')::jsonb,
+       to_jsonb(graphql.resolve('query ($id: Int!) { one_a_by_pk(id: $id) { name } }', '{"id": 99}'));
 
 -- One field fails at run time (a row-level security policy divides by zero): the
 -- other keeps its data and the error its path, as when each field ran alone.
@@ -56,20 +56,20 @@ create role regress_pgf_one nologin;
 grant usage on schema graphql to regress_pgf_one;
 grant select on one_a, one_c to regress_pgf_one;
 set local role regress_pgf_one;
-select jsonb_pretty(graphql.resolve('{ one_a_by_pk(id: 1) { name } one_c_by_pk(id: 1) { id } }'));
+select jsonb_pretty(graphql.resolve('{ one_a_by_pk(id: 1) { name } one_c_by_pk(id: 1) { id } }')::jsonb);
 reset role;
 
 -- A kept document still meets the limits in force: the same text, once allowed, is
 -- refused after graphql.max_query_depth is lowered, and allowed again after.
-select graphql.resolve('{ one_a { one_b { a { name } } } }') ? 'data' as allowed;
+select graphql.resolve('{ one_a { one_b { a { name } } } }')::jsonb ? 'data' as allowed;
 set local graphql.max_query_depth = 2;
-select jsonb_path_query_array(graphql.resolve('{ one_a { one_b { a { name } } } }'), '$.errors[*].message') as refused;
+select jsonb_path_query_array(graphql.resolve('{ one_a { one_b { a { name } } } }')::jsonb, '$.errors[*].message') as refused;
 reset graphql.max_query_depth;
-select graphql.resolve('{ one_a { one_b { a { name } } } }') ? 'data' as allowed_again;
+select graphql.resolve('{ one_a { one_b { a { name } } } }')::jsonb ? 'data' as allowed_again;
 
 -- A kept document follows the schema: after a column is dropped, the same text is
 -- validated again and refused.
-select graphql.resolve('{ one_b { label } }') ? 'data' as before_drop;
+select graphql.resolve('{ one_b { label } }')::jsonb ? 'data' as before_drop;
 alter table one_b drop column label;
-select jsonb_path_query_array(graphql.resolve('{ one_b { label } }'), '$.errors[*].message') as after_drop;
+select jsonb_path_query_array(graphql.resolve('{ one_b { label } }')::jsonb, '$.errors[*].message') as after_drop;
 rollback;

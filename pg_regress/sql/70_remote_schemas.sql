@@ -30,12 +30,12 @@ select jsonb_pretty(graphql.resolve($$
     user(id: $id) { name email posts { title } }
     friend: user(id: 2) { name }
     search(text: "x") { __typename ... on User { userId } ... on Post { postId } }
-  } $$, '{"id": 3}'));
+  } $$, '{"id": 3}')::jsonb);
 select pg_temp.requests(4101) as requests;
 select regress.fixture(4101, 'GET', '_stats') -> 'documents' ->> 0 as forwarded;
 
 -- Remote types appear in our introspection.
-select graphql.resolve($$ { __type(name: "User") { kind fields { name } } } $$) #> '{data,__type,kind}';
+select graphql.resolve($$ { __type(name: "User") { kind fields { name } } } $$)::jsonb #> '{data,__type,kind}';
 
 -- The same API again clashes (types and root fields) unless customised.
 savepoint clash;
@@ -45,14 +45,14 @@ select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_
   "definition": {"url": "http://127.0.0.1:4102/graphql", "forward_client_headers": true,
                  "headers": [{"name": "X-Role", "value": "from-config"}],
                  "customization": {"root_fields_namespace": "b", "type_names": {"prefix": "B_"}}}}}$$);
-select graphql.resolve($$ { b { user(id: 5) { __typename name } node(id: "Post:7") { ... on B_Post { title } } } } $$);
-select graphql.resolve($$ { __type(name: "B_User") { name } } $$);
+select graphql.resolve($$ { b { user(id: 5) { __typename name } node(id: "Post:7") { ... on B_Post { title } } } } $$)::jsonb;
+select graphql.resolve($$ { __type(name: "B_User") { name } } $$)::jsonb;
 
 -- forward_client_headers: the headers an HTTP front (PostgREST) put in request.headers
 -- reach the remote, minus hop headers; configured headers win.
 set local request.headers = '{"x-user-id": "42", "x-role": "from-client", "host": "elsewhere"}';
 select regress.fixture(4102, 'POST', '_reset');
-select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$)::jsonb;
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
 reset request.headers;
 
@@ -61,16 +61,16 @@ reset request.headers;
 -- case), and x-hasura-role, which is the current role.
 set local request.jwt.claims = '{"sub": "u7", "https://hasura.io/jwt/claims": {"x-hasura-user-id": "7", "X-Hasura-Org-Id": 12, "plan": "pro"}}';
 select regress.fixture(4102, 'POST', '_reset');
-select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$)::jsonb;
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 0 as headers_seen;
 set local request.jwt.claims = '{"x-hasura-user-id": "8"}';
-select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$)::jsonb;
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 1 ->> 'x-hasura-user-id' as top_level_claims;
 -- A client cannot send session variables itself (forwarded x-hasura-* headers are
 -- dropped), and the roles a JWT allows are not session variables.
 set local request.jwt.claims = '{"x-hasura-allowed-roles": ["a", "b"], "x-hasura-default-role": "a"}';
 set local request.headers = '{"x-hasura-user-id": "999", "x-user-id": "42"}';
-select graphql.resolve($$ { b { user(id: 1) { name } } } $$);
+select graphql.resolve($$ { b { user(id: 1) { name } } } $$)::jsonb;
 select regress.fixture(4102, 'GET', '_stats') -> 'headers' -> 2 as headers_seen;
 reset request.headers;
 reset request.jwt.claims;
@@ -95,7 +95,7 @@ select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{remote_s
 create role regress_pgf_remote_reader nologin;
 set local role regress_pgf_remote_reader;
 select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{remote_schemas,0,definition,headers}';
-select graphql.resolve('{ user(id: 1) { name } }');
+select graphql.resolve('{ user(id: 1) { name } }')::jsonb;
 savepoint secret;
 select * from graphql.remote_schema_header;
 rollback to savepoint secret;
@@ -106,7 +106,7 @@ reset role;
 -- The configured header reaches the remote with its value: the fixture records the
 -- x-* headers of every request (lowercase names), and a query is sent with it.
 select regress.fixture(4101, 'POST', '_reset');
-select graphql.resolve('{ user(id: 1) { name } }');
+select graphql.resolve('{ user(id: 1) { name } }')::jsonb;
 select pg_temp.requests(4101) as requests;
 select regress.fixture(4101, 'GET', '_stats') -> 'headers' -> -1 ->> 'x-api-key' as api_key_seen;
 
@@ -115,7 +115,7 @@ select regress.fixture(4102, 'POST', '_reset');
 select graphql.metadata('{"type": "reload_remote_schema", "args": {"name": "users_b"}}');
 select pg_temp.requests(4102) as reload_introspections;
 select graphql.metadata('{"type": "remove_remote_schema", "args": {"name": "users_b"}}');
-select graphql.resolve('{ b { user(id: 1) { name } } }') -> 'errors' -> 0 ->> 'message';
+select graphql.resolve('{ b { user(id: 1) { name } } }')::jsonb -> 'errors' -> 0 ->> 'message';
 select count(*) from graphql.remote_schema_introspection;
 
 rollback;

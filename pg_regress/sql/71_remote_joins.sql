@@ -30,7 +30,7 @@ select pg_temp.reset();
 select jsonb_array_length(r #> '{data,orders}') as rows,
        r #> '{data,orders,0}' as first_row,
        r #> '{data,orders,999}' as last_row
-from graphql.resolve($$ { orders(order_by: {id: asc}) { id user { name } } } $$) as r;
+from to_jsonb(graphql.resolve($$ { orders(order_by: {id: asc}) { id user { name } } } $$)) as r;
 select pg_temp.requests() as requests,
        (select count(*) from regexp_matches(pg_temp.last_document(), 'pgf_\d+: user', 'g')) as aliases;
 
@@ -38,7 +38,7 @@ select pg_temp.requests() as requests,
 select pg_temp.reset();
 set local graphql.remote_batch_size = 300;
 select count(*) filter (where (o -> 'user' ->> 'name') = 'user ' || (o ->> 'id')) as correct
-from jsonb_array_elements(graphql.resolve($$ { orders { id user { name } } } $$) #> '{data,orders}') o;
+from jsonb_array_elements(graphql.resolve($$ { orders { id user { name } } } $$)::jsonb #> '{data,orders}') o;
 select pg_temp.requests() as requests;
 reset graphql.remote_batch_size;
 
@@ -46,12 +46,12 @@ reset graphql.remote_batch_size;
 -- and causes no call.
 update orders set user_id = case when id % 50 = 0 then null else id % 3 + 1 end;
 select pg_temp.reset();
-select jsonb_pretty(graphql.resolve($$ { orders(where: {id: {_lte: 200}}, order_by: {id: asc}, limit: 4) { id user_id user { userId } } } $$));
+select jsonb_pretty(graphql.resolve($$ { orders(where: {id: {_lte: 200}}, order_by: {id: asc}, limit: 4) { id user_id user { userId } } } $$)::jsonb);
 select pg_temp.reset();
 select count(*) as rows,
        count(*) filter (where o -> 'user' = 'null'::jsonb) as null_users,
        count(distinct o -> 'user') as distinct_users
-from jsonb_array_elements(graphql.resolve($$ { orders(where: {id: {_lte: 200}}) { user { userId name } } } $$) #> '{data,orders}') o;
+from jsonb_array_elements(graphql.resolve($$ { orders(where: {id: {_lte: 200}}) { user { userId name } } } $$)::jsonb #> '{data,orders}') o;
 select pg_temp.requests() as requests, pg_temp.last_document() as document;
 
 -- The client's selection is forwarded faithfully: aliases, nested fields, arguments
@@ -70,7 +70,7 @@ select jsonb_pretty(graphql.resolve($$
     }
   }
   fragment F on User { userId }
-$$, '{"size": 16}'));
+$$, '{"size": 16}')::jsonb);
 select pg_temp.last_document() as document;
 
 -- Legacy form, nested remote_field paths, and a template deep inside an input object
@@ -82,12 +82,12 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
   "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"],
     "remote_field": {"users": {"arguments": {"where": {"_and": [{"id": {"_in": "$user_id"}}]}}}}}}}}$$);
 select pg_temp.reset();
-select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$)::jsonb;
 select pg_temp.requests() as requests_for_two_relationships;
 -- Both relationships' requests go out concurrently (the figure is in bench/, not here).
 select pg_temp.reset();
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 300}');
-select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$) -> 'data';
+select graphql.resolve($$ { orders(where: {id: {_in: [1, 2]}}, order_by: {id: asc}) { id owner { name } matches { userId } } } $$)::jsonb -> 'data';
 select pg_temp.requests() as requests_with_delay;
 select pg_temp.reset();
 
@@ -98,7 +98,7 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
     "remote_field": {"echo": {"arguments": {"text": "$note", "number": "$score"}}}}}}}$$);
 select (r #>> '{data,orders,0,echoed,text}') = note as text_round_trip,
        (r #>> '{data,orders,0,echoed,number}')::float8 = score as number_round_trip
-from orders, graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echoed } } $$) r where id = 1;
+from orders, to_jsonb(graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echoed } } $$)) r where id = 1;
 
 -- ...and so do big integers and JSON values.
 alter table orders add column big bigint, add column payload jsonb;
@@ -111,7 +111,7 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
     "remote_field": {"echo": {"arguments": {"value": "$payload"}}}}}}}$$);
 select (r #>> '{data,orders,0,echo_big,value}') = big::text as bigint_round_trip,
        (r #> '{data,orders,0,echo_json,value}') = payload as json_round_trip
-from orders, graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echo_big echo_json } } $$) r where id = 1;
+from orders, to_jsonb(graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { echo_big echo_json } } $$)) r where id = 1;
 
 -- Checks at creation: each names the relationship and the reason.
 savepoint bad;
@@ -138,16 +138,16 @@ select graphql.metadata('{"type": "pg_create_remote_relationship", "args": {"tab
 
 -- Remote failures become errors with the path of the field; the rest stands.
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "garbage"}');
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "graphql_errors"}');
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "delay", "delay_ms": 3000}');
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "huge", "bytes": 300000}');
 set local graphql.max_remote_response_kb = 100;
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 reset graphql.max_remote_response_kb;
 -- statement_timeout (like pg_cancel_backend) interrupts a wait on a remote at once:
 -- the remote here answers after 8 s, the remote's own timeout is 2 s.
@@ -158,7 +158,7 @@ do $$
 declare
   started timestamptz := clock_timestamp();
 begin
-  perform graphql.resolve('{ orders(where: {id: {_eq: 1}}) { id user { name } } }');
+  perform graphql.resolve('{ orders(where: {id: {_eq: 1}}) { id user { name } } }')::jsonb;
 exception when query_canceled then
   insert into cancel_timing values (clock_timestamp() - started);
 end
@@ -170,7 +170,7 @@ from cancel_timing;
 -- Hasura's behaviour on request: the whole response is the error.
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "http500"}');
 set local graphql.remote_join_errors = 'fail';
-select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 1}}) { id user { name } } } $$)::jsonb;
 reset graphql.remote_join_errors;
 select regress.fixture(4101, 'POST', '_reset');
 
@@ -178,7 +178,7 @@ select regress.fixture(4101, 'POST', '_reset');
 -- the rest works, and drop_inconsistent_metadata purges it.
 alter table orders drop column email;
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}');
-select graphql.resolve($$ { orders(where: {id: {_eq: 3}}) { id user { name } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 3}}) { id user { name } } } $$)::jsonb;
 select graphql.metadata('{"type": "drop_inconsistent_metadata", "args": {}}');
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
 
@@ -186,8 +186,8 @@ select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 
 select graphql.metadata($${"type": "pg_update_remote_relationship", "args": {"table": "orders", "name": "user",
   "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["id"],
                  "remote_field": {"user": {"arguments": {"id": "$id"}}}}}}}$$);
-select graphql.resolve($$ { orders(where: {id: {_eq: 42}}) { user { userId } } } $$);
+select graphql.resolve($$ { orders(where: {id: {_eq: 42}}) { user { userId } } } $$)::jsonb;
 select graphql.metadata('{"type": "pg_delete_remote_relationship", "args": {"table": "orders", "name": "user"}}');
-select graphql.resolve($$ { orders(limit: 1) { id user { userId } } } $$) -> 'errors' -> 0 ->> 'message';
+select graphql.resolve($$ { orders(limit: 1) { id user { userId } } } $$)::jsonb -> 'errors' -> 0 ->> 'message';
 
 rollback;

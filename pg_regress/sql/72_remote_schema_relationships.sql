@@ -58,7 +58,7 @@ select graphql.metadata($${"type": "bulk", "args": [
 select jsonb_pretty(graphql.resolve($${
   user: __type(name: "User") { fields { name type { kind name ofType { name } } } }
   b_user: __type(name: "B_User") { fields { name } }
-}$$) -> 'data') as types;
+}$$)::jsonb -> 'data') as types;
 
 -- Remote root field -> table: ONE statement per relationship for all the users; the
 -- join key (userId) was not selected by the client and does not come back.
@@ -67,7 +67,7 @@ select regress.log_size() as log_start \gset
 select regress.explain_on();
 select jsonb_pretty(graphql.resolve($${
   users(ids: [1, 2, 3, 2, 41]) { name account { plan credits } notes(order_by: {id: desc}, limit: 2) { body } }
-}$$));
+}$$)::jsonb);
 select regress.keyed_statements(:log_start) as keyed_statements, pg_temp.requests(4101) as requests;
 select regress.explain_off();
 
@@ -76,7 +76,7 @@ select regress.explain_off();
 select pg_temp.reset();
 select jsonb_pretty(graphql.resolve($${
   users(ids: [1, 2, 3]) { userId posts { title author_b { name __typename } } }
-}$$));
+}$$)::jsonb);
 select pg_temp.requests(4101) as users_api_requests, pg_temp.requests(4102) as users_b_requests,
        (select count(*) from regexp_matches(pg_temp.last_document(4102), 'pgf_\d+: user', 'g')) as aliases;
 
@@ -94,7 +94,7 @@ select count(*) as orders,
        (array_agg(o order by (o ->> 'id')::int))[1] as first
 from jsonb_array_elements(graphql.resolve($${
   orders { id user { name posts { title author_b { name account { plan profile { email } } } } } }
-}$$) #> '{data,orders}') o;
+}$$)::jsonb #> '{data,orders}') o;
 select pg_temp.requests(4101) as users_api_requests, pg_temp.requests(4102) as users_b_requests,
        regress.keyed_statements(:log_start) as keyed_statements;
 select regress.explain_off();
@@ -104,11 +104,11 @@ select pg_temp.reset();
 select jsonb_pretty(graphql.resolve($$
   fragment acct on User { a1: account { plan } }
   { user(id: 4) { ...acct ... on User { a2: account { credits } } } }
-$$));
+$$)::jsonb);
 select pg_temp.requests(4101) as requests;
 
 -- A namespaced remote's types carry their relationships (B_User.account).
-select jsonb_pretty(graphql.resolve($${ b { user(id: 6) { name account { plan } } } }$$));
+select jsonb_pretty(graphql.resolve($${ b { user(id: 6) { name account { plan } } } }$$)::jsonb);
 
 -- Row-level security and privileges hold: the statement runs as the caller.
 alter table accounts enable row level security;
@@ -116,12 +116,12 @@ create policy only_pro on accounts for select using (plan = 'pro');
 create role pgf_remote_reader;
 grant select on accounts, notes, orders to pgf_remote_reader;
 set local role pgf_remote_reader;
-select graphql.resolve($${ users(ids: [1, 2]) { userId account { plan } } }$$);
+select graphql.resolve($${ users(ids: [1, 2]) { userId account { plan } } }$$)::jsonb;
 reset role;
 
 -- Errors keep their path: a failed join's field is null with an error, the rest stands.
 select regress.fixture(4102, 'POST', '_fault', '{"mode": "http500"}') ->> 'ok' as fault_set;
-select jsonb_pretty(graphql.resolve($${ user(id: 1) { name posts { author_b { name } } } }$$));
+select jsonb_pretty(graphql.resolve($${ user(id: 1) { name posts { author_b { name } } } }$$)::jsonb);
 select regress.fixture(4102, 'POST', '_fault', '{"mode": "none"}') ->> 'ok' as fault_cleared;
 
 -- Checks at creation: each names the relationship and the reason; nothing changes.
@@ -154,7 +154,7 @@ select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "
 select graphql.metadata($${"type": "update_remote_schema_remote_relationship", "args": {"remote_schema": "users_api",
   "type_name": "User", "name": "account", "definition": {"to_source": {"table": "accounts",
   "relationship_type": "array", "field_mapping": {"userId": "user_id"}}}}}$$);
-select graphql.resolve($${ user(id: 2) { account { plan } } }$$);
+select graphql.resolve($${ user(id: 2) { account { plan } } }$$)::jsonb;
 select graphql.metadata($${"type": "delete_remote_schema_remote_relationship", "args": {"remote_schema": "users_api",
   "type_name": "User", "name": "notes"}}$$);
 select jsonb_pretty(graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{remote_schemas,0,remote_relationships}');
@@ -163,6 +163,6 @@ select graphql.metadata($${"type": "delete_remote_schema_remote_relationship", "
 
 -- A relationship the catalog no longer supports is inconsistent, and the rest works.
 alter table accounts drop column user_id cascade;
-select graphql.resolve($${ user(id: 2) { name } }$$) -> 'data' as still_works;
+select graphql.resolve($${ user(id: 2) { name } }$$)::jsonb -> 'data' as still_works;
 select jsonb_pretty(graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}'));
 rollback;

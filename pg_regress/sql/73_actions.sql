@@ -57,7 +57,7 @@ select graphql.metadata($${"type": "bulk", "args": [
 -- A query action: one handler call; the output is shaped by the selection
 -- (aliases, __typename); its relationship to a table is one statement.
 select pg_temp.reset();
-select jsonb_pretty(graphql.resolve($${ getOrder(id: 2) { __typename id label ref: id account { plan } notes { body } } }$$));
+select jsonb_pretty(graphql.resolve($${ getOrder(id: 2) { __typename id label ref: id account { plan } notes { body } } }$$)::jsonb);
 select pg_temp.action_requests() as action_requests;
 
 -- The handler got Hasura's body: action name, input, session variables, the query.
@@ -72,32 +72,32 @@ select regress.explain_on();
 select jsonb_array_length(r #> '{data,listOrders}') as orders,
        (select count(*) from jsonb_array_elements(r #> '{data,listOrders}') o where o -> 'account' = 'null') as no_account,
        r #> '{data,listOrders,0}' as first, r #> '{data,listOrders,3}' as fourth
-from graphql.resolve($${ listOrders(n: 50) { id account { plan } notes(limit: 1) { body } } }$$) r;
+from to_jsonb(graphql.resolve($${ listOrders(n: 50) { id account { plan } notes(limit: 1) { body } } }$$)) r;
 select pg_temp.action_requests() as action_requests, regress.keyed_statements(:log_start) as keyed_statements;
 select regress.explain_off();
 
 -- Configured headers are sent, client headers forwarded; variables reach the input.
 set local request.headers = '{"x-client": "c-1", "host": "example"}';
 select jsonb_pretty(graphql.resolve($$ query ($t: String) { echo(text: $t, order: {id: 7}) { name input role headers } } $$,
-                                    '{"t": "hello"}'));
+                                    '{"t": "hello"}')::jsonb);
 reset request.headers;
 
 -- A non-2xx answer is a GraphQL error with the handler's message and extensions at
 -- the action's path; other root fields still answer.
-select jsonb_pretty(graphql.resolve($${ failing(id: 9) { id } getOrder(id: 1) { id } }$$));
+select jsonb_pretty(graphql.resolve($${ failing(id: 9) { id } getOrder(id: 1) { id } }$$)::jsonb);
 
 -- The timeout applies.
-select jsonb_pretty(graphql.resolve($${ slow(ms: 3000) { id } }$$));
+select jsonb_pretty(graphql.resolve($${ slow(ms: 3000) { id } }$$)::jsonb);
 
 -- A mutation action.
-select jsonb_pretty(graphql.resolve($$ mutation { placeOrder(id: 5) { id label account { plan } } } $$));
+select jsonb_pretty(graphql.resolve($$ mutation { placeOrder(id: 5) { id label account { plan } } } $$)::jsonb);
 
 -- Introspection shows the actions and custom types.
 select jsonb_pretty(graphql.resolve($${
   __schema { mutationType { name fields { name } } }
   order: __type(name: "Order") { fields { name } }
   tier: __type(name: "Tier") { enumValues { name } }
-}$$) -> 'data');
+}$$)::jsonb -> 'data');
 
 -- Bad bodies name the action and the reason; nothing changes.
 select graphql.metadata($${"type": "create_action", "args": {"name": "bad", "definition": {"type": "query",
@@ -108,7 +108,7 @@ select graphql.metadata($${"type": "create_action", "args": {"name": "bad", "def
   "kind": "asynchronous", "handler": "http://x", "output_type": "Order"}}}$$);
 select graphql.metadata($${"type": "create_action", "args": {"name": "bad", "definition": {"type": "query",
   "handler": "{{PGF_NO_SUCH_VARIABLE}}/x", "output_type": "Order"}}}$$);
-select graphql.resolve($${ bad { id } }$$) -> 'errors' -> 0 ->> 'message' as missing_env;
+select graphql.resolve($${ bad { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as missing_env;
 select graphql.metadata($${"type": "drop_action", "args": {"name": "bad"}}$$);
 -- Custom types the actions use cannot go (Hasura's dependency error, naming them).
 select graphql.metadata($${"type": "set_custom_types", "args": {"objects": [{"name": "Order",
@@ -128,15 +128,15 @@ select graphql.metadata($${"type": "drop_action", "args": {"name": "nope"}}$$);
 create role pgf_action_user;
 grant usage on schema graphql to pgf_action_user;
 set local role pgf_action_user;
-select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as admin_only;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as admin_only;
 select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
 reset role;
 select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user",
   "comment": "support staff"}}$$);
 select graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'actions' -> 0 -> 'permissions' as stored;
 set local role pgf_action_user;
-select graphql.resolve($${ getOrder(id: 3) { id label } }$$);
-select graphql.resolve($${ listOrders(n: 1) { id } }$$) -> 'errors' -> 0 ->> 'message' as other_actions_stay_admin_only;
+select graphql.resolve($${ getOrder(id: 3) { id label } }$$)::jsonb;
+select graphql.resolve($${ listOrders(n: 1) { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as other_actions_stay_admin_only;
 reset role;
 select graphql.metadata($${"type": "create_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
 select graphql.metadata($${"type": "create_action_permission", "args": {"action": "nope", "role": "pgf_action_user"}}$$);
@@ -145,15 +145,15 @@ select graphql.metadata($${"type": "drop_action_permission", "args": {"action": 
 -- update_action and drop_action.
 select graphql.metadata($${"type": "update_action", "args": {"name": "getOrder", "definition": {"type": "query",
   "handler": "http://127.0.0.1:4101/actions", "arguments": [{"name": "id", "type": "Int!"}], "output_type": "[Order]"}}}$$);
-select graphql.resolve($${ getOrder(id: 3) { id } }$$);
+select graphql.resolve($${ getOrder(id: 3) { id } }$$)::jsonb;
 set local role pgf_action_user;
-select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'data' as still_permitted;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$)::jsonb -> 'data' as still_permitted;
 reset role;
 select graphql.metadata($${"type": "drop_action_permission", "args": {"action": "getOrder", "role": "pgf_action_user"}}$$);
 set local role pgf_action_user;
-select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as admin_only_again;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as admin_only_again;
 reset role;
 select graphql.metadata($${"type": "drop_action", "args": {"name": "getOrder"}}$$);
-select graphql.resolve($${ getOrder(id: 3) { id } }$$) -> 'errors' -> 0 ->> 'message' as gone;
+select graphql.resolve($${ getOrder(id: 3) { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as gone;
 select jsonb_array_length(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'actions') as actions_left;
 rollback;

@@ -34,7 +34,7 @@ select replace(jsonb_pretty(graphql.metadata('{"type": "export_metadata", "args"
 select graphql.metadata('{"type": "export_metadata", "args": {}}')::text like '%s3cret%' as password_in_metadata;
 
 -- Its tables are queryable (root fields crm_<table>; foreign tables have no primary key).
-select graphql.resolve($${ crm_customers(where: {id: {_eq: 3}}) { id tier } }$$);
+select graphql.resolve($${ crm_customers(where: {id: {_eq: 3}}) { id tier } }$$)::jsonb;
 
 create table orders (id int primary key, user_id int);
 insert into orders select g, case when g % 10 = 0 then null else g % 5 + 1 end from generate_series(1, 100) g;
@@ -69,7 +69,7 @@ select count(*) as orders,
        (array_agg(o order by (o ->> 'id')::int))[1:2] as first_two
 from jsonb_array_elements(graphql.resolve($${
   orders { id customer { tier } invoices(order_by: {amount: desc}, limit: 2) { amount } }
-}$$) #> '{data,orders}') o;
+}$$)::jsonb #> '{data,orders}') o;
 select sql from pg_temp.remote_sql(:log_start) sql;
 -- Each foreign scan ran once (loops=1): no nested loop of remote scans.
 select m[1] as foreign_scan, m[2] as loops
@@ -77,11 +77,11 @@ select m[1] as foreign_scan, m[2] as loops
 
 -- Remote -> source under a remote root field, and action -> source for a list.
 select regress.log_size() as log_start \gset
-select jsonb_pretty(graphql.resolve($${ users(ids: [3, 6, 9, 9]) { userId customer { tier } } }$$));
+select jsonb_pretty(graphql.resolve($${ users(ids: [3, 6, 9, 9]) { userId customer { tier } } }$$)::jsonb);
 select count(*) as remote_queries from pg_temp.remote_sql(:log_start);
 select regress.log_size() as log_start \gset
 select jsonb_array_length(r #> '{data,listOrders}') as orders, r #> '{data,listOrders,2}' as third
-from graphql.resolve($${ listOrders(n: 30) { id customer { id tier } } }$$) r;
+from to_jsonb(graphql.resolve($${ listOrders(n: 30) { id customer { id tier } } }$$)) r;
 select count(*) as remote_queries from pg_temp.remote_sql(:log_start);
 select regress.explain_off();
 
@@ -92,12 +92,12 @@ grant usage on schema crm to pgf_crm_reader;
 grant select on orders to pgf_crm_reader;
 set local role pgf_crm_reader;
 select umoptions from pg_user_mappings where srvname = 'pgf_crm';
-select graphql.resolve($${ orders(limit: 1) { id customer { tier } } }$$);
+select graphql.resolve($${ orders(limit: 1) { id customer { tier } } }$$)::jsonb;
 select graphql.metadata('{"type": "pg_drop_source", "args": {"name": "crm"}}');
 reset role;
 grant select on crm.customers to pgf_crm_reader;
 set local role pgf_crm_reader;
-select graphql.resolve($${ orders(limit: 1) { id customer { tier } } }$$);
+select graphql.resolve($${ orders(limit: 1) { id customer { tier } } }$$)::jsonb;
 reset role;
 
 -- Bad bodies: named, with the reason, nothing created.
@@ -120,7 +120,7 @@ select count(*) as servers from pg_foreign_server where srvname = 'pgf_crm';
 -- inconsistent and everything else works.
 savepoint before_ddl;
 drop foreign table crm.customers, crm.invoices;
-select graphql.resolve($${ orders(limit: 1) { id } }$$);
+select graphql.resolve($${ orders(limit: 1) { id } }$$)::jsonb;
 select jsonb_pretty(graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects');
 rollback to savepoint before_ddl;
 -- With "cascade" the source goes with the relationships that use it: the server,
@@ -128,7 +128,7 @@ rollback to savepoint before_ddl;
 select graphql.metadata('{"type": "pg_drop_source", "args": {"name": "crm", "cascade": true}}');
 select count(*) as servers from pg_foreign_server where srvname = 'pgf_crm';
 select count(*) as schemas from pg_namespace where nspname = 'crm';
-select graphql.resolve($${ orders(limit: 1) { id } }$$);
+select graphql.resolve($${ orders(limit: 1) { id } }$$)::jsonb;
 select jsonb_pretty(graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects');
 select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}' as default_tables,
        graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'custom_types' as custom_types;

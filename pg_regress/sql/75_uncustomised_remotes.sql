@@ -33,18 +33,18 @@ select jsonb_pretty(graphql.resolve($${
   query: __type(name: "Query") { name }
   root: __schema { queryType { name } }
   intFilter: __type(name: "IntFilter") { inputFields { name } }
-}$$));
+}$$)::jsonb);
 select array_agg(f ->> 'name' order by f ->> 'name') as root_fields
-  from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }') #> '{data,__type,fields}') f;
+  from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }')::jsonb #> '{data,__type,fields}') f;
 
 -- Introspection lists members in Hasura's order, by name (here as the schema gives them).
 select array_agg(f ->> 'name') as query_root_fields_as_listed,
        array_agg(f ->> 'name') = array_agg(f ->> 'name' order by f ->> 'name' collate "C") as sorted
-  from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }') #> '{data,__type,fields}') f;
+  from jsonb_array_elements(graphql.resolve('{ __type(name: "query_root") { fields { name } } }')::jsonb #> '{data,__type,fields}') f;
 
 -- Both answer in one document: one request to each.
 select pg_temp.reset();
-select jsonb_pretty(graphql.resolve($${ user(id: 3) { name } product(upc: "p2") { name price } }$$));
+select jsonb_pretty(graphql.resolve($${ user(id: 3) { name } product(upc: "p2") { name price } }$$)::jsonb);
 select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests from pg_temp.stats() s;
 
 -- A real clash is refused, naming the type and who defines it: the third API's root
@@ -60,13 +60,13 @@ select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "
     "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}$$);
 select jsonb_pretty(graphql.resolve($${
   products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { upc reviews { id author { name } } }
-}$$) #> '{data,products,0}');
+}$$)::jsonb #> '{data,products,0}');
 -- 5 products, 10 reviews, 10 distinct authors: one request to each API.
 select pg_temp.reset();
 select jsonb_array_length(r #> '{data,products}') as products,
        (select count(*) from jsonb_array_elements(r #> '{data,products}') p, jsonb_array_elements(p -> 'reviews') v
          where v #>> '{author,name}' = 'user ' || split_part(v ->> 'id', ':', 2)) as reviews_with_their_author
-  from graphql.resolve($${ products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { reviews { id author { name } } } }$$) r;
+  from to_jsonb(graphql.resolve($${ products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { reviews { id author { name } } } }$$)) r;
 select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests from pg_temp.stats() s;
 
 -- The products API's mutation type (named Mutation) merges into mutation_root, and a
@@ -75,11 +75,11 @@ select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "
   "remote_schema": "products_api", "type_name": "ReviewReceipt", "name": "author",
   "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["authorId"],
     "remote_field": {"user": {"arguments": {"id": "$authorId"}}}}}}}$$);
-select graphql.resolve('{ __schema { mutationType { name } } __type(name: "Mutation") { name } }');
+select graphql.resolve('{ __schema { mutationType { name } } __type(name: "Mutation") { name } }')::jsonb;
 select pg_temp.reset();
 select jsonb_pretty(graphql.resolve($$mutation Review($body: String!) {
   addReview(productUpc: "p3", body: $body, authorId: 4) { accepted body author { name } }
-}$$, '{"body": "great"}'));
+}$$, '{"body": "great"}')::jsonb);
 select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests,
        s #>> '{documents,0}' as sent from pg_temp.stats() s;
 
@@ -103,12 +103,12 @@ select jsonb_pretty(graphql.resolve($${
   accounts: __type(name: "accounts") { fields { name args { name type { kind name ofType { name } } defaultValue } } }
   where: __type(name: "ReviewWhere_remote_rel_accountsreviews") { inputFields { name type { name } } }
   filter: __type(name: "IntFilter_remote_rel_accountsreviews") { inputFields { name } }
-}$$));
+}$$)::jsonb);
 -- The free fields still work: the client's values are merged into the template's.
 select pg_temp.reset();
 select jsonb_pretty(graphql.resolve($${
   accounts(order_by: {user_id: asc}) { user_id reviews(limit: 2, where: {authorId: {_in: [1, 2]}}) { id authorId } }
-}$$));
+}$$)::jsonb);
 select s -> 'products_requests' as products_requests from pg_temp.stats() s;
 
 -- A relationship without join fields (Hasura accepts `lhs_fields: []` and the legacy
@@ -124,9 +124,9 @@ select graphql.metadata($${"type": "bulk", "args": [
     "remote_field": {"users": {"arguments": {"ids": [4, 5]}}}}}
 ]}$$);
 select pg_temp.reset();
-select jsonb_pretty(graphql.resolve($${ banners(limit: 2) { id featured { name } greeting { userId } } }$$));
+select jsonb_pretty(graphql.resolve($${ banners(limit: 2) { id featured { name } greeting { userId } } }$$)::jsonb);
 select count(*) filter (where b #>> '{featured,name}' = 'product 7') as featured_rows
-  from jsonb_array_elements(graphql.resolve('{ banners { featured { name } } }') #> '{data,banners}') b;
+  from jsonb_array_elements(graphql.resolve('{ banners { featured { name } } }')::jsonb #> '{data,banners}') b;
 select s -> 'requests' as users_requests, s -> 'products_requests' as products_requests from pg_temp.stats() s;
 
 -- customization.field_names, both ways: the same users API again under a namespace,
@@ -144,14 +144,14 @@ select jsonb_pretty(graphql.resolve($${
   uc { __typename person(id: 5) { __typename fullName userId alias: mail friends(limit: 1) { fullName }
                                   posts { title } }
        namespaced { hello(name: "x") n_user(id: 1) { fullName } } }
-}$$));
+}$$)::jsonb);
 select s #>> '{documents,-1}' as sent from pg_temp.stats() s;
 -- Without a namespace the merged root fields are renamed too.
 select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_b",
   "definition": {"url": "http://127.0.0.1:4102/graphql", "timeout_seconds": 5,
     "customization": {"type_names": {"prefix": "B_"},
       "field_names": [{"parent_type": "Query", "prefix": "b_"}]}}}}$$);
-select jsonb_pretty(graphql.resolve($${ b_user(id: 2) { __typename name } b_users(ids: [1]) { userId } }$$));
+select jsonb_pretty(graphql.resolve($${ b_user(id: 2) { __typename name } b_users(ids: [1]) { userId } }$$)::jsonb);
 -- Bad field_names are refused by name, and change nothing.
 select graphql.metadata($${"type": "add_remote_schema", "args": {"name": "users_c",
   "definition": {"url": "http://127.0.0.1:4102/graphql",
@@ -183,5 +183,5 @@ select graphql.metadata($${"type": "bulk", "args": [
   {"type": "pg_delete_remote_relationship", "args": {"table": "banners", "name": "featured"}},
   {"type": "remove_remote_schema", "args": {"name": "products_api"}}
 ]}$$);
-select graphql.resolve('{ product(upc: "p1") { name } }') -> 'errors' -> 0 ->> 'message' as gone;
+select graphql.resolve('{ product(upc: "p1") { name } }')::jsonb -> 'errors' -> 0 ->> 'message' as gone;
 rollback;

@@ -37,7 +37,7 @@ select jsonb_pretty(s -> 'tables') as inventory_tables
 select jsonb_pretty(graphql.resolve($${
   warehouses(order_by: {id: asc}, limit: 2) { id city stock(order_by: {id: asc}, limit: 2) { sku qty warehouse { city } } }
   stock_aggregate(where: {warehouse: {city: {_eq: "Oslo"}}}) { aggregate { count } }
-}$$));
+}$$)::jsonb);
 
 -- A to_source relationship from this database to a tracked table of the source.
 create table shipments (id int primary key, warehouse_id int);
@@ -45,20 +45,20 @@ insert into shipments values (1, 3), (2, 1), (3, null);
 select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"table": "shipments", "name": "warehouse",
   "definition": {"to_source": {"source": "inventory", "table": "warehouses", "relationship_type": "object",
                  "field_mapping": {"warehouse_id": "id"}}}}}$$);
-select jsonb_pretty(graphql.resolve($${ shipments(order_by: {id: asc}) { id warehouse { city } } }$$));
+select jsonb_pretty(graphql.resolve($${ shipments(order_by: {id: asc}) { id warehouse { city } } }$$)::jsonb);
 
 -- A name another table has already is refused, naming the way out; a custom name works.
 create table items (id int primary key);
 select graphql.metadata($${"type": "pg_track_table", "args": {"source": "inventory", "table": "items"}}$$);
 select graphql.metadata($${"type": "pg_track_table", "args": {"source": "inventory", "table": "items",
   "configuration": {"custom_name": "inventory_items"}}}$$);
-select graphql.resolve($${ inventory_items(where: {sku: {_eq: "sku-2"}}) { label } items { id } }$$);
+select graphql.resolve($${ inventory_items(where: {sku: {_eq: "sku-2"}}) { label } items { id } }$$)::jsonb;
 
 -- Untracking a source table another relationship uses is refused without cascade.
 select graphql.metadata('{"type": "pg_untrack_table", "args": {"source": "inventory", "table": "warehouses"}}');
 select graphql.metadata('{"type": "pg_untrack_table", "args": {"source": "inventory", "table": "warehouses", "cascade": true}}');
-select graphql.resolve('{ warehouses { id } }') -> 'errors' -> 0 ->> 'message' as untracked,
-       graphql.resolve('{ stock(limit: 1) { sku } }') as stock_stays;
+select graphql.resolve('{ warehouses { id } }')::jsonb -> 'errors' -> 0 ->> 'message' as untracked,
+       to_jsonb(graphql.resolve('{ stock(limit: 1) { sku } }')) as stock_stays;
 select s -> 'tables' as inventory_tables
   from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') -> 'sources') s
  where s ->> 'name' = 'inventory';
@@ -73,8 +73,8 @@ select graphql.metadata('{"type": "pg_track_table", "args": {"source": "inventor
 create schema legacy;
 create table legacy.things (id int primary key);
 select graphql.metadata('{"type": "track_table", "args": {"schema": "legacy", "name": "things"}}');
-select graphql.resolve('{ legacy_things { id } }');
+select graphql.resolve('{ legacy_things { id } }')::jsonb;
 select graphql.metadata('{"type": "untrack_table", "args": {"table": {"schema": "legacy", "name": "things"}}}');
-select graphql.resolve('{ legacy_things { id } }') -> 'errors' -> 0 ->> 'message' as untracked;
+select graphql.resolve('{ legacy_things { id } }')::jsonb -> 'errors' -> 0 ->> 'message' as untracked;
 rollback;
 drop database pgf_regress_inventory;

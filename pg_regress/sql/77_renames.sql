@@ -30,7 +30,7 @@ select graphql.metadata($${"type": "bulk", "args": [
 ]}$$);
 create function pg_temp.query() returns jsonb language sql as $$
   select graphql.resolve($q${ purchases(order_by: {id: asc}, limit: 2) { id buyer { name } order_notes { body } user { name } }
-                              notes(limit: 1, order_by: {id: asc}) { parent { id } } }$q$)
+                              notes(limit: 1, order_by: {id: asc}) { parent { id } } }$q$)::jsonb
 $$;
 
 -- The table and its columns renamed, by the table's owner (not a metadata admin).
@@ -62,7 +62,7 @@ alter table shop.items rename to goods;
 alter schema shop rename to store;
 select graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables,3,table}' as renamed_entry;
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'is_consistent' as consistent;
-select graphql.resolve('{ store_goods { id double } }');
+select graphql.resolve('{ store_goods { id double } }')::jsonb;
 
 -- Permissions follow too: a column renamed in the table's own permission (columns,
 -- set, filter, check, under _and/_or/_not), and in an _exists over that table in another
@@ -89,5 +89,5 @@ select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 
 -- reported; the document and the rest of the schema stand.
 alter table purchases rename column account_id to buyer;
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects' -> 0 ->> 'name' as inconsistent;
-select graphql.resolve('{ purchases(limit: 1, order_by: {id: asc}) { id buyer } }');
+select graphql.resolve('{ purchases(limit: 1, order_by: {id: asc}) { id buyer } }')::jsonb;
 rollback;

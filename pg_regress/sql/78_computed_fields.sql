@@ -36,20 +36,20 @@ select jsonb_pretty(graphql.resolve($${
   where: __type(name: "authors_bool_exp") { inputFields { name } }
   order: __type(name: "authors_order_by") { inputFields { name } }
   columns: __type(name: "authors_select_column") { enumValues { name } }
-}$$));
+}$$)::jsonb);
 
 -- Selected, filtered and ordered by.
 select jsonb_pretty(graphql.resolve($${
   authors(where: {full_name: {_ilike: "a%"}}, order_by: {full_name: desc}) { id full_name user_id }
   authors_by_pk(id: 3) { full_name user_id }
-}$$));
+}$$)::jsonb);
 -- The session argument: the call's session variables, as json (Hasura's: x-hasura-*
 -- keys in lower case, from the claims namespace when there is one, the role the
 -- current user's).
 set local request.jwt.claims = '{"x-hasura-user-id": "7", "x-hasura-role": "reader"}';
-select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$);
+select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$)::jsonb;
 set local request.jwt.claims = '{"sub": "x", "https://hasura.io/jwt/claims": {"X-Hasura-User-Id": "8"}}';
-select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$);
+select graphql.resolve($${ authors(where: {id: {_eq: 2}}) { viewer } }$$)::jsonb;
 select graphql.session_variables() ? 'sub' as claims_outside_the_namespace, graphql.session_variables() ->> 'x-hasura-role' = current_user as role;
 reset request.jwt.claims;
 
@@ -59,7 +59,7 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
   "definition": {"to_remote_schema": {"remote_schema": "users_api", "lhs_fields": ["user_id"],
     "remote_field": {"user": {"arguments": {"id": "$user_id"}}}}}}}$$);
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
-select jsonb_pretty(graphql.resolve($${ authors(order_by: {id: asc}) { id user { name } } }$$));
+select jsonb_pretty(graphql.resolve($${ authors(order_by: {id: asc}) { id user { name } } }$$)::jsonb);
 select regress.fixture(4101, 'GET', '_stats') -> 'requests' as requests;
 
 -- A role without EXECUTE on the function does not see the field.
@@ -67,7 +67,7 @@ create role pgf_cf_reader;
 grant select on authors to pgf_cf_reader;
 revoke execute on function author_full_name(authors) from public;
 set local role pgf_cf_reader;
-select graphql.resolve('{ authors(limit: 1) { id full_name } }') -> 'errors' -> 0 ->> 'message' as hidden;
+select graphql.resolve('{ authors(limit: 1) { id full_name } }')::jsonb -> 'errors' -> 0 ->> 'message' as hidden;
 reset role;
 
 -- Bad bodies: named, with the reason, nothing changed.
@@ -89,9 +89,9 @@ select graphql.metadata('{"type": "pg_drop_computed_field", "args": {"table": "a
 select graphql.metadata($${"type": "bulk", "args": [
   {"type": "pg_delete_remote_relationship", "args": {"table": "authors", "name": "user"}},
   {"type": "pg_drop_computed_field", "args": {"table": "authors", "name": "user_id"}}]}$$);
-select graphql.resolve('{ authors(limit: 1) { user_id } }') -> 'errors' -> 0 ->> 'message' as dropped;
+select graphql.resolve('{ authors(limit: 1) { user_id } }')::jsonb -> 'errors' -> 0 ->> 'message' as dropped;
 -- A function dropped under a computed field: reported, the rest works.
 drop function author_viewer(json, authors);
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects' -> 0 ->> 'name' as inconsistent;
-select graphql.resolve('{ authors(limit: 1, order_by: {id: asc}) { full_name } }');
+select graphql.resolve('{ authors(limit: 1, order_by: {id: asc}) { full_name } }')::jsonb;
 rollback;

@@ -53,7 +53,7 @@ select jsonb_pretty(graphql.resolve($${
   search: __type(name: "search_articles_args") { inputFields { name type { kind ofType { name } } } }
   query: __type(name: "query_root") { fields { name } }
   mutation: __type(name: "mutation_root") { fields { name args { name } } }
-}$$));
+}$$)::jsonb);
 
 -- Computed fields with arguments, returning a scalar and rows (filtered, limited).
 select jsonb_pretty(graphql.resolve($${
@@ -63,26 +63,26 @@ select jsonb_pretty(graphql.resolve($${
     hi: greeting(args: {greeting: "hi"})
     rated_articles(args: {min_rating: 3}, order_by: {id: desc}, limit: 2) { id rating }
   }
-}$$));
+}$$)::jsonb);
 
 -- Tracked functions: rows with where/order_by/limit, the aggregate, one row.
 select jsonb_pretty(graphql.resolve($${
   search_articles(args: {search: "postgres"}, where: {rating: {_gt: 1}}, order_by: {id: asc}, limit: 3) { id title }
   search_articles_aggregate(args: {search: "postgres"}) { aggregate { count max { rating } } }
   top_article { id rating }
-}$$));
+}$$)::jsonb);
 -- The session argument.
 set local request.jwt.claims = '{"x-hasura-user-id": "2"}';
-select graphql.resolve('{ mine(order_by: {id: asc}, limit: 2) { id author_id } }');
+select graphql.resolve('{ mine(order_by: {id: asc}, limit: 2) { id author_id } }')::jsonb;
 reset request.jwt.claims;
 
 -- A VOLATILE function is a mutation: it writes, and returns the rows.
-select graphql.resolve('mutation { rate_article(args: {article_id: 7, new_rating: 4}) { id rating } }');
+select graphql.resolve('mutation { rate_article(args: {article_id: 7, new_rating: 4}) { id rating } }')::jsonb;
 select rating from articles where id = 7;
 -- A query cannot reach it.
-select graphql.resolve('{ rate_article(args: {article_id: 7, new_rating: 1}) { id } }') -> 'errors' -> 0 ->> 'message' as not_a_query;
+select graphql.resolve('{ rate_article(args: {article_id: 7, new_rating: 1}) { id } }')::jsonb -> 'errors' -> 0 ->> 'message' as not_a_query;
 -- A required input is required: a GraphQL error, nothing run.
-select graphql.resolve('{ search_articles { id } }') -> 'errors' -> 0 ->> 'message' as missing_args;
+select graphql.resolve('{ search_articles { id } }')::jsonb -> 'errors' -> 0 ->> 'message' as missing_args;
 
 -- An argument given as null is NULL (not its default); a function of one row
 -- returning NULL is a null field; an enum argument is a GraphQL enum.
@@ -98,8 +98,8 @@ select graphql.resolve($${
   writers(where: {id: {_eq: 1}}) { greeting(args: {greeting: null}) }
   no_article { id }
   ordered_articles(args: {direction: newest}, limit: 2) { id }
-}$$);
-select graphql.resolve('{ ordered_articles(args: {direction: sideways}) { id } }') -> 'errors' -> 0 ->> 'message' as not_a_label;
+}$$)::jsonb;
+select graphql.resolve('{ ordered_articles(args: {direction: sideways}) { id } }')::jsonb -> 'errors' -> 0 ->> 'message' as not_a_label;
 
 -- Bad bodies: named, with the reason, nothing changed.
 create function article_count() returns bigint language sql stable as $$ select count(*) from articles $$;
@@ -115,10 +115,10 @@ select jsonb_array_length(s -> 'functions') as functions
 
 -- The older form (the name alone), untracking, and a dropped function reported.
 select graphql.metadata('{"type": "track_function", "args": {"schema": "public", "name": "volatile_stable_clash"}}');
-select graphql.resolve('{ volatile_stable_clash(limit: 1) { id } }');
+select graphql.resolve('{ volatile_stable_clash(limit: 1) { id } }')::jsonb;
 select graphql.metadata('{"type": "pg_untrack_function", "args": {"function": "volatile_stable_clash"}}');
 select graphql.metadata('{"type": "pg_untrack_function", "args": {"function": "volatile_stable_clash"}}');
 drop function top_article();
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects' -> 0 ->> 'name' as inconsistent;
-select graphql.resolve('{ search_articles(args: {search: "about"}, limit: 1) { id } }');
+select graphql.resolve('{ search_articles(args: {search: "about"}, limit: 1) { id } }')::jsonb;
 rollback;

@@ -40,7 +40,7 @@ declare
 begin
   for i in 1..n loop
     t0 := clock_timestamp();
-    r := graphql.resolve(doc);
+    r := graphql.resolve(doc)::jsonb;
     slowest := greatest(slowest, clock_timestamp() - t0);
   end loop;
   truncate runs;
@@ -156,7 +156,7 @@ select response from runs;
 -- requests were made; a leak would show here).
 select pg_temp.requests() as requests_after_reset;
 select pg_temp.connections(4103) <= (select n from pool_before) + 1 as no_leaked_connections;
-select graphql.resolve('{ accounts_aggregate { aggregate { count } } }');
+select graphql.resolve('{ accounts_aggregate { aggregate { count } } }')::jsonb;
 
 -- Hasura's all-or-nothing mode fails the whole response with the same error.
 select pg_temp.fault('{"mode": "http500"}');
@@ -169,6 +169,6 @@ select regress.fixture(4103, 'POST', '_reset');
 
 -- A remote string holding U+0000 (the fixture echoes what it got; no Postgres text
 -- can hold it): an error at the field's path, never an SQL ERROR, the rest stands.
-select jsonb_pretty(graphql.resolve($$ { accounts_by_pk(id: 1) { id } echo(text: "a\u0000b") } $$));
-select graphql.resolve('{ accounts_by_pk(id: 2) { id } }') as next_query;
+select jsonb_pretty(graphql.resolve($$ { accounts_by_pk(id: 1) { id } echo(text: "a\u0000b") } $$)::jsonb);
+select graphql.resolve('{ accounts_by_pk(id: 2) { id } }')::jsonb as next_query;
 rollback;

@@ -26,8 +26,8 @@ create temp table trace (what text, value text);
 insert into trace select 'metadata', document::text from graphql.metadata_document;
 insert into trace select 'schema_version', version::text from graphql.schema_version;
 begin;
-select graphql.resolve(q) from doc;
-select graphql.resolve('{ cancel_accounts_by_pk(id: "x") { id } }') -> 'errors' -> 0 -> 'extensions';
+select graphql.resolve(q)::jsonb from doc;
+select graphql.resolve('{ cancel_accounts_by_pk(id: "x") { id } }')::jsonb -> 'errors' -> 0 -> 'extensions';
 select pg_current_xact_id_if_assigned() is null as nothing_written;
 rollback;
 select (select document::text from graphql.metadata_document) = value as metadata_unchanged from trace where what = 'metadata';
@@ -36,7 +36,7 @@ select count(*) as rows from cancel_accounts;
 
 -- ... and it runs in a read-only transaction.
 begin transaction read only;
-select graphql.resolve(q) from doc;
+select graphql.resolve(q)::jsonb from doc;
 rollback;
 
 -- statement_timeout interrupts a wait on a hung remote (whose own timeout is 30 s).
@@ -47,7 +47,7 @@ do $$
 declare
   started timestamptz := clock_timestamp();
 begin
-  perform graphql.resolve(q) from doc;
+  perform graphql.resolve(q)::jsonb from doc;
 exception when query_canceled then
   insert into timing values ('statement_timeout', clock_timestamp() - started);
 end
@@ -55,7 +55,7 @@ $$;
 reset statement_timeout;
 select what, elapsed >= interval '300 ms' and elapsed < interval '1300 ms' as within_a_second_of_it from timing;
 -- The session goes on.
-select graphql.resolve('{ cancel_accounts(order_by: {id: asc}) { id } }');
+select graphql.resolve('{ cancel_accounts(order_by: {id: asc}) { id } }')::jsonb;
 
 -- pg_cancel_backend from another session: the waiting backend answers within a second.
 select dblink_connect('other', format('host=%s port=%s dbname=%s user=postgres',
@@ -64,7 +64,7 @@ create temp table other (pid int);
 insert into other select pid from dblink('other', 'select pg_backend_pid()') as t(pid int);
 select regress.fixture(4103, 'POST', '_reset');
 select regress.fixture(4103, 'POST', '_fault', '{"mode": "hang"}');
-select dblink_send_query('other', format('select graphql.resolve(%L)', q)) from doc;
+select dblink_send_query('other', format('select graphql.resolve(%L)::jsonb', q)) from doc;
 -- Wait until it is waiting on the remote: the fixture has received its request.
 do $$
 declare
@@ -94,7 +94,7 @@ select what, elapsed < interval '1 second' as within_a_second from timing where 
 select * from dblink_get_result('other', false) as t(r jsonb);
 select * from dblink_get_result('other', false) as t(r jsonb);
 -- The other session goes on too.
-select * from dblink('other', $$select graphql.resolve('{ cancel_accounts(order_by: {id: asc}) { id } }')$$) as t(r jsonb);
+select * from dblink('other', $$select graphql.resolve('{ cancel_accounts(order_by: {id: asc}) { id } }')::jsonb$$) as t(r jsonb);
 select dblink_disconnect('other');
 
 -- Clean up what this file committed.

@@ -7,5 +7,5 @@ create table slow_rows (id int primary key);
 insert into slow_rows values (1), (2);
 create view slow_view as select slow(id) as id from slow_rows;
 set local statement_timeout = '500ms';
-select graphql.resolve($${ a: slow_view { id } b: slow_view { id } c: slow_view { id } }$$);
+select graphql.resolve($${ a: slow_view { id } b: slow_view { id } c: slow_view { id } }$$)::jsonb;
 rollback;

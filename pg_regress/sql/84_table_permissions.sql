@@ -66,7 +66,7 @@ select jsonb_pretty(t -> 'select_permissions') as articles_select_permissions
  where t #>> '{table,name}' = 'articles';
 
 -- Admin (the superuser) is not bound by them.
-select jsonb_pretty(graphql.resolve($${ articles(order_by: {id: asc}) { id body author { email } } }$$)) as admin_sees_all;
+select jsonb_pretty(graphql.resolve($${ articles(order_by: {id: asc}) { id body author { email } } }$$)::jsonb) as admin_sees_all;
 
 -- The user, Ada (id 1): published articles and her own draft, capped at 3 by the
 -- permission even when asking for more; the author relationship shows only authors
@@ -75,34 +75,34 @@ set local role pgf_perm_user;
 set local request.jwt.claims = '{"x-hasura-user-id": "1"}';
 select jsonb_pretty(graphql.resolve($${
   articles(order_by: {id: asc}, limit: 100) { id title published author { id name } }
-}$$)) as user_articles;
+}$$)::jsonb) as user_articles;
 select jsonb_pretty(graphql.resolve($${
   articles(order_by: {id: desc}, offset: 1) { id }
   articles_aggregate { aggregate { count } }
   authors(order_by: {id: asc}) { id name articles(order_by: {id: asc}) { id } articles_aggregate { aggregate { count } } }
   authors_by_pk(id: 3) { id }
-}$$)) as user_counts;
+}$$)::jsonb) as user_counts;
 -- Hasura's namespaced claims work the same way; Bob sees his own draft instead.
 set local request.jwt.claims = '{"https://hasura.io/jwt/claims": {"x-hasura-user-id": "2"}}';
-select graphql.resolve($${ articles(order_by: {id: asc}) { id } }$$) as bob_articles;
+select graphql.resolve($${ articles(order_by: {id: asc}) { id } }$$)::jsonb as bob_articles;
 -- A relationship filter counts only the related rows the role may see: Cy's draft
 -- does not make Cy an author "with a draft".
-select graphql.resolve($${ authors(where: {articles: {published: {_eq: false}}}) { name } }$$) as authors_with_visible_drafts;
+select graphql.resolve($${ authors(where: {articles: {published: {_eq: false}}}) { name } }$$)::jsonb as authors_with_visible_drafts;
 -- Ordering by a related row the role may not see orders as a missing one.
-select graphql.resolve($${ articles(order_by: [{author: {name: desc}}, {id: asc}]) { id } }$$) as ordered_by_author;
+select graphql.resolve($${ articles(order_by: [{author: {name: desc}}, {id: asc}]) { id } }$$)::jsonb as ordered_by_author;
 
 -- A column outside `columns` is not in the role's schema: not selectable, not
 -- filterable, not orderable, not a distinct_on column, not aggregatable.
-select graphql.resolve($${ articles { body } }$$) as hidden_column;
-select graphql.resolve($${ articles(where: {body: {_like: "%b1%"}}) { id } }$$) as filter_on_hidden;
-select graphql.resolve($${ articles(order_by: {body: asc}) { id } }$$) as order_on_hidden;
-select graphql.resolve($${ articles(distinct_on: body) { id } }$$) as distinct_on_hidden;
-select graphql.resolve($${ authors { email } }$$) as hidden_author_column;
+select graphql.resolve($${ articles { body } }$$)::jsonb as hidden_column;
+select graphql.resolve($${ articles(where: {body: {_like: "%b1%"}}) { id } }$$)::jsonb as filter_on_hidden;
+select graphql.resolve($${ articles(order_by: {body: asc}) { id } }$$)::jsonb as order_on_hidden;
+select graphql.resolve($${ articles(distinct_on: body) { id } }$$)::jsonb as distinct_on_hidden;
+select graphql.resolve($${ authors { email } }$$)::jsonb as hidden_author_column;
 -- query_root_fields: no authors_aggregate root.
-select graphql.resolve($${ authors_aggregate { aggregate { count } } }$$) as no_aggregate_root;
+select graphql.resolve($${ authors_aggregate { aggregate { count } } }$$)::jsonb as no_aggregate_root;
 -- Introspection shows the role exactly what it may query.
-select graphql.resolve($${ __type(name: "articles") { fields { name } } }$$) as user_articles_type;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select graphql.resolve($${ __type(name: "articles") { fields { name } } }$$)::jsonb as user_articles_type;
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as user_root_fields;
 
 -- A list session variable for _in (a JSON array or a Postgres array literal).
@@ -112,35 +112,35 @@ select graphql.metadata($${"type": "pg_create_select_permission", "args": {"tabl
 insert into notices values (2, 'second'), (3, 'third');
 set local role pgf_perm_other;
 set local request.jwt.claims = '{"x-hasura-allowed-notices": "{1,3}"}';
-select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$) as notices_from_array_literal;
+select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$)::jsonb as notices_from_array_literal;
 set local request.jwt.claims = '{"x-hasura-allowed-notices": "[2]"}';
-select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$) as notices_from_json_array;
+select graphql.resolve($${ notices(order_by: {id: asc}) { id } }$$)::jsonb as notices_from_json_array;
 reset role;
 select graphql.metadata($${"type": "pg_drop_select_permission", "args": {"table": "notices", "role": "pgf_perm_other"}}$$);
 set local role pgf_perm_user;
 set local request.jwt.claims = '{"x-hasura-user-id": "1"}';
 -- The permission's limit holds in aggregates too (3 of the 4 articles Ada may see).
-select graphql.resolve($${ articles_aggregate { aggregate { count } nodes { id } } }$$) as limited_aggregate;
+select graphql.resolve($${ articles_aggregate { aggregate { count } nodes { id } } }$$)::jsonb as limited_aggregate;
 
 -- A missing session variable is an error naming it, at the field that needs it; the
 -- other root fields of the document are served.
 set local request.jwt.claims = '{}';
-select jsonb_pretty(graphql.resolve($${ articles_by_pk(id: 10) { id } notices { note } }$$)) as missing_session_variable;
+select jsonb_pretty(graphql.resolve($${ articles_by_pk(id: 10) { id } notices { note } }$$)::jsonb) as missing_session_variable;
 reset role;
 
 -- The anonymous role: published articles, 2 at most, no aggregates (allow_aggregations
 -- unset), no authors at all (no select permission on a table that has permissions:
 -- invisible), so no author relationship.
 set local role pgf_perm_anon;
-select graphql.resolve($${ articles(order_by: {id: asc}) { id title } }$$) as anon_articles;
-select graphql.resolve($${ articles { author { name } } }$$) as anon_no_author;
-select graphql.resolve($${ authors { name } }$$) as anon_no_authors;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select graphql.resolve($${ articles(order_by: {id: asc}) { id title } }$$)::jsonb as anon_articles;
+select graphql.resolve($${ articles { author { name } } }$$)::jsonb as anon_no_author;
+select graphql.resolve($${ authors { name } }$$)::jsonb as anon_no_authors;
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as anon_root_fields;
 reset role;
 -- A role without any permission: only the table that has none.
 set local role pgf_perm_other;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as other_root_fields;
 reset role;
 
@@ -155,11 +155,11 @@ select graphql.metadata($${"type": "bulk", "args": [
     "comment": "while Ada writes"}}
 ]}$$);
 set local role pgf_perm_anon;
-select graphql.resolve($${ articles(order_by: {id: asc}) { id body } }$$) as anon_with_ada;
+select graphql.resolve($${ articles(order_by: {id: asc}) { id body } }$$)::jsonb as anon_with_ada;
 reset role;
 update authors set name = 'Ada L.' where id = 1;
 set local role pgf_perm_anon;
-select graphql.resolve($${ articles(order_by: {id: asc}) { id } }$$) as anon_without_ada;
+select graphql.resolve($${ articles(order_by: {id: asc}) { id } }$$)::jsonb as anon_without_ada;
 reset role;
 select t #> '{select_permissions}' -> 1 as anon_entry
   from jsonb_array_elements(graphql.metadata('{"type": "export_metadata", "args": {}}') #> '{sources,0,tables}') t
@@ -217,6 +217,6 @@ select count(*) as permissions_after_refusals
 alter table articles drop column published cascade;
 select graphql.metadata('{"type": "get_inconsistent_metadata", "args": {}}') -> 'inconsistent_objects' @? '$[*] ? (@.type == "select_permission")' as select_permission_inconsistent;
 set local role pgf_perm_anon;
-select graphql.resolve($${ articles { id } }$$) as anon_after_drop;
+select graphql.resolve($${ articles { id } }$$)::jsonb as anon_after_drop;
 reset role;
 rollback;

@@ -60,12 +60,12 @@ set local role pgf_perm_member;
 set local request.jwt.claims = '{"x-hasura-user-id": "2"}';
 select jsonb_pretty(graphql.resolve($${
   users(ids: [1, 2, 3]) { id account { plan } notes(order_by: {id: asc}) { id body } }
-}$$)) as member_joins;
-select graphql.resolve($${ users(ids: [2]) { account { user_id } } }$$) as join_key_not_selectable;
+}$$)::jsonb) as member_joins;
+select graphql.resolve($${ users(ids: [2]) { account { user_id } } }$$)::jsonb as join_key_not_selectable;
 -- The lhs column is selectable: the table -> remote relationship exists.
-select graphql.resolve($${ orders(where: {id: {_lte: 2}}, order_by: {id: asc}) { id user { name } } }$$) as member_orders;
+select graphql.resolve($${ orders(where: {id: {_lte: 2}}, order_by: {id: asc}) { id user { name } } }$$)::jsonb as member_orders;
 -- A tracked function's rows: the permission's filter and limit apply to them too.
-select graphql.resolve($${ notes_of(args: {uid: 1}) { id body } }$$) as member_function_rows;
+select graphql.resolve($${ notes_of(args: {uid: 1}) { id body } }$$)::jsonb as member_function_rows;
 reset role;
 -- Two requests: the users, then the users of both orders (batched).
 select pg_temp.requests(4101) as requests;
@@ -73,7 +73,7 @@ select pg_temp.requests(4101) as requests;
 -- The guest may not select orders.user_id: no `user` relationship for it; it has no
 -- permission on accounts: no `account` join field on User.
 set local role pgf_perm_guest;
-select graphql.resolve($${ orders { user { name } } }$$) as guest_no_lhs;
-select graphql.resolve($${ __type(name: "User") { fields { name } } }$$) as guest_user_fields;
+select graphql.resolve($${ orders { user { name } } }$$)::jsonb as guest_no_lhs;
+select graphql.resolve($${ __type(name: "User") { fields { name } } }$$)::jsonb as guest_user_fields;
 reset role;
 rollback;

@@ -63,66 +63,66 @@ set local role pgf_rs_user;
 set local request.jwt.claims = '{"x-hasura-user-id": "2"}';
 -- The preset argument is the session's user; the request carries it as a variable.
 -- (The fixture is read as the superuser: reading it runs a program.)
-select graphql.resolve($${ user { name } }$$) as own_user;
+select graphql.resolve($${ user { name } }$$)::jsonb as own_user;
 reset role;
 select pg_temp.last_request() as sent;
 set local role pgf_rs_user;
 -- The preset input field joins whatever the client writes inline or in a variable;
 -- the client cannot write it itself (it is not in the role's UserWhere).
-select graphql.resolve($${ users(where: {id: {_in: [1, 2, 3, 4, 5, 6]}}) { userId country } }$$) as french_users;
+select graphql.resolve($${ users(where: {id: {_in: [1, 2, 3, 4, 5, 6]}}) { userId country } }$$)::jsonb as french_users;
 reset role;
 select pg_temp.last_request() ->> 'query' as sent_inline;
 set local role pgf_rs_user;
 select graphql.resolve($$ query ($w: UserWhere) { users(where: $w, limit: 1) { userId country } } $$,
-                       '{"w": {"id": {"_in": [3, 4, 5, 6]}}}') as from_a_variable;
+                       '{"w": {"id": {"_in": [3, 4, 5, 6]}}}')::jsonb as from_a_variable;
 reset role;
 select pg_temp.last_request() -> 'variables' as sent_variables;
 set local role pgf_rs_user;
 select graphql.resolve($$ query ($w: UserWhere) { users(where: $w) { userId } } $$,
-                       '{"w": {"country": {"_eq": "US"}}}') -> 'errors' -> 0 ->> 'message' as client_cannot_set_it;
+                       '{"w": {"country": {"_eq": "US"}}}')::jsonb -> 'errors' -> 0 ->> 'message' as client_cannot_set_it;
 -- What is not in the role's SDL is not in its schema.
-select graphql.resolve($${ user(id: 5) { name } }$$) -> 'errors' -> 0 ->> 'message' as preset_argument_gone;
-select graphql.resolve($${ user { email } }$$) -> 'errors' -> 0 ->> 'message' as field_not_granted;
-select graphql.resolve($${ __type(name: "UserWhere") { inputFields { name } } }$$) as user_where_for_role;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select graphql.resolve($${ user(id: 5) { name } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as preset_argument_gone;
+select graphql.resolve($${ user { email } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as field_not_granted;
+select graphql.resolve($${ __type(name: "UserWhere") { inputFields { name } } }$$)::jsonb as user_where_for_role;
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as role_root_fields;
 -- Relationships follow the role's view: orders.user needs `user(id:)`, which the role
 -- cannot pass (preset): not derivable, not there; orders.buyers is, and its request
 -- carries the preset too: one request for the three orders.
-select graphql.resolve($${ __type(name: "orders") { fields { name } } }$$) as order_fields;
+select graphql.resolve($${ __type(name: "orders") { fields { name } } }$$)::jsonb as order_fields;
 -- The same for a remote -> remote relationship: products' Review.author needs user(id:).
-select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$) as review_fields;
+select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$)::jsonb as review_fields;
 reset role;
 select regress.fixture(4101, 'POST', '_reset') is not null as reset;
 set local role pgf_rs_user;
-select jsonb_pretty(graphql.resolve($${ orders(order_by: {id: asc}) { id buyers { userId country } } }$$)) as order_buyers;
+select jsonb_pretty(graphql.resolve($${ orders(order_by: {id: asc}) { id buyers { userId country } } }$$)::jsonb) as order_buyers;
 reset role;
 select (regress.fixture(4101, 'GET', '_stats') ->> 'requests')::int as requests,
        pg_temp.last_request() -> 'variables' as sent_join_variables;
 set local role pgf_rs_user;
 -- A session variable a preset needs and the call lacks: an error at that field.
 set local request.jwt.claims = '{}';
-select graphql.resolve($${ user { name } }$$) as missing_session_variable;
+select graphql.resolve($${ user { name } }$$)::jsonb as missing_session_variable;
 reset role;
 
 -- A role without a permission: not users_api (it has permissions, none for this role);
 -- products_api (it has none) while the flag is off; with
 -- graphql.remote_schema_permissions on (superuser-only), neither.
 set local role pgf_rs_plain;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as plain_root_fields;
 reset role;
 set local graphql.remote_schema_permissions = on;
 set local role pgf_rs_plain;
-select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { queryType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.queryType.fields[*].name') as plain_root_fields_with_flag;
 -- The role cannot switch it off.
 set local graphql.remote_schema_permissions = off;
 reset role;
 set local graphql.remote_schema_permissions = off;
 -- Admin is not restricted.
-select graphql.resolve($${ user(id: 3) { email } }$$) as admin_sees_all;
-select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$) as admin_review_fields;
+select graphql.resolve($${ user(id: 3) { email } }$$)::jsonb as admin_sees_all;
+select graphql.resolve($${ __type(name: "Review") { fields { name } } }$$)::jsonb as admin_review_fields;
 
 -- Bad bodies: an ERROR naming the type or field, nothing stored.
 select graphql.metadata($${"type": "add_remote_schema_permissions", "args": {"remote_schema": "users_api", "role": "r2",
@@ -151,6 +151,6 @@ select jsonb_array_length(r -> 'permissions') as permissions_after_refusals
 -- Dropped, the role sees all of the remote again.
 select graphql.metadata($${"type": "drop_remote_schema_permissions", "args": {"remote_schema": "users_api", "role": "pgf_rs_user"}}$$);
 set local role pgf_rs_user;
-select graphql.resolve($${ user(id: 3) { email } }$$) as after_drop;
+select graphql.resolve($${ user(id: 3) { email } }$$)::jsonb as after_drop;
 reset role;
 rollback;

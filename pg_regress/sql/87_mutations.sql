@@ -46,10 +46,10 @@ select graphql.metadata($${"type": "bulk", "args": [
 ]}$$);
 
 -- The mutation fields and input types, Hasura's names.
-select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.mutationType.fields[*].name') as mutation_fields;
-select graphql.resolve($${ __type(name: "articles_insert_input") { inputFields { name } } }$$) as insert_input;
-select graphql.resolve($${ __type(name: "articles_constraint") { enumValues { name } } }$$) as constraints;
+select graphql.resolve($${ __type(name: "articles_insert_input") { inputFields { name } } }$$)::jsonb as insert_input;
+select graphql.resolve($${ __type(name: "articles_constraint") { enumValues { name } } }$$)::jsonb as constraints;
 
 -- Inserts: defaults (identity, views, tags) and the generated column honoured; returning
 -- follows the object relationship; affected_rows.
@@ -58,15 +58,15 @@ select jsonb_pretty(graphql.resolve($$mutation {
     affected_rows
     returning { id title views tags slug author { name } }
   }
-}$$)) as inserted;
-select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 1, title: "Third"}) { id slug } }$$) as inserted_one;
+}$$)::jsonb) as inserted;
+select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 1, title: "Third"}) { id slug } }$$)::jsonb as inserted_one;
 -- on_conflict: do nothing, and do update of the chosen columns.
 select graphql.resolve($$mutation {
   insert_authors(objects: [{name: "Ada", user_id: 9}], on_conflict: {constraint: authors_name_key, update_columns: []}) { affected_rows }
-}$$) as conflict_nothing;
+}$$)::jsonb as conflict_nothing;
 select graphql.resolve($$mutation {
   insert_authors_one(object: {name: "Ada", user_id: 7}, on_conflict: {constraint: authors_name_key, update_columns: [user_id]}) { id name user_id }
-}$$) as conflict_update;
+}$$)::jsonb as conflict_update;
 
 -- Nested inserts, Hasura's data wrappers: an article with its new author (object
 -- relationship: the author first, its id fills author_id), an author with new articles
@@ -74,63 +74,63 @@ select graphql.resolve($$mutation {
 -- counts every row written; returning the top-level ones.
 select graphql.resolve($$mutation {
   insert_articles_one(object: {title: "Nested", author: {data: {name: "Cy", user_id: 3}}}) { title author { name user_id } }
-}$$) as nested_object;
+}$$)::jsonb as nested_object;
 select jsonb_pretty(graphql.resolve($$mutation {
   insert_authors(objects: [{name: "Dee", articles: {data: [{title: "D1"}, {title: "D2", views: 3}]}}]) {
     affected_rows returning { name articles(order_by: {title: asc}) { title views } }
   }
-}$$)) as nested_array;
-select graphql.resolve($${ __type(name: "authors_insert_input") { inputFields { name type { name } } } }$$) as authors_insert_input;
+}$$)::jsonb) as nested_array;
+select graphql.resolve($${ __type(name: "authors_insert_input") { inputFields { name type { name } } } }$$)::jsonb as authors_insert_input;
 -- An object relationship whose row holds the key (the profile's author_id): this row
 -- first, then the profile with its id.
 select graphql.resolve($$mutation {
   insert_authors_one(object: {name: "Eve", profile: {data: {bio: "writes"}}}) { name profile { bio } }
-}$$) as nested_object_after;
+}$$)::jsonb as nested_object_after;
 -- A related row on_conflict did not write leaves no key: an error, nothing written.
 select graphql.resolve($$mutation {
   insert_articles_one(object: {title: "No author", author: {data: {name: "Eve"},
                                                         on_conflict: {constraint: authors_name_key, update_columns: []}}}) { id }
-}$$) as nested_zero_rows;
+}$$)::jsonb as nested_zero_rows;
 
 -- Updates: _set and _inc together, jsonb operators; by primary key; many.
 select graphql.resolve($$mutation {
   update_articles(where: {author_id: {_eq: 1}}, _set: {title: "Renamed"}, _inc: {views: 10}) {
     affected_rows returning { id title views slug }
   }
-}$$) as updated;
+}$$)::jsonb as updated;
 select graphql.resolve($$mutation {
   update_articles_by_pk(pk_columns: {id: 2}, _append: {tags: {b: 2}}) { id tags }
   again: update_articles_by_pk(pk_columns: {id: 2}, _delete_key: {tags: "a"}) { tags }
   none: update_articles_by_pk(pk_columns: {id: 99}, _set: {title: "x"}) { id }
-}$$) as updated_by_pk;
+}$$)::jsonb as updated_by_pk;
 select graphql.resolve($$mutation {
   a: update_articles_by_pk(pk_columns: {id: 2}, _prepend: {tags: {z: 0}}) { tags }
   b: update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: [1, 2, 3]}) { tags }
   c: update_articles_by_pk(pk_columns: {id: 2}, _delete_elem: {tags: 1}) { tags }
   d: update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: {p: {q: 1, r: 2}}}) { tags }
   e: update_articles_by_pk(pk_columns: {id: 2}, _delete_at_path: {tags: ["p", "q"]}) { tags }
-}$$) as jsonb_operators;
+}$$)::jsonb as jsonb_operators;
 select graphql.resolve($$mutation {
   update_articles_by_pk(pk_columns: {id: 2}, _set: {tags: {}}, _append: {tags: {x: 1}}) { tags }
-}$$) -> 'errors' -> 0 ->> 'message' as one_operator_per_column;
+}$$)::jsonb -> 'errors' -> 0 ->> 'message' as one_operator_per_column;
 select graphql.resolve($$mutation {
   update_articles_many(updates: [{where: {id: {_eq: 1}}, _inc: {views: 1}}, {where: {id: {_gt: 1}}, _set: {views: 0}}]) {
     affected_rows returning { id views }
   }
-}$$) as updated_many;
+}$$)::jsonb as updated_many;
 
 -- returning sees the rows after the write through relationships: the author renamed
 -- in the same document, earlier.
 select graphql.resolve($$mutation {
   update_authors(where: {id: {_eq: 2}}, _set: {name: "Bobby"}) { affected_rows }
   insert_articles_one(object: {author_id: 2, title: "By Bobby"}) { author { name } }
-}$$) as sees_earlier_write;
+}$$)::jsonb as sees_earlier_write;
 
 -- Remote relationship fields in returning: one request for every author returned.
 select regress.fixture(4101, 'POST', '_reset') is not null as reset;
 select jsonb_pretty(graphql.resolve($$mutation {
   update_authors(where: {}, _inc: {user_id: 0}) { returning { name user { name } } }
-}$$)) as returning_remote;
+}$$)::jsonb) as returning_remote;
 select pg_temp.requests() as requests;
 
 -- One document, one unit: the second field fails (a foreign key), so the first field's
@@ -138,7 +138,7 @@ select pg_temp.requests() as requests;
 select graphql.resolve($$mutation {
   ok: insert_articles_one(object: {author_id: 1, title: "Kept?"}) { id }
   bad: insert_articles_one(object: {author_id: 42, title: "Orphan"}) { id }
-}$$) as atomic;
+}$$)::jsonb as atomic;
 select count(*) as kept_count from articles where title = 'Kept?';
 
 -- A mutation action and table mutations share a document, in document order; the
@@ -154,18 +154,18 @@ select graphql.resolve($$mutation {
   first: update_authors_by_pk(pk_columns: {id: 1}, _set: {name: "Ada L."}) { name }
   placeOrder(id: 3) { id user_id author { name } }
   then: insert_articles_one(object: {author_id: 1, title: "After the action"}) { author { name } }
-}$$) as with_an_action;
+}$$)::jsonb as with_an_action;
 
 -- Deletes.
-select graphql.resolve($$mutation { delete_articles(where: {title: {_eq: "Second"}}) { affected_rows returning { title } } }$$) as deleted;
-select graphql.resolve($$mutation { delete_articles_by_pk(id: 1) { title } missing: delete_articles_by_pk(id: 1) { title } }$$) as deleted_by_pk;
+select graphql.resolve($$mutation { delete_articles(where: {title: {_eq: "Second"}}) { affected_rows returning { title } } }$$)::jsonb as deleted;
+select graphql.resolve($$mutation { delete_articles_by_pk(id: 1) { title } missing: delete_articles_by_pk(id: 1) { title } }$$)::jsonb as deleted_by_pk;
 
 -- Privileges: a role with INSERT on two columns of articles gets only those in its
 -- input type, no update or delete fields; none at all for authors.
 set local role pgf_mut_reader;
-select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.mutationType.fields[*].name') as reader_mutation_fields;
-select graphql.resolve($${ __type(name: "articles_insert_input") { inputFields { name } } }$$) as reader_insert_input;
+select graphql.resolve($${ __type(name: "articles_insert_input") { inputFields { name } } }$$)::jsonb as reader_insert_input;
 reset role;
 
 -- Permissions: the writer may insert articles of its own author only (check), the
@@ -191,7 +191,7 @@ select graphql.metadata($${"type": "bulk", "args": [
 ]}$$);
 set local role pgf_mut_writer;
 set local request.jwt.claims = '{"x-hasura-user-id": "2"}';
-select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.mutationType.fields[*].name') as writer_mutation_fields;
 reset role;
 -- An insert-only role (Hasura's: an insert permission, no select one): insert_<t>
@@ -199,26 +199,26 @@ reset role;
 select graphql.metadata($${"type": "pg_create_insert_permission", "args": {"table": "articles", "role": "pgf_mut_reader",
   "permission": {"columns": ["title", "author_id"], "check": {"author_id": {"_eq": 1}}}}}$$);
 set local role pgf_mut_reader;
-select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$),
+select jsonb_path_query_array(graphql.resolve($${ __schema { mutationType { fields { name } } } }$$)::jsonb,
   '$.data.__schema.mutationType.fields[*].name') as insert_only_fields;
-select graphql.resolve($$mutation { insert_articles(objects: [{title: "Anonymous", author_id: 1}]) { affected_rows } }$$) as insert_only;
-select graphql.resolve($$mutation { insert_articles(objects: [{title: "x", author_id: 1}]) { returning { id } } }$$) -> 'errors' -> 0 ->> 'message' as nothing_to_read;
-select graphql.resolve($$mutation { insert_articles(objects: [{title: "Other", author_id: 2}]) { affected_rows } }$$) as insert_only_check;
-select graphql.resolve($${ articles { id } }$$) -> 'errors' -> 0 ->> 'message' as no_query_field;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "Anonymous", author_id: 1}]) { affected_rows } }$$)::jsonb as insert_only;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "x", author_id: 1}]) { returning { id } } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as nothing_to_read;
+select graphql.resolve($$mutation { insert_articles(objects: [{title: "Other", author_id: 2}]) { affected_rows } }$$)::jsonb as insert_only_check;
+select graphql.resolve($${ articles { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as no_query_field;
 set local role pgf_mut_writer;
-select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine", views: 5}) { id } }$$) -> 'errors' -> 0 ->> 'message' as preset_column_not_input;
-select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine"}) { title views } }$$) as insert_with_preset;
-select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 1, title: "Not mine"}) { title } }$$) as check_fails;
-select graphql.resolve($$mutation { update_articles(where: {}, _set: {title: "Touched"}) { affected_rows returning { author_id } } }$$) as update_filtered;
+select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine", views: 5}) { id } }$$)::jsonb -> 'errors' -> 0 ->> 'message' as preset_column_not_input;
+select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 2, title: "Mine"}) { title views } }$$)::jsonb as insert_with_preset;
+select graphql.resolve($$mutation { insert_articles_one(object: {author_id: 1, title: "Not mine"}) { title } }$$)::jsonb as check_fails;
+select graphql.resolve($$mutation { update_articles(where: {}, _set: {title: "Touched"}) { affected_rows returning { author_id } } }$$)::jsonb as update_filtered;
 -- An upsert: the inserted row passes the insert check; the row it updates must pass the
 -- update permission's check too (it may not approve its own slot that way).
-select graphql.resolve($$mutation { insert_slots_one(object: {code: "a", owner: 2, state: "new"}) { code state } }$$) as slot_inserted;
+select graphql.resolve($$mutation { insert_slots_one(object: {code: "a", owner: 2, state: "new"}) { code state } }$$)::jsonb as slot_inserted;
 select graphql.resolve($$mutation {
   insert_slots_one(object: {code: "a", owner: 2, state: "approved"}, on_conflict: {constraint: slots_pkey, update_columns: [state]}) { state }
-}$$) as upsert_check_fails;
+}$$)::jsonb as upsert_check_fails;
 select graphql.resolve($$mutation {
   insert_slots_one(object: {code: "a", owner: 2, state: "pending"}, on_conflict: {constraint: slots_pkey, update_columns: [state]}) { state }
-}$$) as upsert_allowed;
+}$$)::jsonb as upsert_allowed;
 reset role;
 select author_id, title, views from articles order by id;
 
@@ -228,7 +228,7 @@ rollback;
 create table pgf_mut_ro (id int primary key);
 insert into pgf_mut_ro values (1);
 begin transaction read only;
-select graphql.resolve($$mutation { delete_pgf_mut_ro(where: {}) { affected_rows } }$$) as read_only;
+select graphql.resolve($$mutation { delete_pgf_mut_ro(where: {}) { affected_rows } }$$)::jsonb as read_only;
 rollback;
 select count(*) as still_there from pgf_mut_ro;
 drop table pgf_mut_ro;

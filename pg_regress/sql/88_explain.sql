@@ -52,7 +52,7 @@ select jsonb_array_length(e -> 'levels') as levels,
        (e -> 'levels' -> 1 -> 'requests' -> 0 ->> 'ms')::float >= 0 as request_timed,
        e -> 'levels' -> 1 -> 'requests' -> 0 -> 'error' as error
   from run;
-select (e -> 'response') = graphql.resolve($${ ex_authors(order_by: {id: asc}) { name user { name } } }$$) as same_answer from run;
+select (e -> 'response') = graphql.resolve($${ ex_authors(order_by: {id: asc}) { name user { name } } }$$)::jsonb as same_answer from run;
 
 -- Three levels: the table statement, the table -> remote request, then the remote ->
 -- table statement over the users' keys.

@@ -32,15 +32,15 @@ select graphql.metadata($${"type": "bulk", "args": [
 -- One request, one field for the three known and one unknown distinct keys; the
 -- answer is the one the aliased join (Hasura's contract) gives.
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
-select jsonb_pretty(graphql.resolve($${ lb_orders(order_by: {id: asc}) { id user { userId name } } }$$));
+select jsonb_pretty(graphql.resolve($${ lb_orders(order_by: {id: asc}) { id user { userId name } } }$$)::jsonb);
 select pg_temp.requests() as requests, pg_temp.last_document() as sent;
-select graphql.resolve($${ lb_orders(order_by: {id: asc}) { id u: user { name country } } }$$) -> 'data'
-     = graphql.resolve($${ lb_orders(order_by: {id: asc}) { id u: user_aliased { name country } } }$$) -> 'data' as same_as_aliased;
+select graphql.resolve($${ lb_orders(order_by: {id: asc}) { id u: user { name country } } }$$)::jsonb -> 'data'
+     = graphql.resolve($${ lb_orders(order_by: {id: asc}) { id u: user_aliased { name country } } }$$)::jsonb -> 'data' as same_as_aliased;
 
 -- Chunks of graphql.remote_batch_size keys, sent concurrently: 2 keys a request here.
 set local graphql.remote_batch_size = 2;
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
-select graphql.resolve($${ lb_orders(order_by: {id: asc}) { id user { name } } }$$) -> 'data' -> 'lb_orders' -> 4 as fifth;
+select graphql.resolve($${ lb_orders(order_by: {id: asc}) { id user { name } } }$$)::jsonb -> 'data' -> 'lb_orders' -> 4 as fifth;
 select pg_temp.requests() as chunked_requests;
 reset graphql.remote_batch_size;
 
@@ -53,12 +53,12 @@ select graphql.metadata($${"type": "pg_create_remote_relationship", "args": {"ta
     "remote_field": {"user": {"arguments": {"id": "$user_id"}}},
     "batch": {"field": "users", "argument": "ids", "key_field": "userId"}}}}}$$) ->> 'message' as created;
 select jsonb_agg(o -> 'user_by_region' ->> 'name' order by (o ->> 'id')::int) as names
-  from jsonb_array_elements(graphql.resolve($${ lb_orders { id user_by_region { name } } }$$) -> 'data' -> 'lb_orders') o;
+  from jsonb_array_elements(graphql.resolve($${ lb_orders { id user_by_region { name } } }$$)::jsonb -> 'data' -> 'lb_orders') o;
 
 -- A remote error inside the batch reaches the parent of that key, at its path.
 select regress.fixture(4101, 'POST', '_fault', '{"mode": "graphql_errors"}') ->> 'ok' as faulted;
 select jsonb_agg(e -> 'path') as error_paths
-  from jsonb_array_elements(graphql.resolve($${ lb_orders(order_by: {id: asc}, limit: 2) { id user { name } } }$$) -> 'errors') e;
+  from jsonb_array_elements(graphql.resolve($${ lb_orders(order_by: {id: asc}, limit: 2) { id user { name } } }$$)::jsonb -> 'errors') e;
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
 
 -- Remote -> remote: products' Review.author -> users, batched: one request to each API.
@@ -69,7 +69,7 @@ select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "
     "batch": {"field": "users", "argument": "ids", "key_field": "userId"}}}}}$$) ->> 'message' as related;
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
 select count(*) as reviews, count(*) filter (where v #>> '{author,name}' = 'user ' || (v ->> 'authorId')) as with_their_author
-  from graphql.resolve($${ products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { reviews { authorId author { name } } } }$$) r,
+  from to_jsonb(graphql.resolve($${ products(upcs: ["p1", "p2", "p3", "p4", "p5"]) { reviews { authorId author { name } } } }$$)) r,
        jsonb_array_elements(r -> 'data' -> 'products') p, jsonb_array_elements(p -> 'reviews') v;
 select (regress.fixture(4101, 'GET', '_stats') ->> 'requests')::int as users_requests,
        (regress.fixture(4101, 'GET', '_stats') ->> 'products_requests')::int as products_requests,

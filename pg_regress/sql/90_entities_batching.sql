@@ -30,24 +30,24 @@ select graphql.metadata($${"type": "bulk", "args": [
 -- One request, one `_entities` field for the three known and one unknown distinct keys;
 -- the answer is the one the aliased join (Hasura's contract) gives.
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
-select jsonb_pretty(graphql.resolve($${ en_orders(order_by: {id: asc}) { id account { __typename userId name } } }$$));
+select jsonb_pretty(graphql.resolve($${ en_orders(order_by: {id: asc}) { id account { __typename userId name } } }$$)::jsonb);
 select s -> 'accounts_requests' as accounts_requests, s -> 'documents' ->> -1 as sent, s -> 'variables' -> -1 as variables
   from pg_temp.stats() s;
-select graphql.resolve($${ en_orders(order_by: {id: asc}) { id a: account { name plan } } }$$) -> 'data'
-     = graphql.resolve($${ en_orders(order_by: {id: asc}) { id a: account_aliased { name plan } } }$$) -> 'data' as same_as_aliased;
+select graphql.resolve($${ en_orders(order_by: {id: asc}) { id a: account { name plan } } }$$)::jsonb -> 'data'
+     = graphql.resolve($${ en_orders(order_by: {id: asc}) { id a: account_aliased { name plan } } }$$)::jsonb -> 'data' as same_as_aliased;
 
 -- Chunks of graphql.remote_batch_size keys, sent concurrently, each answered in its order.
 set local graphql.remote_batch_size = 2;
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
 select jsonb_agg(o -> 'account' ->> 'name' order by (o ->> 'id')::int) as names
-  from jsonb_array_elements(graphql.resolve($${ en_orders { id account { name } } }$$) -> 'data' -> 'en_orders') o;
+  from jsonb_array_elements(graphql.resolve($${ en_orders { id account { name } } }$$)::jsonb -> 'data' -> 'en_orders') o;
 select pg_temp.stats() -> 'accounts_requests' as chunked_requests;
 reset graphql.remote_batch_size;
 
 -- A remote error in the batch (account 4242 is locked, and this subgraph then answers
 -- `_entities: null`): one error, at the path of the first parent; the rows stay.
 insert into en_orders values (8, 4242);
-select jsonb_pretty(graphql.resolve($${ en_orders(where: {id: {_in: [2, 8]}}, order_by: {id: asc}) { id account { name } } }$$));
+select jsonb_pretty(graphql.resolve($${ en_orders(where: {id: {_in: [2, 8]}}, order_by: {id: asc}) { id account { name } } }$$)::jsonb);
 delete from en_orders where id = 8;
 
 -- Remote -> remote: the users API's User.account -> the subgraph, batched: one request to each API.
@@ -57,7 +57,7 @@ select graphql.metadata($${"type": "create_remote_schema_remote_relationship", "
     "remote_field": {"account": {"arguments": {"userId": "$userId"}}},
     "batch": {"field": "_entities", "argument": "representations", "key_field": "userId"}}}}}$$) ->> 'message' as related;
 select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
-select graphql.resolve($${ users(ids: [3, 1, 2, 3]) { userId account { userId plan } } }$$) -> 'data' as users;
+select graphql.resolve($${ users(ids: [3, 1, 2, 3]) { userId account { userId plan } } }$$)::jsonb -> 'data' as users;
 select s -> 'requests' as users_requests, s -> 'accounts_requests' as accounts_requests,
        s -> 'documents' ->> -1 like '%_entities(representations: $pgf_batch_keys) { ... on Account {%' as batched
   from pg_temp.stats() s;

@@ -181,11 +181,15 @@ impl Drop for Finished {
     }
 }
 
-/// A jsonb result as its text, unparsed: the binary form is a version byte and the text.
+/// A json (`graphql.resolve`) or jsonb (`graphql.metadata`) result as its text,
+/// unparsed: json's binary form is its text, jsonb's a version byte and the text.
 struct JsonText(String);
 
 impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
-    fn from_sql(_: &tokio_postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(ty: &tokio_postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        if *ty == tokio_postgres::types::Type::JSON {
+            return Ok(JsonText(std::str::from_utf8(raw)?.to_string()));
+        }
         match raw.split_first() {
             Some((1, text)) => Ok(JsonText(std::str::from_utf8(text)?.to_string())),
             _ => Err("jsonb in an unknown binary version".into()),
@@ -193,7 +197,7 @@ impl<'a> tokio_postgres::types::FromSql<'a> for JsonText {
     }
 
     fn accepts(ty: &tokio_postgres::types::Type) -> bool {
-        *ty == tokio_postgres::types::Type::JSONB
+        *ty == tokio_postgres::types::Type::JSON || *ty == tokio_postgres::types::Type::JSONB
     }
 }
 

@@ -1,6 +1,6 @@
 //! A query whose root fields are all table fields runs as ONE statement: one parse,
 //! plan and execution for the whole document, and, when nothing below it joins, the
-//! response itself built by Postgres and returned as is (no jsonb ↔ text ↔ tree).
+//! response itself built by Postgres and returned as is (no json ↔ tree).
 //!
 //! When that statement fails, the caller runs the document field by field as before,
 //! so that each failed field gets its own error and path and the others their data.
@@ -8,12 +8,12 @@
 use serde_json::{Map, Value};
 
 use crate::plan;
-use crate::response::JsonbDatum;
+use crate::response::JsonDatum;
 use crate::spi;
 
 pub enum Outcome {
     /// No join below the root fields: the statement built `{"data": …}` whole.
-    Whole(JsonbDatum),
+    Whole(JsonDatum),
     /// The root fields' data; the statement's joins are still to run.
     Data(Map<String, Value>),
 }
@@ -22,8 +22,8 @@ pub enum Outcome {
 /// failed (the caller then runs the document field by field).
 pub fn run(statement: &plan::Statement) -> Option<Outcome> {
     if statement.joins.is_empty() {
-        let sql = format!("select jsonb_build_object('data', ({}))", statement.sql);
-        return match spi::select_jsonb_datum(&sql, &statement.params) {
+        let sql = format!("select json_build_object('data', ({}))", statement.sql);
+        return match spi::select_json_datum(&sql, &statement.params) {
             Ok(Some(datum)) => Some(Outcome::Whole(datum)),
             Ok(None) | Err(_) => None,
         };

@@ -220,40 +220,32 @@ impl<'a> RemoteDocument<'a> {
     }
 }
 
-/// Removes the join fields of `set` (and below), adding their lhs fields under
-/// hidden aliases so the answer carries each parent's join key.
+/// Replaces the join fields of `set` (and below) with their lhs fields under hidden
+/// aliases, in their place, so the answer carries each parent's join key where the
+/// join's value goes.
 fn strip_set(set: &mut SelectionSet, composed: &Composed) {
     let type_name = set.ty.to_string();
     let joins = composed.type_joins.get(&type_name);
-    let mut hidden: Vec<(String, String)> = Vec::new();
-    set.selections.retain_mut(|selection| match selection {
-        Selection::Field(field) => {
-            match joins.and_then(|list| list.iter().find(|j| j.name() == field.name.as_str())) {
-                Some(join) => {
+    let selections = std::mem::take(&mut set.selections);
+    for mut selection in selections {
+        match &mut selection {
+            Selection::Field(field) => {
+                if let Some(join) = joins.and_then(|list| list.iter().find(|j| j.name() == field.name.as_str())) {
+                    let response_key = field.response_key().to_string();
                     for (_, source) in join.lhs() {
-                        let alias = hidden_alias(&type_name, source);
-                        if !hidden.iter().any(|(a, _)| a == &alias) {
-                            hidden.push((alias, source.clone()));
-                        }
+                        let alias = hidden_alias(&type_name, &response_key, source);
+                        let Ok(definition) = composed.schema.type_field(&type_name, source) else { continue };
+                        let (Ok(name), Ok(alias)) = (Name::new(source), Name::new(&alias)) else { continue };
+                        set.push(Field::new(name, definition.node.clone()).with_alias(alias));
                     }
-                    false
+                    continue;
                 }
-                None => {
-                    strip_set(&mut field.make_mut().selection_set, composed);
-                    true
-                }
+                strip_set(&mut field.make_mut().selection_set, composed);
             }
+            Selection::InlineFragment(inline) => strip_set(&mut inline.make_mut().selection_set, composed),
+            Selection::FragmentSpread(_) => {}
         }
-        Selection::InlineFragment(inline) => {
-            strip_set(&mut inline.make_mut().selection_set, composed);
-            true
-        }
-        Selection::FragmentSpread(_) => true,
-    });
-    for (alias, source) in hidden {
-        let Ok(definition) = composed.schema.type_field(&type_name, &source) else { continue };
-        let (Ok(name), Ok(alias)) = (Name::new(&source), Name::new(&alias)) else { continue };
-        set.push(Field::new(name, definition.node.clone()).with_alias(alias));
+        set.selections.push(selection);
     }
 }
 

@@ -66,10 +66,17 @@ pub fn hidden_key(response_key: &str) -> String {
     format!("pgf:{response_key}")
 }
 
-/// The alias under which a remote answer carries lhs field `lhs` of an object of
-/// (our) type `type_name`. Reserved: clients should not use the `pgf__` prefix.
-pub fn hidden_alias(type_name: &str, lhs: &str) -> String {
-    format!("pgf__{type_name}__{lhs}")
+/// The alias under which a remote answer carries lhs field `lhs`, for the join field
+/// `response_key`, of an object of (our) type `type_name`; it stands where the client
+/// selected the join field, so the join's value can take that place. Reserved: aliases
+/// with the `pgf__` prefix are refused.
+pub fn hidden_alias(type_name: &str, response_key: &str, lhs: &str) -> String {
+    format!("pgf__{type_name}__{response_key}__{lhs}")
+}
+
+/// What every hidden alias of objects of `type_name` starts with.
+pub fn hidden_alias_prefix(type_name: &str) -> String {
+    format!("pgf__{type_name}__")
 }
 
 /// Why a part of a request cannot become SQL: a GraphQL error's code and message,
@@ -90,7 +97,7 @@ impl From<String> for Refusal {
 /// The session variables of a call, read once when first needed.
 pub type Session = std::cell::OnceCell<crate::session::Variables>;
 
-/// Plans one root field of `query_root` as one statement returning one jsonb value.
+/// Plans one root field of `query_root` as one statement returning one json value.
 pub fn root_statement(model: &Model, session: &Session, root: RootField, field: &Field) -> Result<Statement, GraphqlError> {
     let mut builder = select::Builder::new(model, session, field.response_key.clone());
     let expr = root_expression(&mut builder, model, root, field)?;
@@ -98,7 +105,7 @@ pub fn root_statement(model: &Model, session: &Session, root: RootField, field: 
     Ok(Statement { sql: format!("select {expr}"), params, joins })
 }
 
-/// The jsonb expression of one root field.
+/// The json expression of one root field.
 fn root_expression(builder: &mut select::Builder, model: &Model, root: RootField, field: &Field) -> Result<String, GraphqlError> {
     match root.kind {
         RootKind::Select => builder.list(&model.tables[root.table], field, None),
@@ -110,7 +117,7 @@ fn root_expression(builder: &mut select::Builder, model: &Model, root: RootField
 }
 
 /// Plans every root field of a document that selects only table fields as ONE
-/// statement: `select jsonb_build_object('<key>', <field's expression>, …)`, one
+/// statement: `select json_build_object('<key>', <field's expression>, …)`, one
 /// round of parse, plan and execution instead of one per root field. Parameters are
 /// numbered across the fields; join paths start at each field's response key.
 pub fn document_statement(model: &Model, session: &Session, roots: &[(RootField, &Field)]) -> Result<Statement, GraphqlError> {
@@ -126,7 +133,7 @@ pub fn document_statement(model: &Model, session: &Session, roots: &[(RootField,
 }
 
 /// Plans a table join at one level as ONE statement over the distinct keys of its
-/// parents (`keys`, in the order of `join.columns`). It returns one jsonb object
+/// parents (`keys`, in the order of `join.columns`). It returns one json object
 /// `{"<key index>": object or list}`; keys without rows are absent. Nested joins
 /// come back with paths that start at the join field's response key.
 pub fn keyed_statement(

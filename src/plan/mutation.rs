@@ -103,7 +103,7 @@ fn shape(model: &Model, session: &Session, table: &Table, field: &Field, respons
     let source = format!("jsonb_populate_recordset(null::{}, {rows})", qualified(table));
     let expression = if response {
         let affected = builder.placeholder("int");
-        builder.mutation_response(table, field, &source, &format!("to_jsonb({affected})"))?
+        builder.mutation_response(table, field, &source, &format!("to_json({affected})"))?
     } else {
         builder.single_row(table, field, &source)?
     };
@@ -134,13 +134,13 @@ fn answered(model: &Model, session: &Session, table: &Table, field: &Field, resp
     let mut builder = Builder::new(model, session, field.response_key.clone());
     builder.continue_after(write.statement.params);
     let answer = if response {
-        builder.mutation_response(table, field, "w", "to_jsonb((select count(*) from w))")?
+        builder.mutation_response(table, field, "w", "to_json((select count(*) from w))")?
     } else {
         builder.single_row(table, field, "w")?
     };
     let (params, joins) = builder.finish();
     let violations = write.violations.map_or_else(|| "0".to_string(), |v| format!("(select {v} from w)"));
-    let sql = format!("{} select jsonb_build_object('answer', {answer}, 'violations', {violations})", write.statement.sql);
+    let sql = format!("{} select json_build_object('answer', {answer}, 'violations', {violations})", write.statement.sql);
     Ok(Write::Answered(Statement { sql, params, joins }))
 }
 

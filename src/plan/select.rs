@@ -1,6 +1,7 @@
-//! Rows, objects, relationships and aggregates: builds the jsonb-producing SQL
+//! Rows, objects, relationships and aggregates: builds the json-producing SQL
 //! expression of one root field, relationships nested as correlated subqueries so
-//! the whole field is one statement.
+//! the whole field is one statement. `json`, not `jsonb`: it keeps the keys in the
+//! order of the selection, as GraphQL answers must (and costs less to build).
 
 use serde_json::{Map, Value};
 
@@ -13,7 +14,7 @@ use crate::schema::join_field::TableJoin;
 use crate::schema::function_call::FunctionCall;
 use crate::schema::model::{ComputedReturns, FieldRef, Model, Table, TrackedFunction};
 
-/// jsonb_build_object takes at most 100 arguments: 50 key/value pairs a call.
+/// json_build_object takes at most 100 arguments: 50 key/value pairs a call.
 const PAIRS_PER_CALL: usize = 50;
 
 /// A relationship seen from the parent row: its mapping and the parent's alias.
@@ -199,7 +200,7 @@ impl<'m> Builder<'m> {
         let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
-        Ok(format!("(select coalesce(jsonb_agg({object} order by {t}.__ord), '[]'::jsonb) from ({rows}) {t})"))
+        Ok(format!("(select coalesce(json_agg({object} order by {t}.__ord), '[]'::json) from ({rows}) {t})"))
     }
 
     /// `<table>_by_pk(<key columns>)`: one object or null.
@@ -266,13 +267,13 @@ impl<'m> Builder<'m> {
         }
         let object = self.object(table, &t, &field.selection)?;
         let aggregate = match join.kind {
-            RelKind::Object => format!("(jsonb_agg({object} order by {t}.__ord)) -> 0"),
-            RelKind::Array => format!("jsonb_agg({object} order by {t}.__ord)"),
+            RelKind::Object => format!("(json_agg({object} order by {t}.__ord)) -> 0"),
+            RelKind::Array => format!("json_agg({object} order by {t}.__ord)"),
         };
         let array_list: Vec<String> = arrays.iter().map(|(_, a)| a.clone()).collect();
         let filter = if filters.is_empty() { String::new() } else { format!(" where {}", filters.join(" and ")) };
         Ok(format!(
-            "(select coalesce(jsonb_object_agg(g.i, g.v), '{{}}'::jsonb) from (\
+            "(select coalesce(json_object_agg(g.i, g.v), '{{}}'::json) from (\
              select {k}.i::text as i, {aggregate} as v \
              from unnest({}) with ordinality as {k}({}, i) \
              join ({rows}) {t} on {}{filter} group by {k}.i) g)",
@@ -315,7 +316,7 @@ impl<'m> Builder<'m> {
                 "__typename" => typename(&format!("{}_aggregate", table.type_name)),
                 "nodes" => {
                     let object = self.object(table, &t, &sub.selection)?;
-                    format!("coalesce(jsonb_agg({object} order by {t}.__ord), '[]'::jsonb)")
+                    format!("coalesce(json_agg({object} order by {t}.__ord), '[]'::json)")
                 }
                 "aggregate" => self.aggregate_fields(table, &t, sub)?,
                 other => return Err(self.error(format!("unknown field \"{other}\""))),
@@ -373,7 +374,7 @@ impl<'m> Builder<'m> {
         })
     }
 
-    /// The jsonb object for one row of `table` aliased `alias`.
+    /// The json object for one row of `table` aliased `alias`.
     fn object(&mut self, table: &Table, alias: &str, selection: &[Field]) -> Result<String, GraphqlError> {
         let mut pairs = Vec::with_capacity(selection.len());
         for field in selection {
@@ -383,7 +384,7 @@ impl<'m> Builder<'m> {
                 let relationship = &table.remote_relationships[*r];
                 let columns: Vec<String> =
                     relationship.lhs().iter().map(|(_, column)| format!("{alias}.{}", ident(column))).collect();
-                pairs.push((super::hidden_key(&field.response_key), format!("jsonb_build_array({})", columns.join(", "))));
+                pairs.push((super::hidden_key(&field.response_key), format!("json_build_array({})", columns.join(", "))));
                 self.joins.push(super::Join {
                     relationship: relationship.clone(),
                     path: self
@@ -432,7 +433,7 @@ impl<'m> Builder<'m> {
                 let row = format!("{alias}.{}", ident(super::ROW));
                 let call = self.call(&computed.call, Some(&row), field)?;
                 match &computed.returns {
-                    ComputedReturns::Scalar { .. } => Ok(format!("to_jsonb({call})")),
+                    ComputedReturns::Scalar { .. } => Ok(format!("to_json({call})")),
                     ComputedReturns::Rows { target, set: true } => self.list_from(&model.tables[*target], field, None, Some(RowSource { call: &call, one_row: false })),
                     ComputedReturns::Rows { target, set: false } => self.single_row(&model.tables[*target], field, &call),
                 }
@@ -471,7 +472,7 @@ impl Builder<'_> {
     }
 
     /// `<t>_mutation_response` over the rows a write returned (`source`, a FROM item):
-    /// `affected_rows` (the jsonb expression `affected`) and `returning`, as the role
+    /// `affected_rows` (the json expression `affected`) and `returning`, as the role
     /// may see them.
     pub fn mutation_response(&mut self, table: &Table, field: &Field, source: &str, affected: &str) -> Result<String, GraphqlError> {
         let mut pairs = Vec::new();
@@ -504,20 +505,38 @@ impl Builder<'_> {
 }
 
 fn typename(name: &str) -> String {
-    format!("to_jsonb({}::text)", literal(name))
+    format!("to_json({}::text)", literal(name))
 }
 
-/// `jsonb_build_object(k, v, …) || …`, in calls of at most 50 pairs.
+/// `json_build_object(k, v, …)`, the keys in the order given. Beyond 50 pairs (the
+/// limit of one call) the objects of each 50 are joined as text: json has no `||`.
 pub fn build_object(pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
-        return "'{}'::jsonb".into();
+        return "'{}'::json".into();
     }
-    pairs
+    let objects: Vec<String> = pairs
         .chunks(PAIRS_PER_CALL)
         .map(|chunk| {
             let args: Vec<String> = chunk.iter().map(|(k, v)| format!("{}, {v}", literal(k))).collect();
-            format!("jsonb_build_object({})", args.join(", "))
+            format!("json_build_object({})", args.join(", "))
         })
-        .collect::<Vec<_>>()
-        .join(" || ")
+        .collect();
+    match objects.as_slice() {
+        [one] => one.clone(),
+        // `{"a" : 1}` and `{"b" : 2}` make `{"a" : 1, "b" : 2}`: each object but the
+        // first loses its `{`, each but the last its `}`.
+        many => {
+            let last = many.len() - 1;
+            let parts: Vec<String> = many
+                .iter()
+                .enumerate()
+                .map(|(i, o)| match (i == 0, i == last) {
+                    (true, _) => format!("left(({o})::text, -1)"),
+                    (_, true) => format!("substr(({o})::text, 2)"),
+                    _ => format!("substr(left(({o})::text, -1), 2)"),
+                })
+                .collect();
+            format!("({})::json", parts.join(" || ', ' || "))
+        }
+    }
 }

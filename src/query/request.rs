@@ -163,7 +163,7 @@ fn validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocum
 }
 
 /// Aliases this extension gives the fields it adds to a remote's document (a join's
-/// lhs fields, `pgf__<Type>__<field>`) are stripped from the answer: a client alias
+/// lhs fields, `pgf__<Type>__<key>__<field>`) are stripped from the answer: a client alias
 /// with that prefix would vanish silently, so it is refused by name instead.
 fn refuse_reserved_aliases(document: &ExecutableDocument) -> Result<(), Vec<GraphqlError>> {
     const RESERVED: &str = "pgf__";

@@ -52,20 +52,23 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
     errors.len() > errors_before
 }
 
-/// Replaces each parent's hidden key of `join` with the answer for that key; a
-/// parent whose key has a null part, or whose key got no answer, gets null.
+/// Replaces each parent's hidden key of `join` with the answer for that key, in its
+/// place (the hidden key stands where the client selected the field, and the response
+/// keeps the selection's order); a parent whose key has a null part, or whose key got
+/// no answer, gets null.
 pub fn splice_values(tree: &mut Value, join: &Join, answers: &HashMap<String, Value>) {
     let Some((field_key, parents)) = join.path.split_last() else { return };
     let hidden = hidden_key(field_key);
     let mut text = Vec::new();
     collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
-        let Some(key) = parent.remove(&hidden) else { return };
+        let Some(position) = parent.keys().position(|k| *k == hidden) else { return };
+        let Some(key) = parent.shift_remove(&hidden) else { return };
         let value = match &key {
             Value::Array(parts) if parts.iter().any(Value::is_null) => Value::Null,
             Value::Array(parts) => collect::key_text(parts, &mut text).and_then(|k| answers.get(k)).cloned().unwrap_or(Value::Null),
             _ => Value::Null,
         };
-        parent.insert(field_key.clone(), value);
+        parent.shift_insert(position, field_key.clone(), value);
     });
 }
 

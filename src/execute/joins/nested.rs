@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::{collect, Context};
-use crate::plan::{hidden_alias, hidden_key, Join};
+use crate::plan::{hidden_alias, hidden_alias_prefix, hidden_key, Join};
 use crate::query::walk::{self, Rules};
 use crate::schema::join_field::JoinField;
 
@@ -62,23 +62,26 @@ fn find(context: &Context, fields: &[Node<AstField>], base: &[String]) -> Vec<Fo
         .collect()
 }
 
-/// Turns the hidden aliases of `found`'s parents into hidden join keys, strips the
-/// aliases, and returns the joins ready to run.
+/// Turns the hidden aliases of `found`'s parents into hidden join keys, in the place
+/// of the first alias (where the client selected the join field), strips the aliases,
+/// and returns the joins ready to run.
 fn materialize(tree: &mut Value, found: Vec<Found>) -> Vec<Join> {
     for f in &found {
         let Some((field_key, parents)) = f.join.path.split_last() else { continue };
-        let aliases: Vec<String> = f.join.relationship.lhs().iter().map(|(_, source)| hidden_alias(&f.parent_type, source)).collect();
+        let aliases: Vec<String> =
+            f.join.relationship.lhs().iter().map(|(_, source)| hidden_alias(&f.parent_type, field_key, source)).collect();
         let hidden = hidden_key(field_key);
         collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
             let values: Option<Vec<Value>> = aliases.iter().map(|a| parent.get(a).cloned()).collect();
-            if let Some(values) = values {
-                parent.insert(hidden.clone(), Value::Array(values));
+            let position = aliases.first().and_then(|first| parent.keys().position(|k| k == first));
+            if let (Some(values), Some(position)) = (values, position) {
+                parent.shift_insert(position, hidden.clone(), Value::Array(values));
             }
         });
     }
     for f in &found {
         let Some((_, parents)) = f.join.path.split_last() else { continue };
-        let prefix = hidden_alias(&f.parent_type, "");
+        let prefix = hidden_alias_prefix(&f.parent_type);
         collect::visit_parents(tree, parents, &mut Vec::new(), &mut |parent, _| {
             parent.retain(|k, _| !k.starts_with(&prefix));
         });

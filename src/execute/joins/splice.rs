@@ -69,7 +69,7 @@ fn by_key(
     let mut found: HashMap<String, Value> = HashMap::new();
     let mut key_at: Vec<Option<String>> = Vec::with_capacity(objects.len());
     for mut object in objects {
-        let key = object.as_object_mut().and_then(|o| o.remove(BATCH_KEY)).map(|k| batch_key_text(&k));
+        let key = object.as_object_mut().and_then(|o| o.shift_remove(BATCH_KEY)).map(|k| batch_key_text(&k));
         key_at.push(key.clone());
         if let Some(key) = key {
             found.entry(key).or_insert(object);
