@@ -675,8 +675,8 @@ E_CASES = [
         "primary-key lookup",
         "query ($id: Int!) { customers_by_pk(id: $id) { id name email country } }",
         {"id": 4242},
-        """select jsonb_build_object('data', jsonb_build_object('customers_by_pk',
-             (select jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
+        """select json_build_object('data', json_build_object('customers_by_pk',
+             (select json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
               from customers c where c.id = $1)))::text""",
         [4242],
     ),
@@ -685,12 +685,12 @@ E_CASES = [
         "{ shop_orders(order_by: {id: asc}, limit: 100) { id total placed_at customer { name country } "
         "order_lines(order_by: {id: asc}) { product qty price } } }",
         {},
-        """select jsonb_build_object('data', jsonb_build_object('shop_orders', coalesce((
-             select jsonb_agg(jsonb_build_object(
+        """select json_build_object('data', json_build_object('shop_orders', coalesce((
+             select json_agg(json_build_object(
                       'id', o.id, 'total', o.total, 'placed_at', o.placed_at,
-                      'customer', (select jsonb_build_object('name', c.name, 'country', c.country)
+                      'customer', (select json_build_object('name', c.name, 'country', c.country)
                                    from customers c where c.id = o.customer_id),
-                      'order_lines', coalesce((select jsonb_agg(jsonb_build_object('product', l.product, 'qty', l.qty,
+                      'order_lines', coalesce((select json_agg(json_build_object('product', l.product, 'qty', l.qty,
                                                                                    'price', l.price) order by l.id)
                                                from order_lines l where l.shop_order_id = o.id), '[]'))
                     order by o.id)
@@ -701,8 +701,8 @@ E_CASES = [
         "1,000 rows",
         "{ customers(order_by: {id: asc}, limit: 1000) { id name email country } }",
         {},
-        """select jsonb_build_object('data', jsonb_build_object('customers', coalesce((
-             select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
+        """select json_build_object('data', json_build_object('customers', coalesce((
+             select json_agg(json_build_object('id', c.id, 'name', c.name, 'email', c.email, 'country', c.country)
                               order by c.id)
              from (select * from customers order by id limit $1) c), '[]')))::text""",
         [1000],
@@ -771,7 +771,8 @@ def group_e(b: Bench) -> Section:
     db = b.db
     assert db is not None
     md = ["The same JSON (checked equal) from `graphql.resolve` and from hand-written SQL "
-          "(`jsonb_build_object`/`jsonb_agg`, the whole `{\"data\": …}` document), both sent as one unprepared "
+          "(`json_build_object`/`json_agg`, the whole `{\"data\": …}` document in selection order, as `resolve` "
+          "answers), both sent as one unprepared "
           "statement with parameters, the result read as text. \"hand SQL, prepared\" is the same hand-written "
           "statement as a prepared statement (plan cached), shown for reference: `resolve` keeps the plans of "
           "the statements it generates, per backend, as a prepared statement does. \"resolve's SQL alone\" is the statement `resolve` generates (from `auto_explain`), sent alone by "
@@ -1179,8 +1180,8 @@ INSERT_JOIN_DOCUMENT = ("mutation ($objects: [bench_items_insert_input!]!) "
 INSERT_HAND_SQL = """with w as (insert into bench_items (name, qty, user_id)
                            select name, qty, user_id from jsonb_to_recordset($1::jsonb) as r(name text, qty int, user_id int)
                            returning id)
-  select jsonb_build_object('data', jsonb_build_object('insert_bench_items', jsonb_build_object(
-           'returning', coalesce(jsonb_agg(jsonb_build_object('id', w.id)), '[]'::jsonb))))::text from w"""
+  select json_build_object('data', json_build_object('insert_bench_items', json_build_object(
+           'returning', coalesce(json_agg(json_build_object('id', w.id)), '[]'::json))))::text from w"""
 
 
 @group("i", "Mutations: insert_<t> against hand-written INSERT … RETURNING")
