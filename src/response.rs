@@ -39,15 +39,23 @@ impl JsonDatum {
         }
     }
 
-    fn text(&self) -> &str {
-        // SAFETY: a json datum made by `compact_copy`: a valid varlena. Text that is not
-        // UTF-8 (a database in another encoding) reads as null here (tests, explain).
-        unsafe {
-            let varlena = self.0.cast_mut_ptr::<pg_sys::varlena>();
-            let len = pgrx::varlena::varsize_any_exhdr(varlena);
-            let bytes = std::slice::from_raw_parts(pgrx::varlena::vardata_any(varlena) as *const u8, len);
-            std::str::from_utf8(bytes).unwrap_or("null")
-        }
+    fn text(&self) -> String {
+        // SAFETY: a json datum made by `compact_copy`: a valid varlena.
+        unsafe { varlena_text(self.0) }
+    }
+}
+
+/// The text of a text or json datum, copied.
+///
+/// # Safety
+/// `datum` must be a valid text-like varlena datum.
+pub unsafe fn varlena_text(datum: pg_sys::Datum) -> String {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let varlena = pg_sys::pg_detoast_datum_packed(datum.cast_mut_ptr());
+        let len = pgrx::varlena::varsize_any_exhdr(varlena);
+        let bytes = std::slice::from_raw_parts(pgrx::varlena::vardata_any(varlena) as *const u8, len);
+        String::from_utf8_lossy(bytes).into_owned()
     }
 }
 
@@ -80,6 +88,8 @@ pub(crate) fn compact(source: &[u8], target: &mut [u8]) -> usize {
 pub enum Response {
     Tree(Value),
     Datum(JsonDatum),
+    /// Compact JSON text built without a tree (`joins::text`).
+    Text(String),
 }
 
 impl From<Value> for Response {
@@ -93,7 +103,8 @@ impl Response {
     pub fn into_value(self) -> Value {
         match self {
             Response::Tree(value) => value,
-            Response::Datum(datum) => serde_json::from_str(datum.text()).unwrap_or(Value::Null),
+            Response::Datum(datum) => serde_json::from_str(&datum.text()).unwrap_or(Value::Null),
+            Response::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
         }
     }
 }
@@ -105,6 +116,8 @@ unsafe impl BoxRet for Response {
             Response::Datum(JsonDatum(datum)) => Some(datum),
             // serde writes compact JSON, keys in the tree's (the selection's) order.
             Response::Tree(value) => pgrx::Json(value).into_datum(),
+            // json's form is text's.
+            Response::Text(text) => text.into_datum(),
         };
         match datum {
             // SAFETY: a json datum valid for the rest of the call.

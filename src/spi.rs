@@ -258,6 +258,16 @@ pub fn select_json_datum(sql: &str, params: &[Option<String>]) -> Result<Option<
     })
 }
 
+/// `select_json` without the conversion: the json value's text, as the statement wrote it.
+pub fn select_json_text(sql: &str, params: &[Option<String>]) -> Result<Option<String>, SqlError> {
+    run_kept(sql, params, Access::Read, |table| {
+        let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
+        // SAFETY: a json (text varlena) datum of the current SPI result, read before
+        // SPI_finish frees it.
+        Ok(Some(unsafe { crate::response::varlena_text(datum) }))
+    })
+}
+
 /// A table mutation's statement returning one json or jsonb value, through its kept
 /// plan: not read-only, so it may write and sees what the statements before it wrote.
 pub fn write_json_kept(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {

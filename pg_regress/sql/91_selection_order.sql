@@ -40,6 +40,14 @@ select graphql.resolve($${ z: so_authors_by_pk(id: 1) { user_id name } a: so_boo
 -- the field, and the remote object's fields keep the client's order.
 select graphql.resolve($${ so_authors(order_by: {id: asc}) { name user { name userId } id } }$$);
 
+-- Such a join is written into the statement's json text without a tree: a json column
+-- whose content has a key like the engine's hidden keys is left as it is, and a join
+-- below the remote answer (remote -> remote) takes the tree path, with the same order.
+alter table so_authors add column meta jsonb;
+update so_authors set meta = '{"pgf:user": [1], "b": 2, "a": 1}';
+select graphql.resolve($${ so_authors(order_by: {id: asc}, limit: 1) { meta user { userId } id } }$$);
+select graphql.resolve($${ so_authors(order_by: {id: asc}, limit: 1) { user { account { plan } userId } name } }$$);
+
 -- Remote root fields with joins inside their answers (remote -> remote, remote -> table),
 -- each in its place, next to a table field and __typename at the root.
 select graphql.resolve($${ users(ids: [2, 1]) { name account { plan userId } userId tier { tier } } so_accounts_by_pk(user_id: 1) { tier } __typename }$$);

@@ -95,8 +95,9 @@ fn respond(
         run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors, &mut data_is_null)
     } else {
         match plan::operation::plan_query(context, root_fields, query) {
-            QueryPlan::Tables(statement) => match tables::run(&statement) {
+            QueryPlan::Tables(statement) => match tables::run(&statement, joins::fit_text(&statement.joins, context)) {
                 Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
+                Some(tables::Outcome::Text(text)) => return Ok(respond_text(context, &text, &statement.joins)),
                 Some(tables::Outcome::Data(table_data)) => {
                     data = table_data;
                     statement.joins
@@ -133,6 +134,21 @@ fn respond(
     }
     let data = if data_is_null { Value::Null } else { Value::Object(ordered) };
     Ok(response(Some(data), errors).into())
+}
+
+/// The response of a tables-only document whose joins are spliced into the statement's
+/// json text (`joins::fit_text`): no tree.
+fn respond_text(context: &Context, text: &str, joins: &[plan::Join]) -> Response {
+    let mut errors = Vec::new();
+    let (sites, values) = joins::run_on_text(text, joins, context, &mut errors);
+    if !errors.is_empty() && crate::settings::remote_join_errors_fail() {
+        return response(None, errors).into();
+    }
+    let errors = (!errors.is_empty()).then(|| match response(None, errors) {
+        Value::Object(mut out) => out.remove("errors").map(|e| e.to_string()).unwrap_or_else(|| "[]".into()),
+        _ => "[]".into(),
+    });
+    Response::Text(joins::text::write(text, &sites, joins, &values, errors.as_deref()))
 }
 
 /// Carries out a query planned field by field: introspection from the schema, the

@@ -14,17 +14,27 @@ use crate::spi;
 pub enum Outcome {
     /// No join below the root fields: the statement built `{"data": …}` whole.
     Whole(JsonDatum),
+    /// The root fields' data as json text with the joins' hidden keys in it, for joins
+    /// spliced into the text (`joins::fit_text`).
+    Text(String),
     /// The root fields' data; the statement's joins are still to run.
     Data(Map<String, Value>),
 }
 
 /// Runs the one statement of a document of table fields (`plan::operation`); `None` when it
-/// failed (the caller then runs the document field by field).
-pub fn run(statement: &plan::Statement) -> Option<Outcome> {
+/// failed (the caller then runs the document field by field). `as_text`: its joins are
+/// to be spliced into its text.
+pub fn run(statement: &plan::Statement, as_text: bool) -> Option<Outcome> {
     if statement.joins.is_empty() {
         let sql = format!("select json_build_object('data', ({}))", statement.sql);
         return match spi::select_json_datum(&sql, &statement.params) {
             Ok(Some(datum)) => Some(Outcome::Whole(datum)),
+            Ok(None) | Err(_) => None,
+        };
+    }
+    if as_text {
+        return match spi::select_json_text(&statement.sql, &statement.params) {
+            Ok(Some(text)) => Some(Outcome::Text(text)),
             Ok(None) | Err(_) => None,
         };
     }

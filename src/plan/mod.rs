@@ -63,8 +63,11 @@ pub struct Join {
 /// Where a parent object carries the join key of relationship field `response_key`:
 /// a key no GraphQL name can be (`:`), stripped before the response is returned.
 pub fn hidden_key(response_key: &str) -> String {
-    format!("pgf:{response_key}")
+    format!("{HIDDEN_KEY_PREFIX}{response_key}")
 }
+
+/// What every hidden key starts with.
+pub const HIDDEN_KEY_PREFIX: &str = "pgf:";
 
 /// The alias under which a remote answer carries lhs field `lhs`, for the join field
 /// `response_key`, of an object of (our) type `type_name`; it stands where the client

@@ -7,12 +7,16 @@
 //!   (relationship, level) over the key set (`table`);
 //! - the answers are spliced back by key (`splice`), and the joins found inside them
 //!   (`nested`) make the next level.
+//!
+//! A level of table -> remote joins with nothing joined below them skips the tree: its
+//! keys are found in the statement's json text and the answers written into it (`text`).
 
 pub mod collect;
 pub mod nested;
 pub mod remote;
 pub mod splice;
 pub mod table;
+pub mod text;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -41,15 +45,41 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
         }
         let (remote_joins, table_joins): (Vec<Join>, Vec<Join>) =
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
-        let sent = remote::plan(&remote_joins, tree, context, errors).start();
+        let keys: Vec<collect::Keys> = remote_joins.iter().map(|join| collect::collect(tree, &join.path)).collect();
+        let sent = remote::plan(&remote_joins, &keys, context, errors).start();
         // The table joins run on this thread while the requests are under way.
         let mut next = table::run(&table_joins, tree, context, errors);
         let answers = sent.wait();
-        splice::splice(&context.request.document, &context.composed.remotes, &remote_joins, answers, tree, errors);
+        let values = splice::values(&context.request.document, &context.composed.remotes, &remote_joins, answers, errors);
+        for (join, values) in remote_joins.iter().zip(&values) {
+            splice_values(tree, join, values);
+        }
         next.extend(nested::after_remote_joins(&remote_joins, tree, context));
         pending = next;
     }
     errors.len() > errors_before
+}
+
+/// Whether `joins` (a table statement's) can be spliced into its json text: all to a
+/// remote schema, none with a join inside its selection (that needs the answers as trees).
+pub fn fit_text(joins: &[Join], context: &Context) -> bool {
+    joins.iter().all(|join| matches!(join.relationship, JoinField::Remote(_)) && !nested::has_joins(context, &join.field.ast))
+}
+
+/// Runs the joins of a table statement's json `text` (`fit_text`): its requests, one per
+/// (relationship, level); the answers are written into the text by `text::write`.
+/// Returns the sites of the hidden keys and each join's values by key.
+pub fn run_on_text(
+    statement_text: &str,
+    joins: &[Join],
+    context: &Context,
+    errors: &mut Vec<GraphqlError>,
+) -> (Vec<text::Site>, Vec<HashMap<String, Value>>) {
+    crate::trace::set_level(1);
+    let (sites, keys) = text::locate(statement_text, joins);
+    let answers = remote::plan(joins, &keys, context, errors).start().wait();
+    let values = splice::values(&context.request.document, &context.composed.remotes, joins, answers, errors);
+    (sites, values)
 }
 
 /// Replaces each parent's hidden key of `join` with the answer for that key, in its

@@ -62,6 +62,15 @@ fn find(context: &Context, fields: &[Node<AstField>], base: &[String]) -> Vec<Fo
         .collect()
 }
 
+/// Whether the selections of `fields` hold a join (a relationship of a remote type).
+pub fn has_joins(context: &Context, fields: &[Node<AstField>]) -> bool {
+    let mut groups = Groups::new();
+    for field in fields {
+        walk(context, &field.selection_set, &mut Vec::new(), &mut groups, 0);
+    }
+    !groups.is_empty()
+}
+
 /// Turns the hidden aliases of `found`'s parents into hidden join keys, in the place
 /// of the first alias (where the client selected the join field), strips the aliases,
 /// and returns the joins ready to run.

@@ -167,11 +167,12 @@ fn key_field(
     text
 }
 
-/// Plans the requests of every remote join at this level. Joins whose remote cannot
-/// be reached get their errors at once (and null values when spliced).
+/// Plans the requests of every remote join at this level, `keys[i]` being the keys of
+/// `joins[i]`'s parents. Joins whose remote cannot be reached get their errors at once
+/// (and null values when spliced).
 pub fn plan(
     joins: &[Join],
-    data: &mut Value,
+    keys: &[collect::Keys],
     context: &Context,
     errors: &mut Vec<GraphqlError>,
 ) -> http::Batch<JoinCall> {
@@ -180,9 +181,8 @@ pub fn plan(
     let operation_variables: Vec<_> =
         context.request.operation.variables.iter().map(|v| (v.name.clone(), v.ty.clone())).collect();
     let mut batch_out = http::Batch::default();
-    for (index, join) in joins.iter().enumerate() {
+    for (index, (join, keys)) in joins.iter().zip(keys).enumerate() {
         let JoinField::Remote(relationship) = &join.relationship else { continue };
-        let keys = collect::collect(data, &join.path);
         if keys.distinct.is_empty() {
             continue;
         }

@@ -5,7 +5,6 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 use super::remote::{JoinCall, Matching};
-use super::splice_values;
 use crate::error::{path_segments, GraphqlError};
 use crate::error::code;
 use crate::execute::remote::missing_value;
@@ -101,15 +100,15 @@ fn by_key(
     }
 }
 
-/// Splices every answer of this level into `data`; strips the hidden keys.
-pub fn splice(
+/// The values of this level's remote joins, by join and key text, from their answers;
+/// remote failures become errors at the path of the first parent with the key.
+pub fn values(
     document: &apollo_compiler::ExecutableDocument,
     remotes: &[RemoteModel],
     joins: &[Join],
     answers: Vec<(JoinCall, Result<Value, Failure>)>,
-    data: &mut Value,
     errors: &mut Vec<GraphqlError>,
-) {
+) -> Vec<HashMap<String, Value>> {
     let mut values: Vec<HashMap<String, Value>> = joins.iter().map(|_| HashMap::new()).collect();
     for (call, result) in answers {
         let join = &joins[call.join];
@@ -184,7 +183,5 @@ pub fn splice(
             }
         }
     }
-    for (index, join) in joins.iter().enumerate() {
-        splice_values(data, join, &values[index]);
-    }
+    values
 }
