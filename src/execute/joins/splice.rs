@@ -74,9 +74,22 @@ fn by_key(
             found.entry(key).or_insert(object);
         }
     }
+    // Several parents' keys may be one remote key (two lhs columns, one key argument):
+    // the last alias of a key takes its object, the others a copy.
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for key in keys {
+        *uses.entry(key.as_str()).or_default() += 1;
+    }
     for (alias, key) in aliases.iter().zip(keys) {
-        // Several parents' keys may be one remote key (two lhs columns, one key argument).
-        remote_data.insert(alias.name.clone(), found.get(key).cloned().unwrap_or(Value::Null));
+        let left = uses.get_mut(key.as_str()).map(|n| {
+            *n -= 1;
+            *n
+        });
+        let value = match left {
+            Some(0) => found.remove(key),
+            _ => found.get(key).cloned(),
+        };
+        remote_data.insert(alias.name.clone(), value.unwrap_or(Value::Null));
     }
     for error in remote_errors.into_iter().flatten() {
         let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::collect::{key_text, Keys};
+use super::collect::Keys;
 use crate::error::PathSegment;
 use crate::plan::{Join, HIDDEN_KEY_PREFIX};
 
@@ -20,8 +20,16 @@ use crate::plan::{Join, HIDDEN_KEY_PREFIX};
 pub struct Site {
     join: usize,
     range: Range<usize>,
-    /// The key's text (`collect::key_text`), None when a part of it is null.
+    /// The key's text (its compact JSON), None when a part of it is null.
     key: Option<String>,
+}
+
+/// One step of the path to the value being read: an object key (its range in the
+/// text, unescaped: keys of ours are GraphQL names) or an array index.
+#[derive(Clone)]
+enum Step {
+    Key(Range<usize>),
+    Index(usize),
 }
 
 /// The hidden keys of `joins` in `text`, in text order, and each join's distinct keys
@@ -30,25 +38,23 @@ pub struct Site {
 pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
     let mut sites = Vec::new();
     let mut keys: Vec<Keys> = joins.iter().map(|_| Keys { distinct: IndexMap::new() }).collect();
+    // Key texts with a null part: their rows get null and cause no request.
+    let mut null_keys: Vec<std::collections::HashSet<String>> = joins.iter().map(|_| Default::default()).collect();
     let bytes = text.as_bytes();
-    // The path to the value being read: object keys and array indices; `names` has the
-    // object keys alone, as a join's path does.
-    let mut path: Vec<PathSegment> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
+    let mut path: Vec<Step> = Vec::new();
     // Open containers: Some(index) for an array, None for an object.
     let mut open: Vec<Option<usize>> = Vec::new();
-    let mut buffer = Vec::new();
+    let mut compacted = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'{' => {
                 open.push(None);
                 i += 1;
-                // The first key, if any, is read by the `"` arm below.
             }
             b'[' => {
                 open.push(Some(0));
-                path.push(PathSegment::Index(0));
+                path.push(Step::Index(0));
                 i += 1;
             }
             b'}' | b']' => {
@@ -57,12 +63,12 @@ pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
                 }
                 open.pop();
                 i += 1;
-                end_of_value(&mut open, &mut path, &mut names);
+                end_of_value(&open, &mut path);
             }
             b',' => {
                 if let Some(Some(index)) = open.last_mut() {
                     *index += 1;
-                    if let Some(PathSegment::Index(last)) = path.last_mut() {
+                    if let Some(Step::Index(last)) = path.last_mut() {
                         *last = *index;
                     }
                 }
@@ -70,39 +76,46 @@ pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
             }
             b'"' => {
                 let end = string_end(bytes, i);
-                let in_object_expecting_key = matches!(open.last(), Some(None)) && is_key(bytes, end);
-                if !in_object_expecting_key {
+                if !(matches!(open.last(), Some(None)) && is_key(bytes, end)) {
                     // A string value.
                     i = end;
-                    end_of_value(&mut open, &mut path, &mut names);
+                    end_of_value(&open, &mut path);
                     continue;
                 }
-                let name = &text[i + 1..end - 1];
-                let colon = skip_space(bytes, end);
-                let value_start = skip_space(bytes, colon + 1);
-                if let Some(field) = name.strip_prefix(HIDDEN_KEY_PREFIX) {
-                    let joined = joins.iter().position(|join| {
-                        join.path.split_last().is_some_and(|(last, parents)| last == field && parents == names.as_slice())
-                    });
-                    if let Some(index) = joined {
-                        let value_end = value_end(bytes, value_start);
-                        // A relationship without lhs fields has the key `[]`: one answer for all.
-                        let values = serde_json::from_str::<Vec<Value>>(&text[value_start..value_end]).ok();
-                        let key = values
-                            .as_ref()
-                            .filter(|values| !values.iter().any(Value::is_null))
-                            .and_then(|values| key_text(values, &mut buffer).map(str::to_string));
-                        if let (Some(key), Some(values)) = (&key, values) {
-                            keys[index].distinct.entry(key.clone()).or_insert_with(|| (values, path.clone()));
+                let name = i + 1..end - 1;
+                let value_start = skip_space(bytes, skip_space(bytes, end) + 1);
+                let joined = text[name.clone()]
+                    .strip_prefix(HIDDEN_KEY_PREFIX)
+                    .and_then(|field| joins.iter().position(|join| at_join(text, &path, field, join)));
+                let Some(index) = joined else {
+                    path.push(Step::Key(name));
+                    i = value_start;
+                    continue;
+                };
+                let value_end = value_end(bytes, value_start);
+                // The key's text is its JSON, compact; its values are read once per
+                // distinct key (a relationship without lhs fields has the key `[]`).
+                compacted.clear();
+                compact_into(&bytes[value_start..value_end], &mut compacted);
+                let key = String::from_utf8_lossy(&compacted).into_owned();
+                let usable = if keys[index].distinct.contains_key(&key) {
+                    true
+                } else if null_keys[index].contains(&key) {
+                    false
+                } else {
+                    match serde_json::from_str::<Vec<Value>>(&key) {
+                        Ok(values) if !values.iter().any(Value::is_null) => {
+                            keys[index].distinct.insert(key.clone(), (values, concrete(text, &path)));
+                            true
                         }
-                        sites.push(Site { join: index, range: i..value_end, key });
-                        i = value_end;
-                        continue;
+                        _ => {
+                            null_keys[index].insert(key.clone());
+                            false
+                        }
                     }
-                }
-                path.push(PathSegment::Key(name.to_string()));
-                names.push(name.to_string());
-                i = value_start;
+                };
+                sites.push(Site { join: index, range: i..value_end, key: usable.then_some(key) });
+                i = value_end;
             }
             b' ' | b'\n' | b'\t' | b'\r' | b':' => i += 1,
             _ => {
@@ -110,18 +123,41 @@ pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
                 while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\t' | b'\r') {
                     i += 1;
                 }
-                end_of_value(&mut open, &mut path, &mut names);
+                end_of_value(&open, &mut path);
             }
         }
     }
     (sites, keys)
 }
 
+/// Whether hidden key `field` at `path` is `join`'s: the object keys along the path
+/// are the join's parents.
+fn at_join(text: &str, path: &[Step], field: &str, join: &Join) -> bool {
+    let Some((last, parents)) = join.path.split_last() else { return false };
+    if last != field {
+        return false;
+    }
+    let mut names = path.iter().filter_map(|step| match step {
+        Step::Key(range) => Some(&text[range.clone()]),
+        Step::Index(_) => None,
+    });
+    parents.iter().all(|parent| names.next() == Some(parent.as_str())) && names.next().is_none()
+}
+
+/// The path as an error has it.
+fn concrete(text: &str, path: &[Step]) -> Vec<PathSegment> {
+    path.iter()
+        .map(|step| match step {
+            Step::Key(range) => PathSegment::Key(text[range.clone()].to_string()),
+            Step::Index(i) => PathSegment::Index(*i),
+        })
+        .collect()
+}
+
 /// A value ended: in an object, its key leaves the path.
-fn end_of_value(open: &mut [Option<usize>], path: &mut Vec<PathSegment>, names: &mut Vec<String>) {
+fn end_of_value(open: &[Option<usize>], path: &mut Vec<Step>) {
     if let Some(None) = open.last() {
         path.pop();
-        names.pop();
     }
 }
 
