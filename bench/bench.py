@@ -601,11 +601,14 @@ def group_a(b: Bench) -> Section:
                   f"{row['aliased_requests']} |")
 
     for row in lines:
-        if row["rows"] == 1000:
+        if row["rows"] in (1000, 10000):
             ratio = row["resolve"].median / row["bound"].median
-            targets.append(Target("a", f"≤ 1.15× the lower bound at 1,000 rows ({row['keys']} keys), one request per level",
+            # Past graphql.remote_batch_size keys a level sends one request per chunk.
+            requests = -(-row["rows"] // 1000) if row["keys"] != "10" else 1
+            targets.append(Target("a", f"≤ 1.10× the lower bound at {row['rows']:,} rows ({row['keys']} keys), "
+                                  "one request per level and chunk",
                                   f"{fmt_ratio(ratio)}, {row['requests']} request(s)",
-                                  ratio <= 1.15 and row["requests"] == 1))
+                                  ratio <= 1.10 and row["requests"] == requests))
     contract = [row for row in lines if row["keys"] != LIST_BATCHED]
     batched_rows = [row for row in lines if row["keys"] == LIST_BATCHED]
     for name, label, key, subset, goal in [("b", "the naive way", "naive", contract, 2),
@@ -662,7 +665,7 @@ def group_d(b: Bench) -> Section:
         f"| three relationships (`user`, `user_1`, `user_2`) | {measured['three'].ms()} | {fmt_ratio(ratio)} | "
         f"{' + '.join(str(r) for r in requests)} |",
     ]
-    target = Target("d", "three relationships ≤ 1.2× one", fmt_ratio(ratio), ratio <= 1.2)
+    target = Target("d", "three relationships ≤ 1.1× one", fmt_ratio(ratio), ratio <= 1.1)
     return Section("d", "(d) Concurrency", "\n".join(md), [target])
 
 
@@ -808,7 +811,7 @@ def group_e(b: Bench) -> Section:
         ratio_prepared = measured["resolve"].median / measured["prepared"].median
         md.append(f"| {title} | {measured['resolve'].ms()} | {measured['hand'].ms()} | {fmt_ratio(ratio)} | "
                   f"{measured['engine'].ms()} | {measured['prepared'].ms()} | {fmt_ratio(ratio_prepared)} |")
-        targets.append(Target("e", f"≤ 1.3× hand-written SQL: {title}", fmt_ratio(ratio), ratio <= 1.3))
+        targets.append(Target("e", f"≤ 1.2× hand-written SQL: {title}", fmt_ratio(ratio), ratio <= 1.2))
 
     md.append("")
     md.append(restricted_role_row(b, db, targets))
@@ -836,7 +839,7 @@ def group_e(b: Bench) -> Section:
         b.samples[f"e/pgbench/{title}"] = {"resolve_tps": [tps_ours], "hand_tps": [tps_theirs]}
         md.append(f"| {title} | {tps_ours:,.0f} | {tps_theirs:,.0f} | {fmt_ratio(tps_theirs / tps_ours)} |")
         targets.append(Target("e", f"throughput, pgbench 2 clients: {title}",
-                              f"{fmt_ratio(tps_theirs / tps_ours)} (hand / resolve tps)", tps_theirs / tps_ours <= 1.3))
+                              f"{fmt_ratio(tps_theirs / tps_ours)} (hand / resolve tps)", tps_theirs / tps_ours <= 1.2))
     join_script = ("\\set n random(0, 9990)\nselect graphql.resolve('query ($n: Int!) { orders(where: {id: {_gt: $n}}, "
                    "order_by: {id: asc}, limit: 10) { id user { name } } }', jsonb_build_object('n', :n));\n")
     b.log("(e) pgbench: with a remote join")
@@ -1058,9 +1061,13 @@ def group_h(b: Bench) -> Section:
             bound = Stats([sum(measured[s].samples[i] for s in step_names) for i in range(reps)])
             lines.append((kind, n, distinct, measured, step_names, bound, counts, ok))
             if n == 1000:
-                targets.append(Target("h", f"{kind}: one request or statement per relationship and level",
-                                      f"{counts}; {fmt_ratio(measured['resolve'].median / bound.median)} the lower bound",
-                                      ok))
+                ratio = measured['resolve'].median / bound.median
+                # Issue 15's rows: the remote -> table kind and remote -> remote with list batching.
+                goal = 1.2 if kind in ("remote → table", "remote → remote, list batching") else None
+                label = f" and ≤ {goal}× the lower bound" if goal else ""
+                targets.append(Target("h", f"{kind}: one request or statement per relationship and level{label}",
+                                      f"{counts}; {fmt_ratio(ratio)} the lower bound",
+                                      ok and (goal is None or ratio <= goal)))
 
     md = ["Each kind joined at 100 and 1,000 parents. The lower bound is the sum of its steps, each the exact "
           "request or statement `resolve` sent (documents and the action's body from the fixture's `/_stats`, SQL "
