@@ -17,6 +17,24 @@ use crate::schema::model::{ComputedReturns, FieldRef, Model, Table, TrackedFunct
 /// json_build_object takes at most 100 arguments: 50 key/value pairs a call.
 const PAIRS_PER_CALL: usize = 50;
 
+/// A rows subquery (`Builder::rows_for`) and whether it numbers its rows (`__ord`).
+struct Rows {
+    sql: String,
+    numbered: bool,
+}
+
+impl Rows {
+    /// The ORDER BY an aggregate over the rows (aliased `t`) needs: none when the
+    /// subquery's own sort gives the order.
+    fn in_order(&self, t: &str) -> String {
+        if self.numbered {
+            format!(" order by {t}.__ord")
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// A relationship seen from the parent row: its mapping and the parent's alias.
 #[derive(Clone, Copy)]
 pub struct Parent<'a> {
@@ -83,12 +101,15 @@ impl<'m> Builder<'m> {
         list
     }
 
-    /// `select <columns>, row_number() over (order by …) as __ord from <table> … `:
-    /// the filtered, ordered, limited rows of `table` (`__ord` carries the order out),
-    /// or with `keys` (column, bound array) the rows of every key at once:
-    /// `column = any(array)` filters (pushed down to a foreign table), `__ord`
-    /// numbers the rows of each key, and limit/offset are left to the caller. `from`
-    /// replaces the table by a function call returning its rows.
+    /// `select <columns> from <table> … order by … limit …`: the filtered, ordered,
+    /// limited rows of `table`, which an aggregate over it takes in that order (the
+    /// subquery keeps its sort: an ORDER BY is never pulled up), or with `keys` (column,
+    /// bound array) the rows of every key at once: `column = any(array)` filters
+    /// (pushed down to a foreign table), `__ord` numbers the rows of each key, and
+    /// limit/offset are left to the caller. `from` replaces the table by a function call
+    /// returning its rows. With `distinct_on` the rows are sorted by the distinct
+    /// columns first, so `__ord` (`row_number() over (order by …)`) carries the
+    /// client's order out; `Rows::numbered` says when it is there.
     fn rows_for(
         &mut self,
         table: &Table,
@@ -96,7 +117,7 @@ impl<'m> Builder<'m> {
         parent: Option<Parent>,
         keys: &[(String, String)],
         from: Option<RowSource>,
-    ) -> Result<String, GraphqlError> {
+    ) -> Result<Rows, GraphqlError> {
         let x = self.next_alias("x");
         let mut conditions = Vec::new();
         if let Some(p) = parent {
@@ -129,19 +150,17 @@ impl<'m> Builder<'m> {
             distinct.splice(0..0, partition.iter().cloned());
         }
         let over = if partition.is_empty() { String::new() } else { format!("partition by {} ", partition.join(", ")) };
+        let numbered = !keys.is_empty() || !distinct.is_empty();
         let columns = Self::select_list(table, &x);
         let mut sql = String::from("select ");
         if !distinct.is_empty() {
             sql.push_str(&format!("distinct on ({}) ", distinct.join(", ")));
         }
-        for c in &columns {
-            sql.push_str(c);
-            sql.push_str(", ");
-        }
-        if order_terms.is_empty() {
-            sql.push_str(&format!("row_number() over ({over}) as __ord"));
-        } else {
-            sql.push_str(&format!("row_number() over ({over}order by {}) as __ord", order_terms.join(", ")));
+        sql.push_str(&columns.join(", "));
+        if numbered && order_terms.is_empty() {
+            sql.push_str(&format!(", row_number() over ({over}) as __ord"));
+        } else if numbered {
+            sql.push_str(&format!(", row_number() over ({over}order by {}) as __ord", order_terms.join(", ")));
         }
         match from {
             Some(source) => {
@@ -175,7 +194,7 @@ impl<'m> Builder<'m> {
                 sql.push_str(&format!(" offset {p}"));
             }
         }
-        Ok(sql)
+        Ok(Rows { sql, numbered })
     }
 
     /// `limit` or `offset` of `args`, capped by `cap`.
@@ -200,7 +219,7 @@ impl<'m> Builder<'m> {
         let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
-        Ok(format!("(select coalesce(json_agg({object} order by {t}.__ord), '[]'::json) from ({rows}) {t})"))
+        Ok(format!("(select coalesce(json_agg({object}{}), '[]'::json) from ({}) {t})", rows.in_order(&t), rows.sql))
     }
 
     /// `<table>_by_pk(<key columns>)`: one object or null.
@@ -241,7 +260,7 @@ impl<'m> Builder<'m> {
             arrays.push((column.sql_name.clone(), self.emit.params.bind(text, &format!("{}[]", column.sql_type))));
         }
         let args = if join.kind == RelKind::Array { field.arguments.clone() } else { Map::new() };
-        let rows = self.rows_for(table, &args, None, &arrays, None)?;
+        let rows = self.rows_for(table, &args, None, &arrays, None)?.sql;
         let t = self.next_alias("t");
         let k = self.next_alias("k");
         let key_columns: Vec<String> = (0..arrays.len()).map(|i| format!("c{i}")).collect();
@@ -309,6 +328,8 @@ impl<'m> Builder<'m> {
     fn aggregate_from(&mut self, table: &Table, field: &Field, parent: Option<Parent>, from: Option<RowSource>) -> Result<String, GraphqlError> {
         let rows = self.rows_for(table, &field.arguments, parent, &[], from)?;
         let t = self.next_alias("t");
+        let in_order = rows.in_order(&t);
+        let rows = rows.sql;
         let mut pairs = Vec::new();
         for sub in &field.selection {
             self.path.push(PathSegment::Key(sub.response_key.clone()));
@@ -316,7 +337,7 @@ impl<'m> Builder<'m> {
                 "__typename" => typename(&format!("{}_aggregate", table.type_name)),
                 "nodes" => {
                     let object = self.object(table, &t, &sub.selection)?;
-                    format!("coalesce(json_agg({object} order by {t}.__ord), '[]'::json)")
+                    format!("coalesce(json_agg({object}{in_order}), '[]'::json)")
                 }
                 "aggregate" => self.aggregate_fields(table, &t, sub)?,
                 other => return Err(self.error(format!("unknown field \"{other}\""))),
@@ -454,7 +475,7 @@ impl Builder<'_> {
     /// The one row a function returns, or a write returned (`call`, a FROM item), or
     /// null, as an object.
     pub fn single_row(&mut self, table: &Table, field: &Field, call: &str) -> Result<String, GraphqlError> {
-        let rows = self.rows_for(table, &Map::new(), None, &[], Some(RowSource { call, one_row: true }))?;
+        let rows = self.rows_for(table, &Map::new(), None, &[], Some(RowSource { call, one_row: true }))?.sql;
         let t = self.next_alias("t");
         let object = self.object(table, &t, &field.selection)?;
         Ok(format!("(select {object} from ({rows}) {t} limit 1)"))
