@@ -1,8 +1,8 @@
 //! `graphql.explain`: the plan of a document as a DBA reads it. Without `analyze`, the
 //! plan made before anything runs: the root level's statements (text, parameters and
 //! Postgres' EXPLAIN), its requests (where, the document, its variables), and the join
-//! edges below (what each joins to and how it batches); levels under remote answers are
-//! planned when those answers arrive, and say so. With `analyze`, the document runs (in
+//! tree below (what each join joins to, where its key is, how it batches, and the joins
+//! below it, every level planned before the first runs). With `analyze`, the document runs (in
 //! a subtransaction rolled back afterwards, so a mutation writes nothing to this
 //! database; one that would call a remote mutation or an action is refused, since those
 //! cannot be rolled back) under a trace (`crate::trace`): every level as it ran, each
@@ -17,6 +17,7 @@ use crate::execute;
 use crate::http;
 use crate::plan::mutation::{Write, WriteStep};
 use crate::plan::operation::{MutationStep, Outbound, QueryPlan, Step};
+use crate::plan::joins::KeyAt;
 use crate::plan::{Join, Statement};
 use crate::schema::join_field::JoinField;
 use crate::schema::remote_join::BatchAnswers;
@@ -103,16 +104,13 @@ fn planned(query: &str, variables: &Value, operation_name: Option<&str>) -> Valu
                     for (key, error) in plan.failed {
                         root.errors.push(json!({"field": key, "error": error.to_json()}));
                     }
-                    if !plan.remote_roots.is_empty() {
-                        notes.push(
-                            "joins inside remote root fields' answers are planned when those answers arrive (analyze shows them)"
-                                .into(),
-                        );
+                    for (key, fields) in &plan.remote_roots {
+                        joins.extend(crate::plan::joins::in_remote_selection(context, fields, std::slice::from_ref(key)));
                     }
                 }
             }
         }
-        let joins: Vec<Value> = joins.iter().map(|j| describe_join(j, context)).collect();
+        let joins: Vec<Value> = crate::plan::joins::complete(context, joins).iter().map(|j| describe_join(j, context)).collect();
         Ok(json!({
             "operation": if is_mutation { "mutation" } else { "query" },
             "analyze": false,
@@ -297,7 +295,12 @@ fn describe_join(join: &Join, context: &crate::plan::Context) -> Value {
         JoinField::Remote(r) => r.lhs.iter().map(|(name, _)| name.as_str()).collect(),
         JoinField::Table(t) => t.lhs.iter().map(|(name, _)| name.as_str()).collect(),
     };
-    json!({"field": join.path.join("."), "to": to, "keys": lhs, "how": how})
+    let keys_at = match &join.key_at {
+        KeyAt::HiddenKey => json!("the parent's hidden key"),
+        KeyAt::Phantom(fields) => json!({"phantom_fields": fields}),
+    };
+    let below: Vec<Value> = join.below.iter().map(|j| describe_join(j, context)).collect();
+    json!({"field": join.path.join("."), "to": to, "keys": lhs, "keys_at": keys_at, "how": how, "below": below})
 }
 
 /// A remote URL, or a note that it is hidden: a URL may come from the server's

@@ -48,6 +48,16 @@ update so_authors set meta = '{"pgf:user": [1], "b": 2, "a": 1}';
 select graphql.resolve($${ so_authors(order_by: {id: asc}, limit: 1) { meta user { userId } id } }$$);
 select graphql.resolve($${ so_authors(order_by: {id: asc}, limit: 1) { user { account { plan } userId } name } }$$);
 
+-- Every level of joins is planned before the first runs: graphql.explain shows the join
+-- below the remote answer (its key in phantom fields of that answer) without running.
+select regress.fixture(4101, 'POST', '_reset') ->> 'ok' as reset;
+select j ->> 'field' as field, j -> 'keys_at' as keys_at,
+       (select jsonb_agg(jsonb_build_array(b ->> 'field', b ->> 'to', b -> 'keys_at', jsonb_array_length(b -> 'below')))
+          from jsonb_array_elements(j -> 'below') b) as below
+  from graphql.explain($${ so_authors { user { account { plan } tier { tier } userId } name } }$$) e,
+       jsonb_array_elements(e -> 'joins') j;
+select (regress.fixture(4101, 'GET', '_stats') ->> 'requests')::int as requests_while_planning;
+
 -- Remote root fields with joins inside their answers (remote -> remote, remote -> table),
 -- each in its place, next to a table field and __typename at the root.
 select graphql.resolve($${ users(ids: [2, 1]) { name account { plan userId } userId tier { tier } } so_accounts_by_pk(user_id: 1) { tier } __typename }$$);

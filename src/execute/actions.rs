@@ -48,7 +48,7 @@ fn shape(composed: &Composed, value: &Value, selection: &[Field], type_name: &st
                     let key: Vec<Value> = join.lhs().iter().map(|(_, f)| object.get(f).cloned().unwrap_or(Value::Null)).collect();
                     out.insert(hidden_key(&sub.response_key), Value::Array(key));
                     if seen.insert(sub_path.clone()) {
-                        joins.push(Join { relationship: join.clone(), path: sub_path, field: sub.clone() });
+                        joins.push(Join::at_hidden_key(join.clone(), sub_path, sub.clone()));
                     }
                 } else {
                     let inner = object.get(&sub.name).cloned().unwrap_or(Value::Null);

@@ -91,11 +91,14 @@ fn respond(
     // A non-null root field (`[T!]!`, `T_aggregate!`) that failed makes `data` null.
     let mut data_is_null = false;
 
+    // Every level of joins is planned (`plan::joins::complete`) before the first runs.
     let joins = if is_mutation {
-        run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors, &mut data_is_null)
+        let found =
+            run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors, &mut data_is_null);
+        plan::joins::complete(context, found)
     } else {
         match plan::operation::plan_query(context, root_fields, query) {
-            QueryPlan::Tables(statement) => match tables::run(&statement, joins::fit_text(&statement.joins, context)) {
+            QueryPlan::Tables(statement) => match tables::run(&statement, joins::fit_text(&statement.joins)) {
                 Some(tables::Outcome::Whole(datum)) => return Ok(Response::Datum(datum)),
                 Some(tables::Outcome::Text(text)) => return Ok(respond_text(context, &text, &statement.joins)),
                 Some(tables::Outcome::Data(table_data)) => {
@@ -105,10 +108,12 @@ fn respond(
                 // The one statement failed: field by field, so each error keeps its path.
                 None => {
                     let fields = plan::operation::plan_fields(context, root_fields, query);
-                    run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?
+                    plan::joins::complete(context, run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?)
                 }
             },
-            QueryPlan::Fields(fields) => run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?,
+            QueryPlan::Fields(fields) => {
+                plan::joins::complete(context, run_fields(context, fields, &mut data, &mut errors, &mut data_is_null)?)
+            }
         }
     };
 
@@ -229,11 +234,9 @@ fn run_fields(
     }
     remote::apply_root_results(&request.document, remote_answers, data, errors);
     joins.extend(actions::apply(composed, action_answers, data, errors));
-    if !plan.remote_roots.is_empty() && !composed.type_joins.is_empty() {
-        let mut tree = Value::Object(std::mem::take(data));
-        joins.extend(joins::nested::under_remote_roots(&plan.remote_roots, &mut tree, context));
-        if let Value::Object(map) = tree {
-            *data = map;
+    if !composed.type_joins.is_empty() {
+        for (key, fields) in &plan.remote_roots {
+            joins.extend(plan::joins::in_remote_selection(context, fields, std::slice::from_ref(key)));
         }
     }
     Ok(joins)
@@ -303,10 +306,8 @@ fn run_steps(
                 batch.push(request, call);
                 remote::apply_root_results(&context.request.document, batch.start().wait(), data, errors);
                 if !context.composed.type_joins.is_empty() {
-                    let mut tree = Value::Object(std::mem::take(data));
-                    joins.extend(joins::nested::under_remote_roots(&remote_roots, &mut tree, context));
-                    if let Value::Object(map) = tree {
-                        *data = map;
+                    for (key, fields) in &remote_roots {
+                        joins.extend(plan::joins::in_remote_selection(context, fields, std::slice::from_ref(key)));
                     }
                 }
             }

@@ -8,6 +8,7 @@
 //! - `presets`: a role's remote schema presets, injected into requests
 //! - `actions`: requests to action handlers
 //! - `operation`: the plan of an operation's root fields (`plan_query`, `plan_mutation`), which `execute` carries out
+//! - `joins`: the join tree below them, every level planned before a join runs
 //! - `params`: binding values and encoding them as Postgres text
 //! - `call`: SQL functions (computed fields, tracked functions) and column values
 //! - `emit`: what writing one statement threads through (parameters, aliases, session)
@@ -23,6 +24,7 @@ mod context;
 pub mod emit;
 pub mod filter;
 pub mod forward;
+pub mod joins;
 pub mod mutation;
 pub mod nested_insert;
 pub mod order;
@@ -58,6 +60,18 @@ pub struct Join {
     /// Response keys from the root field down to the relationship field itself.
     pub path: Vec<String>,
     pub field: Field,
+    /// Where its parents carry its key.
+    pub key_at: joins::KeyAt,
+    /// The joins inside its answers: the next level (`joins::complete`).
+    pub below: Vec<Join>,
+}
+
+impl Join {
+    /// A join whose parents carry the key under its hidden key (table rows, action
+    /// outputs); the levels below are planned by `joins::complete`.
+    pub fn at_hidden_key(relationship: JoinField, path: Vec<String>, field: Field) -> Join {
+        Join { relationship, path, field, key_at: joins::KeyAt::HiddenKey, below: Vec::new() }
+    }
 }
 
 /// Where a parent object carries the join key of relationship field `response_key`:
@@ -75,11 +89,6 @@ pub const HIDDEN_KEY_PREFIX: &str = "pgf:";
 /// with the `pgf__` prefix are refused.
 pub fn hidden_alias(type_name: &str, response_key: &str, lhs: &str) -> String {
     format!("pgf__{type_name}__{response_key}__{lhs}")
-}
-
-/// What every hidden alias of objects of `type_name` starts with.
-pub fn hidden_alias_prefix(type_name: &str) -> String {
-    format!("pgf__{type_name}__")
 }
 
 /// Why a part of a request cannot become SQL: a GraphQL error's code and message,

@@ -4,7 +4,7 @@
 //! per table field, and the root level's requests (one per remote schema, one per
 //! action field) with what each answer is for. The joins below come with the table
 //! statements (their join edges) and, under remote root fields, from the remote roots'
-//! selections once the answers are in. A mutation's root fields are planned alike and
+//! selections; `plan::joins` plans every level below them before the first runs. A mutation's root fields are planned alike and
 //! run one after another. `execute` carries a plan out.
 
 use apollo_compiler::executable::Field as AstField;
@@ -84,7 +84,10 @@ pub fn plan_query(context: &Context, root_fields: &[Field], query: &str) -> Quer
         })
         .collect();
     match tables.filter(|t| !t.is_empty()).map(|t| document_statement(&composed.model, context.session, &t)) {
-        Some(Ok(statement)) => QueryPlan::Tables(statement),
+        Some(Ok(mut statement)) => {
+            statement.joins = super::joins::complete(context, std::mem::take(&mut statement.joins));
+            QueryPlan::Tables(statement)
+        }
         _ => QueryPlan::Fields(plan_fields(context, root_fields, query)),
     }
 }

@@ -406,18 +406,15 @@ impl<'m> Builder<'m> {
                 let columns: Vec<String> =
                     relationship.lhs().iter().map(|(_, column)| format!("{alias}.{}", ident(column))).collect();
                 pairs.push((super::hidden_key(&field.response_key), format!("json_build_array({})", columns.join(", "))));
-                self.joins.push(super::Join {
-                    relationship: relationship.clone(),
-                    path: self
-                        .path
-                        .iter()
-                        .filter_map(|p| match p {
-                            PathSegment::Key(k) => Some(k.clone()),
-                            PathSegment::Index(_) => None,
-                        })
-                        .collect(),
-                    field: field.clone(),
-                });
+                let path = self
+                    .path
+                    .iter()
+                    .filter_map(|p| match p {
+                        PathSegment::Key(k) => Some(k.clone()),
+                        PathSegment::Index(_) => None,
+                    })
+                    .collect();
+                self.joins.push(super::Join::at_hidden_key(relationship.clone(), path, field.clone()));
                 self.path.pop();
                 continue;
             }

@@ -5,8 +5,9 @@
 //!   aliased field per distinct key (`remote`), on worker threads;
 //! - joins to a table run meanwhile on the backend as ONE statement per
 //!   (relationship, level) over the key set (`table`);
-//! - the answers are spliced back by key (`splice`), and the joins found inside them
-//!   (`nested`) make the next level.
+//! - the answers are spliced back by key (`splice`), and the joins below them, planned
+//!   with them (`plan::joins`), make the next level; keys that remote answers carry in
+//!   phantom fields become hidden keys first (`nested`).
 //!
 //! A level of table -> remote joins with nothing joined below them skips the tree: its
 //! keys are found in the statement's json text and the answers written into it (`text`).
@@ -26,44 +27,36 @@ use crate::plan::Context;
 use crate::plan::{hidden_key, Join};
 use crate::schema::join_field::JoinField;
 
-/// Levels deeper than this are not followed: a guard against a relationship cycle
-/// the client keeps selecting, on top of the query depth the validator allows.
-const MAX_LEVELS: usize = 64;
-
-/// Runs `pending` and every level below it; returns whether any join failed.
+/// Runs `pending` and every level below it (`Join::below`, planned with them); returns
+/// whether any join failed.
 pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: &mut Vec<GraphqlError>) -> bool {
     let errors_before = errors.len();
     let mut level = 0;
     while !pending.is_empty() {
         level += 1;
         crate::trace::set_level(level);
-        if level > MAX_LEVELS {
-            for join in &pending {
-                splice_values(tree, join, &HashMap::new());
-            }
-            break;
-        }
+        // Keys in phantom fields of the answers above become hidden keys.
+        nested::materialize(tree, &pending);
         let (remote_joins, table_joins): (Vec<Join>, Vec<Join>) =
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
         let keys: Vec<collect::Keys> = remote_joins.iter().map(|join| collect::collect(tree, &join.path)).collect();
         let sent = remote::plan(&remote_joins, &keys, context, errors).start();
         // The table joins run on this thread while the requests are under way.
-        let mut next = table::run(&table_joins, tree, context, errors);
+        table::run(&table_joins, tree, context, errors);
         let answers = sent.wait();
         let values = splice::values(&context.request.document, &context.composed.remotes, &remote_joins, answers, errors);
         for (join, values) in remote_joins.iter().zip(&values) {
             splice_values(tree, join, values);
         }
-        next.extend(nested::after_remote_joins(&remote_joins, tree, context));
-        pending = next;
+        pending = remote_joins.into_iter().chain(table_joins).flat_map(|join| join.below).collect();
     }
     errors.len() > errors_before
 }
 
 /// Whether `joins` (a table statement's) can be spliced into its json text: all to a
 /// remote schema, none with a join inside its selection (that needs the answers as trees).
-pub fn fit_text(joins: &[Join], context: &Context) -> bool {
-    joins.iter().all(|join| matches!(join.relationship, JoinField::Remote(_)) && !nested::has_joins(context, &join.field.ast))
+pub fn fit_text(joins: &[Join]) -> bool {
+    joins.iter().all(|join| matches!(join.relationship, JoinField::Remote(_)) && join.below.is_empty())
 }
 
 /// Runs the joins of a table statement's json `text` (`fit_text`): its requests, one per

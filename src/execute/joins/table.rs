@@ -13,9 +13,8 @@ use crate::plan::{self, Context, Join};
 use crate::schema::join_field::JoinField;
 use crate::spi;
 
-/// Runs every table join of a level; returns the joins found in their rows.
-pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec<GraphqlError>) -> Vec<Join> {
-    let mut next = Vec::new();
+/// Runs every table join of a level (the joins in their rows are planned below them).
+pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec<GraphqlError>) {
     for join in joins {
         let JoinField::Table(target) = &join.relationship else { continue };
         let keys = collect::collect(tree, &join.path);
@@ -25,7 +24,7 @@ pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec
             let path = field_path(&first_parent, join);
             let values: Vec<Vec<Value>> = keys.distinct.values().map(|(v, _)| v.clone()).collect();
             match fetch(context, target, join, &values, &path) {
-                Ok((rows, nested)) => {
+                Ok(rows) => {
                     let empty = match target.kind {
                         RelKind::Object => Value::Null,
                         RelKind::Array => Value::Array(Vec::new()),
@@ -35,35 +34,26 @@ pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec
                         let value = rows.get(&(i + 1).to_string()).cloned().unwrap_or_else(|| empty.clone());
                         answers.insert(key_text.clone(), value);
                     }
-                    let parents = &join.path[..join.path.len().saturating_sub(1)];
-                    next.extend(nested.into_iter().map(|mut inner| {
-                        let mut full = parents.to_vec();
-                        full.append(&mut inner.path);
-                        inner.path = full;
-                        inner
-                    }));
                 }
                 Err(error) => errors.push(error),
             }
         }
         splice_values(tree, join, &answers);
     }
-    next
 }
 
-/// One statement for one join: rows by key index, and the joins under them (paths
-/// starting at the join field's key).
+/// One statement for one join: rows by key index.
 fn fetch(
     context: &Context,
     target: &crate::schema::join_field::TableJoin,
     join: &Join,
     keys: &[Vec<Value>],
     path: &[PathSegment],
-) -> Result<(serde_json::Map<String, Value>, Vec<Join>), GraphqlError> {
+) -> Result<serde_json::Map<String, Value>, GraphqlError> {
     let statement = plan::keyed_statement(&context.composed.model, context.session, target, &join.field, keys).map_err(|e| e.at(path))?;
     match spi::select_json(&statement.sql, &statement.params) {
-        Ok(Some(Value::Object(rows))) => Ok((rows, statement.joins)),
-        Ok(_) => Ok((serde_json::Map::new(), statement.joins)),
+        Ok(Some(Value::Object(rows))) => Ok(rows),
+        Ok(_) => Ok(serde_json::Map::new()),
         Err(e) => Err(sql_error(e, path)),
     }
 }
