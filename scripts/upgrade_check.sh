@@ -106,7 +106,19 @@ SQL
         [[ -n "$fixture_url" ]] && query='{ all_books(order_by: {id: asc}) { id title author { name written { title } } reader { name } } authors_aggregate { aggregate { count } } }'
         local snapshot="select graphql.metadata('{\"type\": \"export_metadata\", \"args\": {}}'); select graphql.resolve('$query')::jsonb;"
         "${psql[@]}" -d pgf_upg_data -c "$snapshot" >"$work/before.txt"
+        # A DBA's privileges on graphql.resolve survive the update (0.2.0 re-creates it).
+        "${psql[@]}" -d pgf_upg_data -c "drop role if exists pgf_upg_reader" -c "create role pgf_upg_reader" \
+            -c "revoke execute on function graphql.resolve(text, jsonb, text) from public" \
+            -c "grant execute on function graphql.resolve(text, jsonb, text) to pgf_upg_reader"
         "${psql[@]}" -d pgf_upg_data -c "alter extension pg_federation update"
+        local kept
+        kept="$("${psql[@]}" -d pgf_upg_data -c "select has_function_privilege('pgf_upg_reader', 'graphql.resolve(text, jsonb, text)', 'execute')
+            and (select p.proacl is not null and not exists (select from aclexplode(p.proacl) a where a.grantee = 0)
+                   from pg_proc p where p.oid = 'graphql.resolve(text, jsonb, text)'::regprocedure)")"
+        if [[ "$kept" != t ]]; then
+            echo "upgrade check: the privileges on graphql.resolve changed across the update"
+            ok=0
+        fi
         # a new session: the updated library state, as after a real upgrade
         "${psql[@]}" -d pgf_upg_data -c "$snapshot" >"$work/after.txt"
         if [[ "$("${psql[@]}" -d pgf_upg_data -c "select extversion from pg_extension where extname = 'pg_federation'")" != "$current" ]]; then
@@ -122,6 +134,7 @@ SQL
         for db in pgf_upg_fresh pgf_upg_updated pgf_upg_data; do
             "${psql[@]}" -c "drop database if exists $db"
         done
+        "${psql[@]}" -c "drop role if exists pgf_upg_reader"
     done
     rm -rf -- "$work"
     if ((ok)); then

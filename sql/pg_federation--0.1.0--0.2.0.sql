@@ -18,6 +18,10 @@
 -- again, with the same arguments, over a new symbol (0.1.0's `resolve_wrapper` stays in
 -- the library for databases not updated yet). Callers that need jsonb cast:
 -- resolve(...)::jsonb.
+-- Who may execute it is kept: a DBA's REVOKE/GRANT on 0.1.0's function is put back
+-- on the new one (stashed in a setting local to the update's transaction).
+SELECT pg_catalog.set_config('pg_federation.resolve_acl', coalesce(p.proacl::text, ''), true)
+  FROM pg_catalog.pg_proc p WHERE p.oid = 'graphql.resolve(text, jsonb, text)'::pg_catalog.regprocedure;
 DROP FUNCTION graphql.resolve(text, jsonb, text);
 CREATE  FUNCTION "resolve"(
 	"query" TEXT, /* & str */
@@ -27,6 +31,23 @@ CREATE  FUNCTION "resolve"(
 VOLATILE PARALLEL UNSAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'resolve_json_wrapper';
+DO $$
+DECLARE
+    acl text := pg_catalog.current_setting('pg_federation.resolve_acl', true);
+    item record;
+BEGIN
+    IF coalesce(acl, '') = '' THEN
+        RETURN; -- the default: every role may execute it
+    END IF;
+    EXECUTE 'REVOKE EXECUTE ON FUNCTION graphql.resolve(text, jsonb, text) FROM PUBLIC';
+    FOR item IN SELECT a.grantee, a.is_grantable FROM pg_catalog.aclexplode(acl::pg_catalog.aclitem[]) a
+                 WHERE a.privilege_type = 'EXECUTE' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION graphql.resolve(text, jsonb, text) TO %s%s',
+            CASE WHEN item.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(item.grantee)) END,
+            CASE WHEN item.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
 
 -- The session variables a computed field's or tracked function's session argument
 -- receives.

@@ -270,7 +270,7 @@ fn describe_join(join: &Join, context: &crate::plan::Context) -> Value {
                 Some(batch) if join.field.arguments.is_empty() => {
                     let matched = match &batch.answers {
                         BatchAnswers::ByKeyField => format!("matched back by {}", batch.key_field),
-                        BatchAnswers::InOrder { type_name } => {
+                        BatchAnswers::InOrder { type_name, .. } => {
                             format!("one {type_name} representation by {} per key, answers matched back in order", batch.key_field)
                         }
                     };

@@ -32,6 +32,8 @@ impl JsonDatum {
             let len = pgrx::varlena::varsize_any_exhdr(varlena);
             let source = std::slice::from_raw_parts(pgrx::varlena::vardata_any(varlena) as *const u8, len);
             let copy = pg_sys::SPI_palloc(pg_sys::VARHDRSZ + len) as *mut u8;
+            // Initialised before a slice is made over it.
+            std::ptr::write_bytes(copy, 0, pg_sys::VARHDRSZ + len);
             let target = std::slice::from_raw_parts_mut(copy.add(pg_sys::VARHDRSZ), len);
             let written = compact(source, target);
             pgrx::varlena::set_varsize_4b(copy as *mut pg_sys::varlena, (pg_sys::VARHDRSZ + written) as i32);

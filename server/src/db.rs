@@ -125,28 +125,39 @@ impl Database {
         let task = tokio::spawn(async move {
             let _permit = permit;
             let _finished = Finished(finished);
-            let setup = client.prepare_cached(SETUP).await.map_err(unavailable_or_sql)?;
-            let call = client.prepare_cached(statement).await.map_err(unavailable_or_sql)?;
             let setup_params: [&(dyn ToSql + Sync); 3] = [&role, &claims, &headers];
             let call_params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
             let begin = if access == Access::ReadOnly { "begin read only" } else { "begin" };
-            // Sent together, answered in order: one round trip.
-            let (begun, set, answer, end) = tokio::join!(
-                client.batch_execute(begin),
-                client.query_one(&setup, &setup_params),
-                client.query_one(&call, &call_params),
-                client.batch_execute("commit"),
-            );
-            begun.map_err(unavailable_or_sql)?;
-            // The settings statement fails only over the role (one that does not exist,
-            // or that the login role is no member of).
-            set.map_err(|e| match e.as_db_error() {
-                Some(db) => CallError::Role(db.message().to_string()),
-                None => unavailable_or_sql(e),
-            })?;
-            let row = answer.map_err(unavailable_or_sql)?;
-            end.map_err(unavailable_or_sql)?;
-            row.try_get::<_, JsonText>(0).map(|json| json.0).map_err(unavailable_or_sql)
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
+                let setup = client.prepare_cached(SETUP).await.map_err(unavailable_or_sql)?;
+                let call = client.prepare_cached(statement).await.map_err(unavailable_or_sql)?;
+                // Sent together, answered in order: one round trip.
+                let (begun, set, answer, end) = tokio::join!(
+                    client.batch_execute(begin),
+                    client.query_one(&setup, &setup_params),
+                    client.query_one(&call, &call_params),
+                    client.batch_execute("commit"),
+                );
+                begun.map_err(unavailable_or_sql)?;
+                // The settings statement fails only over the role (one that does not exist,
+                // or that the login role is no member of).
+                set.map_err(|e| match e.as_db_error() {
+                    Some(db) => CallError::Role(db.message().to_string()),
+                    None => unavailable_or_sql(e),
+                })?;
+                // A function re-created with another result type (ALTER EXTENSION
+                // pg_federation UPDATE from 0.1.0) leaves the connection's prepared call
+                // stale: prepared again, the call runs once more.
+                if attempts == 1 && answer.as_ref().err().and_then(|e| e.code()) == Some(&SqlState::FEATURE_NOT_SUPPORTED) {
+                    client.statement_cache.clear();
+                    continue;
+                }
+                let row = answer.map_err(unavailable_or_sql)?;
+                end.map_err(unavailable_or_sql)?;
+                return row.try_get::<_, JsonText>(0).map(|json| json.0).map_err(unavailable_or_sql);
+            }
         });
         task.await.map_err(|e| CallError::Unavailable(ApiError::unavailable(format!("the call was lost: {e}"))))?
     }

@@ -489,3 +489,26 @@ fn a_client_that_hangs_up_cancels_its_statement() {
     let _ = ureq::post(&format!("{}/_reset", env().fixture)).send_string("{}");
     assert_eq!(busy, "0", "the statement was cancelled when its client hung up");
 }
+
+#[test]
+fn a_function_re_created_with_another_result_type_is_prepared_again() {
+    const STALE: &str = "pgf_front_stale";
+    fresh_database(STALE, "create extension pg_federation; create table t (id int primary key); insert into t values (7);");
+    // One connection, so the second call meets the statement the first prepared.
+    let front = Front::start_on(
+        &format!("host={} port={} user=postgres dbname={STALE}", env().host, env().port),
+        &[("HASURA_GRAPHQL_PG_CONNECTIONS", "1")],
+    );
+    let (status, body) = front.graphql(&[], "{ t { id } }");
+    assert_eq!((status, body["data"]["t"][0]["id"].clone()), (200, json!(7)), "{body}");
+    // What the update from 0.1.0 does to graphql.resolve: dropped and made again with
+    // another result type, so that the connection's prepared call no longer fits.
+    psql(STALE, r#"alter extension pg_federation drop function graphql.resolve(text, jsonb, text);
+                   drop function graphql.resolve(text, jsonb, text);
+                   create function graphql.resolve(query text, variables jsonb default '{}', operation_name text default null)
+                     returns jsonb language sql as $$ select '{"data": {"t": [{"id": 8}]}}'::jsonb $$;"#);
+    let (status, body) = front.graphql(&[], "{ t { id } }");
+    assert_eq!((status, body["data"]["t"][0]["id"].clone()), (200, json!(8)), "{body}");
+    drop(front);
+    psql("postgres", &format!("drop database if exists {STALE} with (force)"));
+}

@@ -236,7 +236,11 @@ fn strip_set(set: &mut SelectionSet, composed: &Composed) {
                         let alias = hidden_alias(&type_name, &response_key, source);
                         let Ok(definition) = composed.schema.type_field(&type_name, source) else { continue };
                         let (Ok(name), Ok(alias)) = (Name::new(source), Name::new(&alias)) else { continue };
-                        set.push(Field::new(name, definition.node.clone()).with_alias(alias));
+                        // The join field's @skip/@include hold for its key fields too: a
+                        // skipped join is planned nowhere, so its key must not come back.
+                        let mut key_field = Field::new(name, definition.node.clone()).with_alias(alias);
+                        key_field.directives = field.directives.clone();
+                        set.push(key_field);
                     }
                     continue;
                 }

@@ -28,8 +28,9 @@ pub enum KeyAt {
     Phantom(Vec<String>),
 }
 
-/// Levels deeper than this are not planned: a guard against a relationship cycle the
-/// client keeps selecting, on top of the query depth the validator allows.
+/// Levels deeper than this do not run: a guard against a relationship cycle the client
+/// keeps selecting, on top of the query depth the validator allows. The level below the
+/// last is planned (its keys leave the answers) and answered null.
 pub const MAX_LEVELS: usize = 64;
 
 /// Plans the levels below `joins`: each gets the joins inside its answers, recursively.
@@ -41,7 +42,7 @@ fn complete_at(context: &Context, joins: Vec<Join>, level: usize) -> Vec<Join> {
     joins
         .into_iter()
         .map(|mut join| {
-            if level < MAX_LEVELS {
+            if level <= MAX_LEVELS {
                 let below = match &join.relationship {
                     JoinField::Remote(_) => in_remote_selection(context, &join.field.ast, &join.path),
                     JoinField::Table(_) => in_table_rows(context, &join),
@@ -74,8 +75,9 @@ fn in_table_rows(context: &Context, join: &Join) -> Vec<Join> {
         .collect()
 }
 
-/// One join field met while walking: its parents' type and its AST fields.
-type Groups = IndexMap<Vec<String>, (String, JoinField, Vec<Node<AstField>>)>;
+/// The join fields met while walking, by path and parents' type (fragments on two
+/// types may select a join of each at one path): the join and its AST fields.
+type Groups = IndexMap<(Vec<String>, String), (JoinField, Vec<Node<AstField>>)>;
 
 fn walk(context: &Context, set: &SelectionSet, path: &mut Vec<String>, out: &mut Groups, depth: usize) {
     if depth > walk::MAX_NESTING {
@@ -91,8 +93,8 @@ fn walk(context: &Context, set: &SelectionSet, path: &mut Vec<String>, out: &mut
     for (parent, field) in fields {
         path.push(field.response_key().to_string());
         if let Some(join) = context.composed.type_join(parent.ty.as_str(), field.name.as_str()) {
-            let entry = out.entry(path.clone()).or_insert_with(|| (parent.ty.to_string(), join.clone(), Vec::new()));
-            entry.2.push(field.clone());
+            let entry = out.entry((path.clone(), parent.ty.to_string())).or_insert_with(|| (join.clone(), Vec::new()));
+            entry.1.push(field.clone());
         } else if !field.selection_set.selections.is_empty() {
             walk(context, &field.selection_set, path, out, depth + 1);
         }
@@ -110,7 +112,7 @@ pub fn in_remote_selection(context: &Context, fields: &[Node<AstField>], base: &
     }
     groups
         .into_iter()
-        .filter_map(|(path, (parent_type, relationship, asts))| {
+        .filter_map(|((path, parent_type), (relationship, asts))| {
             let key = path.last()?.clone();
             let field = context.collector.field(&key, asts.iter().collect())?;
             let phantom = relationship.lhs().iter().map(|(_, source)| hidden_alias(&parent_type, &key, source)).collect();

@@ -45,7 +45,12 @@ pub enum BatchAnswers {
     /// Federation's `_entities`, sent one representation `{"__typename": <type>,
     /// <key_field>: <key>}` per key and answering the abstract `_Entity`, whose
     /// selection is wrapped in `... on <type>`. `type_name` is in the remote's names.
-    InOrder { type_name: String },
+    InOrder {
+        type_name: String,
+        /// The key is an `ID`: a number key is sent as a string, as an ID argument would
+        /// have coerced it (`_Any` coerces nothing).
+        id_key: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -262,7 +267,7 @@ fn batch_field(body: &Value, path: &[PathStep], leaf: &Value, lhs: &[Lhs], remot
     let answers = if is_list(&list_argument["type"]) && named_type(&list_argument["type"]) == Some(key_type.as_str()) {
         BatchAnswers::ByKeyField
     } else if is_list(&list_argument["type"]) && named_type(&list_argument["type"]) == Some(ANY) {
-        BatchAnswers::InOrder { type_name: object_type.clone() }
+        BatchAnswers::InOrder { type_name: object_type.clone(), id_key: key_type == "ID" }
     } else {
         return Err(format!(
             "\"batch\": argument \"{field}.{argument}\" must be a list of {key_type}, the key's type, \

@@ -37,6 +37,12 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
         crate::trace::set_level(level);
         // Keys in phantom fields of the answers above become hidden keys.
         nested::materialize(tree, &pending);
+        if level > crate::plan::joins::MAX_LEVELS {
+            for join in &pending {
+                splice_values(tree, join, &HashMap::new());
+            }
+            break;
+        }
         let (remote_joins, table_joins): (Vec<Join>, Vec<Join>) =
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
         let keys: Vec<collect::Keys> = remote_joins.iter().map(|join| collect::collect(tree, &join.path)).collect();

@@ -230,13 +230,19 @@ pub fn plan(
                         document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
                         (Matching::ByKey(keys.iter().map(batch_key_text).collect()), keys)
                     }
-                    BatchAnswers::InOrder { type_name } => {
+                    BatchAnswers::InOrder { type_name, id_key } => {
                         document.add_text(format!(
                             "{BATCH_FIELD}: {}({}: ${BATCH_KEYS}) {{ ... on {type_name}{selection} }}",
                             b.field, b.argument
                         ));
-                        let representations =
-                            keys.into_iter().map(|key| representation(type_name, &b.key_field, key)).collect();
+                        let representations = keys
+                            .into_iter()
+                            .map(|key| match key {
+                                Value::Number(n) if *id_key => Value::String(n.to_string()),
+                                key => key,
+                            })
+                            .map(|key| representation(type_name, &b.key_field, key))
+                            .collect();
                         (Matching::InOrder, representations)
                     }
                 };

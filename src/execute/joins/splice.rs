@@ -36,6 +36,20 @@ fn in_order(remote_data: &mut serde_json::Map<String, Value>, remote_errors: Opt
     use super::remote::BATCH_FIELD;
     let Some(Value::Array(objects)) = remote_data.remove(BATCH_FIELD) else { return };
     if objects.len() != aliases.len() {
+        // The contract broken: no alias gets a value, and one error (without a path, so
+        // that it explains every missing value) says why, with the remote's own.
+        if let Some(errors) = remote_errors {
+            for error in errors.iter_mut() {
+                if error.pointer("/path/0").and_then(Value::as_str) == Some(BATCH_FIELD) {
+                    if let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) {
+                        path.clear();
+                    }
+                }
+            }
+            errors.push(serde_json::json!({
+                "message": format!("the batch field answered {} objects for {} keys, in order", objects.len(), aliases.len())
+            }));
+        }
         return;
     }
     for (alias, object) in aliases.iter().zip(objects) {
@@ -145,7 +159,10 @@ pub fn values(
                     _ => (serde_json::Map::new(), false),
                 };
                 if let Some(matching) = &call.batched {
-                    let errors_of_batch = answer.get_mut("errors").and_then(Value::as_array_mut);
+                    let errors_of_batch = answer
+                        .as_object_mut()
+                        .map(|o| o.entry("errors").or_insert_with(|| Value::Array(Vec::new())))
+                        .and_then(Value::as_array_mut);
                     by_alias(&mut remote_data, errors_of_batch, &call.aliases, matching);
                 }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();

@@ -200,13 +200,15 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
                 continue;
             }
             b'{' | b'[' => depth += 1,
+            // A scalar's end at the enclosing container's bracket.
+            b'}' | b']' if depth == 0 => return i,
             b'}' | b']' => {
-                if depth <= 1 {
+                depth -= 1;
+                if depth == 0 {
                     return i + 1;
                 }
-                depth -= 1;
             }
-            b',' if depth == 0 => return i,
+            b',' | b' ' | b'\n' | b'\t' | b'\r' if depth == 0 && i > start => return i,
             _ => {}
         }
         i += 1;
