@@ -62,6 +62,9 @@ select (regress.fixture(4101, 'GET', '_stats') ->> 'requests')::int as requests_
 -- each in its place, next to a table field and __typename at the root.
 select graphql.resolve($${ users(ids: [2, 1]) { name account { plan userId } userId tier { tier } } so_accounts_by_pk(user_id: 1) { tier } __typename }$$);
 
+-- A join skipped by @include/@skip leaves nothing of its key in the answer.
+select graphql.resolve($${ users(ids: [1]) { name account @include(if: false) { plan } tier { tier } } }$$);
+
 -- A mutation's answer, and its returning rows with a remote join.
 select graphql.resolve($$mutation { insert_so_authors_one(object: {id: 3, name: "Cy", user_id: 3}) { user { userId name } name id } }$$);
 select graphql.resolve($$mutation { delete_so_books(where: {id: {_eq: 12}}) { returning { title id } affected_rows } }$$);
