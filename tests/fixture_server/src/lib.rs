@@ -131,10 +131,10 @@ pub fn app() -> Router {
         recorded: Mutex::default(),
     });
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
-        .route("/products/graphql", get(products_graphql).post(products_graphql))
-        .route("/clash/graphql", get(clash_graphql).post(clash_graphql))
-        .route("/accounts/graphql", get(accounts_graphql).post(accounts_graphql))
+        .route("/graphql", api(Api::Users))
+        .route("/products/graphql", api(Api::Products))
+        .route("/clash/graphql", api(Api::Clash))
+        .route("/accounts/graphql", api(Api::Accounts))
         .route("/actions", post(action_handler))
         .route("/_stats", get(stats))
         .route("/_reset", post(reset))
@@ -160,36 +160,12 @@ enum Api {
     Accounts,
 }
 
-async fn products_graphql(
-    State(state): State<Arc<AppState>>,
-    headers: axum::http::HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    serve(state, Api::Products, headers, request).await
-}
-
-async fn clash_graphql(
-    State(state): State<Arc<AppState>>,
-    headers: axum::http::HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    serve(state, Api::Clash, headers, request).await
-}
-
-async fn accounts_graphql(
-    State(state): State<Arc<AppState>>,
-    headers: axum::http::HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    serve(state, Api::Accounts, headers, request).await
-}
-
-async fn graphql(
-    State(state): State<Arc<AppState>>,
-    headers: axum::http::HeaderMap,
-    request: Result<GraphQLRequest, GraphQLRejection>,
-) -> Response {
-    serve(state, Api::Users, headers, request).await
+/// GET and POST of one of the fixture's GraphQL APIs.
+fn api(which: Api) -> axum::routing::MethodRouter<Arc<AppState>> {
+    let handler = move |State(state): State<Arc<AppState>>,
+                        headers: axum::http::HeaderMap,
+                        request: Result<GraphQLRequest, GraphQLRejection>| serve(state, which, headers, request);
+    get(handler).post(handler)
 }
 
 async fn serve(
