@@ -37,6 +37,46 @@ mod tests {
     }
 
     #[pg_test]
+    fn joins_are_found_and_written_in_the_statement_text() {
+        use crate::error::PathSegment;
+        use crate::execute::joins::text::{locate, write};
+        use crate::schema::join_field::JoinField;
+        use crate::schema::remote_join::RemoteRelationship;
+        let field = crate::query::normalize::Field {
+            response_key: "user".into(),
+            name: "user".into(),
+            arguments: Default::default(),
+            selection: Vec::new(),
+            ast: Vec::new(),
+        };
+        let relationship = JoinField::Remote(RemoteRelationship {
+            batch: None,
+            name: "user".into(),
+            remote: 0,
+            lhs: vec![("user_id".into(), "user_id".into())],
+            path: Vec::new(),
+            field_sdl: String::new(),
+            input_types: Vec::new(),
+        });
+        let joins = [crate::plan::Join::at_hidden_key(relationship, vec!["orders".into(), "user".into()], field)];
+        // As json_build_object and json_agg write it: spaces and newlines between tokens, a
+        // json column whose content has a key like ours, a string with brackets and escapes,
+        // a key with a null part, an empty array.
+        let text = "{\"orders\" : [{\"id\" : 1, \"meta\" : {\"pgf:user\" : [9], \"s\" : \"a \\\"}\\\" [\"}, \"pgf:user\" : [7], \"n\" : null}, \n \
+                    {\"id\" : 2, \"pgf:user\" : [null], \"e\" : []}, \n {\"id\" : 3, \"pgf:user\" : [7]}]}";
+        let (sites, keys) = locate(text, &joins);
+        assert_eq!(sites.len(), 3, "the column's own key is not a join's");
+        let distinct: Vec<(&String, &Vec<PathSegment>)> = keys[0].distinct.iter().map(|(key, (_, path))| (key, path)).collect();
+        assert_eq!(distinct, [(&"[7]".to_string(), &vec![PathSegment::Key("orders".into()), PathSegment::Index(0)])]);
+        let values = [std::collections::HashMap::from([("[7]".to_string(), json!({"name": "user 7"}))])];
+        let out = write(text, &sites, &joins, &values, Some("[]"));
+        assert_eq!(
+            out,
+            r#"{"data":{"orders":[{"id":1,"meta":{"pgf:user":[9],"s":"a \"}\" ["},"user":{"name":"user 7"},"n":null},{"id":2,"user":null,"e":[]},{"id":3,"user":{"name":"user 7"}}]},"errors":[]}"#
+        );
+    }
+
+    #[pg_test]
     fn graphql_names() {
         assert!(is_graphql_name("orders"));
         assert!(is_graphql_name("_x9"));
