@@ -1,8 +1,8 @@
 //! Forwarding a client's selection to a remote schema, faithfully: fields, aliases,
 //! arguments, directives, named and inline fragments, `__typename` and variables,
 //! with our type names mapped back to the remote's. Join fields (relationships of
-//! remote object types) are not the remote's: they are replaced by their lhs fields
-//! under hidden aliases (see `joins::nested`).
+//! remote object types) are not the remote's: they are replaced, in their place, by
+//! their lhs fields under hidden aliases, the phantom fields `plan::joins` lists.
 
 use apollo_compiler::ast::{Type, Value as AstValue};
 use apollo_compiler::executable::{Field, Fragment, Selection, SelectionSet};
