@@ -39,13 +39,7 @@ fn in_order(remote_data: &mut serde_json::Map<String, Value>, remote_errors: Opt
         // The contract broken: no alias gets a value, and one error (without a path, so
         // that it explains every missing value) says why, with the remote's own.
         if let Some(errors) = remote_errors {
-            for error in errors.iter_mut() {
-                if error.pointer("/path/0").and_then(Value::as_str) == Some(BATCH_FIELD) {
-                    if let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) {
-                        path.clear();
-                    }
-                }
-            }
+            move_batch_errors(errors, |_| None);
             errors.push(serde_json::json!({
                 "message": format!("the batch field answered {} objects for {} keys, in order", objects.len(), aliases.len())
             }));
@@ -55,12 +49,20 @@ fn in_order(remote_data: &mut serde_json::Map<String, Value>, remote_errors: Opt
     for (alias, object) in aliases.iter().zip(objects) {
         remote_data.insert(alias.name.clone(), object);
     }
-    for error in remote_errors.into_iter().flatten() {
+    if let Some(errors) = remote_errors {
+        move_batch_errors(errors, |i| aliases.get(i));
+    }
+}
+
+/// Moves the remote's errors at `[pgf_batch, i, …]` to `[<alias of the i-th object>, …]`;
+/// an error whose object has no alias loses its path (it is then the whole request's).
+fn move_batch_errors<'a>(errors: &mut [Value], alias_of: impl Fn(usize) -> Option<&'a super::remote::Alias>) {
+    for error in errors {
         let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };
-        if path.first().and_then(Value::as_str) != Some(BATCH_FIELD) {
+        if path.first().and_then(Value::as_str) != Some(super::remote::BATCH_FIELD) {
             continue;
         }
-        match path.get(1).and_then(Value::as_u64).and_then(|i| aliases.get(i as usize)) {
+        match path.get(1).and_then(Value::as_u64).and_then(|i| alias_of(i as usize)) {
             Some(alias) => {
                 path.splice(0..2, [Value::String(alias.name.clone())]);
             }
@@ -105,25 +107,11 @@ fn by_key(
         };
         remote_data.insert(alias.name.clone(), value.unwrap_or(Value::Null));
     }
-    for error in remote_errors.into_iter().flatten() {
-        let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };
-        if path.first().and_then(Value::as_str) != Some(BATCH_FIELD) {
-            continue;
-        }
-        let alias = path
-            .get(1)
-            .and_then(Value::as_u64)
-            .and_then(|i| key_at.get(i as usize).cloned().flatten())
-            .and_then(|key| keys.iter().position(|k| *k == key))
-            .and_then(|i| aliases.get(i));
-        match alias {
-            Some(alias) => {
-                path.splice(0..2, [Value::String(alias.name.clone())]);
-            }
-            None => {
-                path.clear();
-            }
-        }
+    if let Some(errors) = remote_errors {
+        move_batch_errors(errors, |i| {
+            let key = key_at.get(i)?.as_ref()?;
+            keys.iter().position(|k| k == key).and_then(|i| aliases.get(i))
+        });
     }
 }
 
