@@ -9,6 +9,7 @@ pub(crate) mod error;
 pub(crate) mod execute;
 pub(crate) mod explain;
 pub(crate) mod http;
+pub(crate) mod jsonb;
 pub(crate) mod metadata;
 pub(crate) mod nul;
 pub(crate) mod plan;
@@ -39,19 +40,21 @@ mod sql_surface {
     #[pg_extern(volatile, parallel_unsafe, name = "resolve")]
     fn resolve_json(
         query: &str,
-        variables: default!(Option<JsonB>, "'{}'"),
+        variables: default!(Option<crate::jsonb::JsonbArg>, "'{}'"),
         operation_name: default!(Option<&str>, "NULL"),
     ) -> crate::response::Response {
-        let variables = variables.map(|v| v.0).unwrap_or(serde_json::Value::Null);
         // An ERROR (a cancel, a timeout) reaches the client without a Rust backtrace.
-        crate::error::without_backtrace(|| crate::execute::resolve(query, &variables, operation_name))
+        crate::error::without_backtrace(|| match &variables {
+            Some(jsonb) => crate::execute::resolve(query, crate::query::request::Variables::Jsonb(jsonb), operation_name),
+            None => crate::execute::resolve(query, &serde_json::Value::Null, operation_name),
+        })
     }
 
     /// The symbol behind 0.1.0's `graphql.resolve`, which returned jsonb: a database
     /// still at 0.1.0 (this library installed, `ALTER EXTENSION pg_federation UPDATE`
     /// not run yet) keeps working. No SQL of its own in 0.2.0.
     #[pg_extern(volatile, parallel_unsafe, sql = false)]
-    fn resolve(query: &str, variables: Option<JsonB>, operation_name: Option<&str>) -> JsonB {
+    fn resolve(query: &str, variables: Option<crate::jsonb::JsonbArg>, operation_name: Option<&str>) -> JsonB {
         JsonB(resolve_json(query, variables, operation_name).into_value())
     }
 

@@ -165,8 +165,9 @@ mod tests {
             &composed.schema,
             &composed.documents,
             r#"{ a(where: {name: {_eq: "x'); drop table a; --"}}) { id b { id } } }"#,
-            &Value::Null,
+            (&Value::Null).into(),
             None,
+            &|_| false,
         )
         .map_err(|e| format!("{e:?}"))
         .unwrap();
@@ -281,5 +282,50 @@ mod tests {
         );
         assert_eq!(nul_refusal(json!({"type": "no\0pe"})), format!("metadata body: \"type\" {tail}"));
         assert_eq!(nul_refusal(json!("\0")), format!("metadata body {tail}"));
+    }
+
+    /// The call's variables as `graphql.resolve` receives them: a jsonb datum.
+    fn jsonb_arg(value: Value) -> crate::jsonb::JsonbArg {
+        let datum = pgrx::JsonB(value).into_datum().unwrap();
+        unsafe { <crate::jsonb::JsonbArg as pgrx::FromDatum>::from_datum(datum, false) }.unwrap()
+    }
+
+    #[pg_test]
+    fn jsonb_read_in_place_is_the_same_tree_as_through_text() {
+        let value = json!({"a": [1, -2.50, 1e3, "x \" \\ \u{e9} \u{1f600}", null, true, {"b": {}}], "": [], "long key": {"c": [[]]}});
+        assert_eq!(jsonb_arg(value.clone()).to_value().unwrap(), value);
+        assert_eq!(jsonb_arg(json!(7)).to_value().unwrap(), json!(7));
+        assert_eq!(jsonb_arg(json!("s")).to_value().unwrap(), json!("s"));
+    }
+
+    #[pg_test]
+    fn insert_rows_are_read_in_place_only_when_they_coerce_unchanged() {
+        Spi::run("create table bulk_items (id serial primary key, name text not null, qty int, tags text[], extra jsonb)").unwrap();
+        let query = "mutation ($rows: [bulk_items_insert_input!]!) { insert_bulk_items(objects: $rows) { affected_rows } }";
+        // The lists read in place (variable: fields), or None when the request failed.
+        let in_place = |variables: Value| -> Option<Vec<String>> {
+            let arg = jsonb_arg(variables);
+            let variables = crate::query::request::Variables::Jsonb(&arg);
+            crate::execute::with_context(query, variables, None, |context, _, _| {
+                Ok(context.request.bulk.iter().map(|b| format!("{}: {}", b.variable, b.fields.join(","))).collect())
+            })
+            .ok()
+        };
+        // jsonb orders keys by length, then bytes: qty before name.
+        let same_keys = json!({"rows": [{"name": "a", "qty": 1}, {"qty": null, "name": "b"}], "unused": [1]});
+        assert_eq!(in_place(same_keys.clone()), Some(vec!["rows: qty,name".to_string()]));
+        assert_eq!(in_place(json!({"rows": [{"name": "a", "extra": {"any": [1]}}]})), Some(vec!["rows: name,extra".to_string()]));
+        // Taken the ordinary way: keys that differ, a list column, a single object.
+        assert_eq!(in_place(json!({"rows": [{"name": "a"}, {"name": "b", "qty": 2}]})), Some(vec![]));
+        assert_eq!(in_place(json!({"rows": [{"name": "a", "tags": ["t"]}]})), Some(vec![]));
+        assert_eq!(in_place(json!({"rows": {"name": "a"}})), Some(vec![]));
+        // Values coercion refuses are refused as before.
+        assert_eq!(in_place(json!({"rows": [{"name": "a", "qty": "1"}]})), None);
+        assert_eq!(in_place(json!({"rows": [{"name": 1}]})), None);
+        // The rows read in place are the rows written.
+        let answer = crate::execute::resolve(query, crate::query::request::Variables::Jsonb(&jsonb_arg(same_keys)), None).into_value();
+        assert_eq!(answer, json!({"data": {"insert_bulk_items": {"affected_rows": 2}}}));
+        let written = Spi::get_one::<pgrx::JsonB>("select jsonb_agg(jsonb_build_object('name', name, 'qty', qty) order by id) from bulk_items");
+        assert_eq!(written.unwrap().unwrap().0, json!([{"name": "a", "qty": 1}, {"name": "b", "qty": null}]));
     }
 }

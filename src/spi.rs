@@ -175,11 +175,27 @@ pub fn explain_json(sql: &str, params: &[Option<String>], analyze: bool) -> Resu
 
 /// Every parameter we bind is text; the SQL casts it to the column's type.
 fn text_args(params: &[Option<String>]) -> Vec<DatumWithOid<'_>> {
+    args(params, None)
+}
+
+/// A parameter given as a jsonb datum of the call (an insert's rows read in place)
+/// instead of text: `index` counts from 0.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonbParam {
+    pub index: usize,
+    pub datum: pg_sys::Datum,
+}
+
+/// The text parameters, and at most one jsonb datum among them.
+fn args(params: &[Option<String>], jsonb: Option<JsonbParam>) -> Vec<DatumWithOid<'_>> {
     params
         .iter()
-        .map(|p| match p {
-            Some(s) => DatumWithOid::from(s.as_str()),
-            None => DatumWithOid::null::<&str>(),
+        .enumerate()
+        .map(|(i, p)| match (p, jsonb) {
+            // SAFETY: a jsonb datum of the call's memory, alive while the statement runs.
+            (_, Some(j)) if j.index == i => unsafe { DatumWithOid::new(j.datum, pg_sys::JSONBOID) },
+            (Some(s), _) => DatumWithOid::from(s.as_str()),
+            (None, _) => DatumWithOid::null::<&str>(),
         })
         .collect()
 }
@@ -201,13 +217,19 @@ thread_local! {
 }
 
 fn text_oids(count: usize) -> Vec<pgrx::pg_sys::PgOid> {
-    (0..count).map(|_| pgrx::pg_sys::PgOid::from(pg_sys::TEXTOID)).collect()
+    arg_oids(count, None)
+}
+
+fn arg_oids(count: usize, jsonb: Option<JsonbParam>) -> Vec<pgrx::pg_sys::PgOid> {
+    (0..count)
+        .map(|i| pgrx::pg_sys::PgOid::from(if jsonb.is_some_and(|j| j.index == i) { pg_sys::JSONBOID } else { pg_sys::TEXTOID }))
+        .collect()
 }
 
 /// Runs a read-only statement returning one json or jsonb value; every parameter is
 /// text. The statement's plan is kept per backend (bounded, least recently used dropped).
 pub fn select_json(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    run_kept(sql, params, Access::Read, first_value)
+    run_kept(sql, params, None, Access::Read, first_value)
 }
 
 /// The first column of a result's first row as a tree: `json` (what the engine's
@@ -250,7 +272,7 @@ fn write_json_untraced(sql: &str, params: &[Option<String>]) -> Result<Option<Va
 /// `select_json` without the conversion: the json datum itself, copied compact into
 /// the caller's memory context, for a response the statement built whole.
 pub fn select_json_datum(sql: &str, params: &[Option<String>]) -> Result<Option<JsonDatum>, SqlError> {
-    run_kept(sql, params, Access::Read, |table| {
+    run_kept(sql, params, None, Access::Read, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
         // SAFETY: a json (text varlena) datum of the current SPI result; the copy goes
         // to the context that was current at SPI_connect, the function call's.
@@ -260,7 +282,7 @@ pub fn select_json_datum(sql: &str, params: &[Option<String>]) -> Result<Option<
 
 /// `select_json` without the conversion: the json value's text, as the statement wrote it.
 pub fn select_json_text(sql: &str, params: &[Option<String>]) -> Result<Option<String>, SqlError> {
-    run_kept(sql, params, Access::Read, |table| {
+    run_kept(sql, params, None, Access::Read, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
         // SAFETY: a json (text varlena) datum of the current SPI result, read before
         // SPI_finish frees it.
@@ -270,8 +292,8 @@ pub fn select_json_text(sql: &str, params: &[Option<String>]) -> Result<Option<S
 
 /// A table mutation's statement returning one json or jsonb value, through its kept
 /// plan: not read-only, so it may write and sees what the statements before it wrote.
-pub fn write_json_kept(sql: &str, params: &[Option<String>]) -> Result<Option<Value>, SqlError> {
-    run_kept(sql, params, Access::Write, first_value)
+pub fn write_json_kept(sql: &str, params: &[Option<String>], jsonb: Option<JsonbParam>) -> Result<Option<Value>, SqlError> {
+    run_kept(sql, params, jsonb, Access::Write, first_value)
 }
 
 /// Whether a kept statement runs read-only (a query) or may write.
@@ -286,28 +308,36 @@ enum Access {
 fn run_kept<T: std::panic::UnwindSafe>(
     sql: &str,
     params: &[Option<String>],
+    jsonb: Option<JsonbParam>,
     access: Access,
     read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
 ) -> Result<Option<T>, SqlError> {
-    crate::trace::statement(sql, params, access == Access::Write, || run_kept_untraced(sql, params, access, read))
+    crate::trace::statement(sql, params, access == Access::Write, || run_kept_untraced(sql, params, jsonb, access, read))
 }
 
 fn run_kept_untraced<T: std::panic::UnwindSafe>(
     sql: &str,
     params: &[Option<String>],
+    jsonb: Option<JsonbParam>,
     access: Access,
     read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
 ) -> Result<Option<T>, SqlError> {
+    // A plan is kept per text and parameter types: the same text may take its rows as
+    // text in one call and as a jsonb datum in another.
+    let key = match jsonb {
+        Some(j) => format!("{sql}\0jsonb ${}", j.index + 1),
+        None => sql.to_string(),
+    };
     let sql = sql.to_string();
     let params = params.to_vec();
     in_subtransaction(move || {
         Spi::connect_mut(|client| {
-            let args = text_args(&params);
+            let args = args(&params, jsonb);
             // Taken out of the cache while it runs (a statement may call resolve again),
             // put back as the most recently used.
-            let plan = match STATEMENTS.with(|cell| cell.borrow_mut().shift_remove(&sql)) {
+            let plan = match STATEMENTS.with(|cell| cell.borrow_mut().shift_remove(&key)) {
                 Some(plan) => plan,
-                None => client.prepare(sql.as_str(), &text_oids(params.len()))?.keep(),
+                None => client.prepare(sql.as_str(), &arg_oids(params.len(), jsonb))?.keep(),
             };
             let result = match access {
                 Access::Read => client.select(&plan, Some(1), &args),
@@ -324,7 +354,7 @@ fn run_kept_untraced<T: std::panic::UnwindSafe>(
                 if kept.len() >= KEPT_STATEMENTS {
                     kept.shift_remove_index(0);
                 }
-                kept.insert(sql.clone(), plan);
+                kept.insert(key, plan);
             });
             result
         })

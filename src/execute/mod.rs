@@ -18,7 +18,8 @@ use crate::error::{code, GraphqlError, PathSegment};
 use crate::http;
 use crate::plan;
 use crate::query::normalize::Collector;
-use crate::query::request;
+use crate::query::request::{self, Variables};
+use crate::schema::model::MutationKind;
 use crate::response::Response;
 use crate::schema::cache;
 use crate::plan::operation::{FieldsPlan, MutationStep, Outbound, QueryPlan, Step};
@@ -26,8 +27,8 @@ use crate::spi;
 use crate::plan::Context;
 
 /// `graphql.resolve`: never raises for a bad request; errors go in the response.
-pub fn resolve(query: &str, variables: &Value, operation_name: Option<&str>) -> Response {
-    match run(query, variables, operation_name) {
+pub fn resolve<'v>(query: &str, variables: impl Into<Variables<'v>>, operation_name: Option<&str>) -> Response {
+    match run(query, variables.into(), operation_name) {
         Ok(response) => response,
         Err(errors) => response(None, errors).into(),
     }
@@ -50,14 +51,21 @@ fn response(data: Option<Value>, mut errors: Vec<GraphqlError>) -> Value {
 /// Parses, validates and collects a request against the composed schema, then calls
 /// `f` with the planning context and the operation's root fields (and whether it is a
 /// mutation). `run` and the tests that inspect a plan start here.
-pub(crate) fn with_context<R>(
+pub(crate) fn with_context<'v, R>(
     query: &str,
-    variables: &Value,
+    variables: impl Into<Variables<'v>>,
     operation_name: Option<&str>,
     f: impl FnOnce(&Context, &[crate::query::normalize::Field], bool) -> Result<R, Vec<GraphqlError>>,
 ) -> Result<R, Vec<GraphqlError>> {
     let composed = cache::get().map_err(|e| vec![e])?;
-    let request = request::prepare(&composed.schema, &composed.documents, query, variables, operation_name)?;
+    let model = &composed.model;
+    // An insert's rows may be read in place when the table has columns to give.
+    let is_insert = |name: &str| {
+        model.table_mutations.get(name).is_some_and(|&m| {
+            m.kind == MutationKind::Insert && model.mutation_table(m).writes.insert.as_ref().is_some_and(|i| !i.columns.is_empty())
+        })
+    };
+    let request = request::prepare(&composed.schema, &composed.documents, query, variables.into(), operation_name, &is_insert)?;
     let is_mutation = request.operation.operation_type.is_mutation();
     if !request.operation.operation_type.is_query() && !is_mutation {
         return Err(vec![GraphqlError::new(code::VALIDATION_FAILED, "subscriptions are not supported")]);
@@ -72,7 +80,7 @@ pub(crate) fn with_context<R>(
     f(&context, &root_fields, is_mutation)
 }
 
-fn run(query: &str, variables: &Value, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
+fn run(query: &str, variables: Variables, operation_name: Option<&str>) -> Result<Response, Vec<GraphqlError>> {
     with_context(query, variables, operation_name, |context, root_fields, is_mutation| {
         respond(context, root_fields, is_mutation, query)
     })

@@ -19,8 +19,8 @@ pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), Graphql
     for (i, write) in planned.writes.into_iter().enumerate() {
         let (answer, write_joins) = match write {
             Write::Answered(statement) => {
-                let outcome = execute(&statement, &path)?;
-                (outcome.get("answer").cloned().unwrap_or(Value::Null), statement.joins)
+                let mut outcome = execute(&statement, &path)?;
+                (outcome.get_mut("answer").map(Value::take).unwrap_or(Value::Null), statement.joins)
             }
             Write::Shaped { write, mut shape, counted } => {
                 let (rows, count) = written_rows(write, &path)?;
@@ -33,7 +33,7 @@ pub fn run(planned: TableWrite, key: &str) -> Result<(Value, Vec<Join>), Graphql
                     }
                 }
                 // Not read-only: this statement must see the rows just written.
-                let answer = spi::write_json_kept(&shape.sql, &shape.params).map_err(|e| sql_error(e, &path))?;
+                let answer = spi::write_json_kept(&shape.sql, &shape.params, shape.jsonb).map_err(|e| sql_error(e, &path))?;
                 (answer.unwrap_or(Value::Null), shape.joins)
             }
         };
@@ -81,7 +81,8 @@ fn rows_of(outcome: Value) -> Vec<Value> {
 
 /// Runs a write statement: its outcome, or the error of a failed check.
 fn execute(statement: &Statement, path: &[PathSegment]) -> Result<Value, GraphqlError> {
-    let outcome = spi::write_json_kept(&statement.sql, &statement.params).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
+    let outcome =
+        spi::write_json_kept(&statement.sql, &statement.params, statement.jsonb).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
     if outcome["violations"].as_i64().unwrap_or(0) > 0 {
         // Hasura's message, whichever permission's check failed.
         let message = "check constraint of an insert/update permission has failed";

@@ -49,6 +49,9 @@ pub struct Statement {
     pub sql: String,
     pub params: Vec<Option<String>>,
     pub joins: Vec<Join>,
+    /// The one parameter bound as a jsonb datum rather than text (its entry in
+    /// `params` is None): an insert's rows read in place (`query::bulk`).
+    pub jsonb: Option<crate::spi::JsonbParam>,
 }
 
 /// A join field the client selected (a remote relationship, to a remote schema or
@@ -114,7 +117,7 @@ pub fn root_statement(model: &Model, session: &Session, root: RootField, field: 
     let mut builder = select::Builder::new(model, session, field.response_key.clone());
     let expr = root_expression(&mut builder, model, root, field)?;
     let (params, joins) = builder.finish();
-    Ok(Statement { sql: format!("select {expr}"), params, joins })
+    Ok(Statement { sql: format!("select {expr}"), params, joins, jsonb: None })
 }
 
 /// The json expression of one root field.
@@ -141,7 +144,7 @@ pub fn document_statement(model: &Model, session: &Session, roots: &[(RootField,
         pairs.push((field.response_key.clone(), expr));
     }
     let (params, joins) = builder.finish();
-    Ok(Statement { sql: format!("select {}", select::build_object(&pairs)), params, joins })
+    Ok(Statement { sql: format!("select {}", select::build_object(&pairs)), params, joins, jsonb: None })
 }
 
 /// Plans a table join at one level as ONE statement over the distinct keys of its
@@ -159,7 +162,7 @@ pub fn keyed_statement(
     let table = &model.tables[join.table];
     let expr = builder.keyed(table, field, join, keys)?;
     let (params, joins) = builder.finish();
-    Ok(Statement { sql: format!("select {expr}"), params, joins })
+    Ok(Statement { sql: format!("select {expr}"), params, joins, jsonb: None })
 }
 
 /// The column under which a rows subquery carries the whole row, for the functions of

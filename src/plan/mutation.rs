@@ -13,12 +13,14 @@ use super::params::{array_text, as_list, scalar_text};
 use super::select::Builder;
 use super::{ident, Refusal, Session, Statement};
 use crate::error::{code, GraphqlError, PathSegment};
+use crate::query::bulk::BulkList;
 use crate::query::normalize::Field;
 use crate::schema::model::{Model, MutationKind, Table, TableMutation};
 use crate::schema::row_filter::{Operand, RowFilter};
 use crate::schema::scalars::ColumnType;
 use crate::schema::update_op::UpdateOp;
-use crate::schema::writes::{ColumnPreset, Insert, WriteColumn};
+use crate::spi::JsonbParam;
+use crate::schema::writes::{ColumnPreset, Insert, WriteColumn, NO_COLUMNS};
 
 /// One write and how its answer is made.
 #[derive(Debug)]
@@ -47,8 +49,8 @@ pub struct TableWrite {
     pub many: bool,
 }
 
-/// Plans the mutation root field `field`.
-pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &Field) -> Result<TableWrite, GraphqlError> {
+/// Plans the mutation root field `field`; `list`: the rows of an insert, read in place.
+pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &Field, list: Option<&BulkList>) -> Result<TableWrite, GraphqlError> {
     let table = model.mutation_table(mutation);
     let path = [PathSegment::Key(field.response_key.clone())];
     let refused = |r: Refusal| GraphqlError::new(r.code, r.message).at(&path);
@@ -66,10 +68,11 @@ pub fn plan(model: &Model, session: &Session, mutation: TableMutation, field: &F
     let writes = match mutation.kind {
         MutationKind::Insert => {
             // A list argument given one object stands for a list of it.
-            let objects = match field.argument("objects") {
-                Some(Value::Array(items)) => insert(model, session, table, items, field.argument("on_conflict")),
-                Some(single) => insert(model, session, table, std::slice::from_ref(single), field.argument("on_conflict")),
-                None => insert(model, session, table, &[], None),
+            let objects = match (list, field.argument("objects")) {
+                (Some(list), _) => insert_list(model, session, table, list, field.argument("on_conflict")).map(Insertion::Sql),
+                (None, Some(Value::Array(items))) => insert(model, session, table, items, field.argument("on_conflict")),
+                (None, Some(single)) => insert(model, session, table, std::slice::from_ref(single), field.argument("on_conflict")),
+                (None, None) => insert(model, session, table, &[], None),
             };
             vec![one(objects, true)?]
         }
@@ -108,7 +111,7 @@ fn shape(model: &Model, session: &Session, table: &Table, field: &Field, respons
         builder.single_row(table, field, &source)?
     };
     let (params, joins) = builder.finish();
-    Ok(Statement { sql: format!("select {expression}"), params, joins })
+    Ok(Statement { sql: format!("select {expression}"), params, joins, jsonb: None })
 }
 
 /// Whether the answer needs more than the written rows as the writing statement sees
@@ -141,7 +144,7 @@ fn answered(model: &Model, session: &Session, table: &Table, field: &Field, resp
     let (params, joins) = builder.finish();
     let violations = write.violations.map_or_else(|| "0".to_string(), |v| format!("(select {v} from w)"));
     let sql = format!("{} select json_build_object('answer', {answer}, 'violations', {violations})", write.statement.sql);
-    Ok(Write::Answered(Statement { sql, params, joins }))
+    Ok(Write::Answered(Statement { sql, params, joins, jsonb: write.statement.jsonb }))
 }
 
 fn qualified(table: &Table) -> String {
@@ -209,7 +212,7 @@ fn written(emit: Emit, write: String, table: &Table, check: Check) -> Result<Wri
     };
     let violations = failing.map(|c| format!("count(*) filter (where not coalesce({c}, false))"));
     let sql = format!("with w as ({write} returning {})", returned.join(", "));
-    Ok(WriteSql { statement: Statement { sql, params: emit.params.into_values(), joins: Vec::new() }, violations })
+    Ok(WriteSql { statement: Statement { sql, params: emit.params.into_values(), joins: Vec::new(), jsonb: None }, violations })
 }
 
 /// A client value for a column, bound.
@@ -270,35 +273,52 @@ pub fn insert_statement(
     filled: &[(String, String)],
     on_conflict: Option<&Value>,
 ) -> Result<(WriteSql, Vec<Option<usize>>), Refusal> {
-    let Some(access) = &table.writes.insert else { return Err("insert is not allowed".to_string().into()) };
-    let what = format!("{}_insert_input", table.type_name);
-    // The columns the objects give, in order of first appearance, then the filled ones,
-    // then the presets (which win over both).
-    let preset = |sql_name: &str| access.presets.iter().any(|p| p.column == sql_name);
-    let mut given: Vec<&WriteColumn> = Vec::new();
-    for object in objects {
-        for name in object.keys().filter(|k| *k != NO_COLUMNS) {
-            let column = column(&access.columns, name, &what)?;
-            if filled.iter().any(|(c, _)| *c == column.sql_name) {
-                return Err(format!("\"{name}\" is set by the relationship the object is inserted through").into());
-            }
-            if !given.iter().any(|c| c.sql_name == column.sql_name) {
-                given.push(column);
-            }
-        }
-    }
-    let shape = InsertShape { table, given, filled: filled.iter().map(|f| (f, preset(&f.0))).collect() };
+    let access = insert_access(table)?;
+    let keys = objects.iter().flat_map(|o| o.keys()).filter(|k| *k != NO_COLUMNS).map(String::as_str);
+    let shape = InsertShape::new(table, access, keys, filled)?;
     let mut emit = Emit::new(session);
     if objects.is_empty() {
-        // No row: nothing to write, the same answer.
-        let write = format!("select * from {} x where false", qualified(table));
+        // No row: an insert of nothing, so that RETURNING (and the answer) has its shape.
+        let write = match access.columns.first() {
+            Some(c) => format!("insert into {} as x ({}) select null::{} where false", qualified(table), ident(&c.sql_name), c.sql_type),
+            None => format!("insert into {} as x select where false", qualified(table)),
+        };
         return Ok((written(emit, write, table, Check::Rows(None))?, Vec::new()));
     }
-    let (mut write, fills) = if shape.uniform(objects) {
-        (shape.insert_from_one_parameter(&mut emit, access, objects)?, Vec::new())
+    let (write, fills) = if shape.uniform(objects) {
+        if objects.iter().any(|o| o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v))) {
+            return Err(super::params::NUL_MESSAGE.to_string().into());
+        }
+        let rows = serde_json::to_string(objects).map_err(|e| Refusal::from(e.to_string()))?;
+        let rows = emit.params.bind(rows, "jsonb");
+        (shape.insert_from_one_parameter(&mut emit, access, &rows)?, Vec::new())
     } else {
         shape.insert_from_values(&mut emit, access, objects)?
     };
+    Ok((with_conflict(model, emit, table, access, write, on_conflict)?, fills))
+}
+
+/// An insert of the rows of a list read in place (`query::bulk`): the list is the
+/// statement's jsonb parameter as the call received it, never text on the way.
+fn insert_list(model: &Model, session: &Session, table: &Table, list: &BulkList, on_conflict: Option<&Value>) -> Result<WriteSql, Refusal> {
+    let access = insert_access(table)?;
+    let shape = InsertShape::new(table, access, list.fields.iter().map(String::as_str), &[])?;
+    let mut emit = Emit::new(session);
+    let index = emit.params.next_index();
+    let rows = emit.params.bind_null("jsonb");
+    let write = shape.insert_from_one_parameter(&mut emit, access, &rows)?;
+    let mut sql = with_conflict(model, emit, table, access, write, on_conflict)?;
+    sql.statement.jsonb = Some(JsonbParam { index, datum: list.datum });
+    Ok(sql)
+}
+
+fn insert_access(table: &Table) -> Result<&Insert, Refusal> {
+    table.writes.insert.as_ref().ok_or_else(|| "insert is not allowed".to_string().into())
+}
+
+/// The insert `write` with its `on_conflict` clause, as the CTE of written rows and
+/// the check they must pass (both permissions' checks for an upsert).
+fn with_conflict(model: &Model, mut emit: Emit, table: &Table, access: &Insert, mut write: String, on_conflict: Option<&Value>) -> Result<WriteSql, Refusal> {
     let mut check = Check::Rows(access.check.as_ref());
     if let Some(conflict) = on_conflict {
         let (clause, updates) = conflict_clause(model, &mut emit, table, conflict)?;
@@ -308,12 +328,8 @@ pub fn insert_statement(
             check = Check::Upsert { insert: access.check.as_ref(), update };
         }
     }
-    Ok((written(emit, write, table, check)?, fills))
+    written(emit, write, table, check)
 }
-
-/// What an insert object may hold besides columns: the placeholder field of an input
-/// type without columns (every value a default or a preset).
-const NO_COLUMNS: &str = "_no_columns";
 
 /// The columns an insert writes: given by the client, filled from a related row (and
 /// whether a preset sets it instead), set by presets.
@@ -323,7 +339,25 @@ struct InsertShape<'t> {
     filled: Vec<(&'t (String, String), bool)>,
 }
 
-impl InsertShape<'_> {
+impl<'t> InsertShape<'t> {
+    /// The columns the `keys` given name, in order of first appearance (each key a
+    /// field of the insert input type), then the `filled` ones.
+    fn new<'k>(table: &'t Table, access: &'t Insert, keys: impl Iterator<Item = &'k str>, filled: &'t [(String, String)]) -> Result<Self, Refusal> {
+        let what = format!("{}_insert_input", table.type_name);
+        let preset = |sql_name: &str| access.presets.iter().any(|p| p.column == sql_name);
+        let mut given: Vec<&WriteColumn> = Vec::new();
+        for name in keys {
+            let column = column(&access.columns, name, &what)?;
+            if filled.iter().any(|(c, _)| *c == column.sql_name) {
+                return Err(format!("\"{name}\" is set by the relationship the object is inserted through").into());
+            }
+            if !given.iter().any(|c| c.sql_name == column.sql_name) {
+                given.push(column);
+            }
+        }
+        Ok(InsertShape { table, given, filled: filled.iter().map(|f| (f, preset(&f.0))).collect() })
+    }
+
     fn names(&self, presets: &[ColumnPreset]) -> Vec<String> {
         let mut names: Vec<String> = self.given.iter().map(|c| ident(&c.sql_name)).collect();
         names.extend(self.filled.iter().filter(|(_, preset)| !preset).map(|((c, _), _)| ident(c)));
@@ -344,13 +378,8 @@ impl InsertShape<'_> {
             })
     }
 
-    /// `insert … select … from jsonb_to_recordset($n)`.
-    fn insert_from_one_parameter(&self, emit: &mut Emit, access: &Insert, objects: &[&Map<String, Value>]) -> Result<String, Refusal> {
-        if objects.iter().any(|o| o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v))) {
-            return Err(super::params::NUL_MESSAGE.to_string().into());
-        }
-        let rows = serde_json::to_string(objects).map_err(|e| Refusal::from(e.to_string()))?;
-        let rows = emit.params.bind(rows, "jsonb");
+    /// `insert … select … from jsonb_to_recordset(<rows>)`, `rows` a bound jsonb list.
+    fn insert_from_one_parameter(&self, emit: &mut Emit, access: &Insert, rows: &str) -> Result<String, Refusal> {
         let definitions: Vec<String> = self.given.iter().map(|c| format!("{} {}", ident(&c.field_name), c.sql_type)).collect();
         let mut values: Vec<String> = self.given.iter().map(|c| format!("r.{}", ident(&c.field_name))).collect();
         for preset in &access.presets {

@@ -158,7 +158,8 @@ pub fn plan_mutation(context: &Context, root_fields: &[Field], query: &str) -> V
             } else if let Some(planned) = super::remote::mutation_call(context, field) {
                 MutationStep::Remote(planned)
             } else if let Some(&mutation) = composed.model.table_mutations.get(name) {
-                MutationStep::Table(super::mutation::plan(&composed.model, context.session, mutation, field))
+                let list = crate::query::bulk::for_field(&context.request.bulk, field);
+                MutationStep::Table(super::mutation::plan(&composed.model, context.session, mutation, field, list))
             } else if let Some(&root) = composed.model.mutation_roots.get(name) {
                 MutationStep::Function(root_statement(&composed.model, context.session, root, field))
             } else {

@@ -10,13 +10,31 @@ use serde_json::Value;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use super::bulk::BulkList;
 use crate::error::{code, GraphqlError};
+use crate::jsonb::JsonbArg;
 
 /// A validated request: the document, the chosen operation and coerced variables.
 pub struct Request {
     pub document: Arc<Valid<ExecutableDocument>>,
     pub operation: Node<Operation>,
     pub variables: Valid<JsonMap>,
+    /// Insert lists read in place (`bulk`): each variable is an empty list in `variables`.
+    pub bulk: Vec<BulkList>,
+}
+
+/// The call's variables: a tree, or the jsonb argument as Postgres passed it (read in
+/// place, so that a large insert list is not copied on its way to the statement).
+#[derive(Clone, Copy)]
+pub enum Variables<'a> {
+    Tree(&'a Value),
+    Jsonb(&'a JsonbArg),
+}
+
+impl<'a> From<&'a Value> for Variables<'a> {
+    fn from(value: &'a Value) -> Self {
+        Variables::Tree(value)
+    }
 }
 
 impl Request {
@@ -94,13 +112,15 @@ impl DocumentCache {
 }
 
 /// Parses, validates and prepares `query`. Errors are request errors: the response
-/// then has no `data`.
+/// then has no `data`. `is_insert` names the root fields whose `objects` list may be
+/// read in place (`bulk`).
 pub fn prepare(
     schema: &Valid<Schema>,
     documents: &DocumentCache,
     query: &str,
-    variables: &Value,
+    variables: Variables,
     operation_name: Option<&str>,
+    is_insert: &dyn Fn(&str) -> bool,
 ) -> Result<Request, Vec<GraphqlError>> {
     let key = DocumentKey { text: query.to_string(), max_depth: crate::settings::max_query_depth(), max_fields: crate::settings::max_query_fields() };
     let document = match documents.get(&key) {
@@ -111,7 +131,7 @@ pub fn prepare(
             document
         }
     };
-    prepare_operation(schema, document, variables, operation_name)
+    prepare_operation(schema, document, variables, operation_name, is_insert)
 }
 
 /// The limits, then spec validation.
@@ -243,23 +263,32 @@ fn without_empty_selection_artifacts(query: &str, mut errors: Vec<GraphqlError>)
 fn prepare_operation(
     schema: &Valid<Schema>,
     document: Arc<Valid<ExecutableDocument>>,
-    variables: &Value,
+    variables: Variables,
     operation_name: Option<&str>,
+    is_insert: &dyn Fn(&str) -> bool,
 ) -> Result<Request, Vec<GraphqlError>> {
     let operation = document
         .operations
         .get(operation_name)
         .map_err(|e| vec![from_apollo(e.to_graphql_error(&document.sources), code::VALIDATION_FAILED)])?
         .clone();
+    let unreadable = |e: String| vec![GraphqlError::new(code::BAD_REQUEST, format!("variables could not be read: {e}"))];
+    let (read, bulk) = match variables {
+        Variables::Tree(tree) => (std::borrow::Cow::Borrowed(tree), Vec::new()),
+        Variables::Jsonb(jsonb) => {
+            let candidates = super::bulk::candidates(&document, &operation, is_insert);
+            let (tree, bulk) = super::bulk::read(schema, jsonb, &candidates).map_err(unreadable)?;
+            (std::borrow::Cow::Owned(tree), bulk)
+        }
+    };
+    let variables = read.as_ref();
     let values: JsonMap = match variables {
         Value::Null => JsonMap::new(),
         // Read from the borrowed value: no copy of the client's variables first.
-        Value::Object(_) => serde::Deserialize::deserialize(variables).map_err(|e: serde_json::Error| {
-            vec![GraphqlError::new(code::BAD_REQUEST, format!("variables could not be read: {e}"))]
-        })?,
+        Value::Object(_) => serde::Deserialize::deserialize(variables).map_err(|e: serde_json::Error| unreadable(e.to_string()))?,
         _ => return Err(vec![GraphqlError::new(code::BAD_REQUEST, "variables must be a JSON object")]),
     };
     let variables = coerce_variable_values(schema, &operation, &values)
         .map_err(|e| vec![from_apollo(e.to_graphql_error(&document.sources), code::VALIDATION_FAILED)])?;
-    Ok(Request { document, operation, variables })
+    Ok(Request { document, operation, variables, bulk })
 }

@@ -119,7 +119,7 @@ pub fn types(model: &Model, table_index: usize, insert_only: bool, out: &mut Str
             nested += 1;
         }
         if insert.columns.is_empty() && nested == 0 {
-            out.push_str("  \"no columns to give: every value comes from a default or a preset\"\n  _no_columns: Boolean\n");
+            let _ = writeln!(out, "  \"no columns to give: every value comes from a default or a preset\"\n  {}: Boolean", super::writes::NO_COLUMNS);
         }
         out.push_str("}\n\n");
         let on_conflict = if upserts(table) { format!("\n  on_conflict: {t}_on_conflict") } else { String::new() };

@@ -12,6 +12,10 @@ use super::row_filter::{is_session_variable, Catalog, Operand, RowFilter};
 use super::scalars::{column_type, ColumnType};
 use crate::metadata::document::TrackedTable;
 
+/// The one field of an insert input type without columns (every value a default or a
+/// preset): GraphQL has no empty input objects.
+pub const NO_COLUMNS: &str = "_no_columns";
+
 #[derive(Debug, Default)]
 pub struct Writes {
     pub insert: Option<Insert>,
