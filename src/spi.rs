@@ -296,6 +296,17 @@ pub fn write_json_kept(sql: &str, params: &[Option<String>], jsonb: Option<Jsonb
     run_kept(sql, params, jsonb, Access::Write, first_value)
 }
 
+/// `write_json_kept` without the conversion: the json value's text, as the statement
+/// wrote it.
+pub fn write_json_text_kept(sql: &str, params: &[Option<String>], jsonb: Option<JsonbParam>) -> Result<Option<String>, SqlError> {
+    run_kept(sql, params, jsonb, Access::Write, |table| {
+        let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
+        // SAFETY: a json (text varlena) datum of the current SPI result, read before
+        // SPI_finish frees it.
+        Ok(Some(unsafe { crate::response::varlena_text(datum) }))
+    })
+}
+
 /// Whether a kept statement runs read-only (a query) or may write.
 #[derive(Clone, Copy, PartialEq)]
 enum Access {

@@ -22,6 +22,7 @@ use crate::query::request::{self, Variables};
 use crate::schema::model::MutationKind;
 use crate::response::Response;
 use crate::schema::cache;
+use crate::plan::mutation::Write;
 use crate::plan::operation::{FieldsPlan, MutationStep, Outbound, QueryPlan, Step};
 use crate::spi;
 use crate::plan::Context;
@@ -101,8 +102,11 @@ fn respond(
 
     // Every level of joins is planned (`plan::joins::complete`) before the first runs.
     let joins = if is_mutation {
-        let found =
-            run_mutation(context, plan::operation::plan_mutation(context, root_fields, query), &mut data, &mut errors, &mut data_is_null);
+        let mut steps = plan::operation::plan_mutation(context, root_fields, query);
+        if let Some((key, statement)) = one_answered_write(&mut steps) {
+            return Ok(respond_written_text(context, &key, &statement));
+        }
+        let found = run_mutation(context, steps, &mut data, &mut errors, &mut data_is_null);
         plan::joins::complete(context, found)
     } else {
         match plan::operation::plan_query(context, root_fields, query) {
@@ -271,25 +275,63 @@ fn run_mutation(
         *data_is_null = true;
         return Vec::new();
     }
+    match atomically(|| run_steps(context, steps, data, errors, true)) {
+        Ok(joins) => joins,
+        Err(error) => {
+            errors.push(error);
+            *data_is_null = true;
+            Vec::new()
+        }
+    }
+}
+
+/// Runs `f` as one unit (a subtransaction): kept when it succeeds, rolled back when it
+/// fails, and rolled back too when an ERROR escapes it (a cancel, a statement timeout),
+/// which then goes on up.
+fn atomically<T>(f: impl FnOnce() -> Result<T, GraphqlError>) -> Result<T, GraphqlError> {
     let unit = spi::Subtransaction::begin();
-    // An ERROR that escapes (a cancel, a statement timeout) still ends the unit first.
-    let outcome = pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(|| run_steps(context, steps, data, errors, true)))
+    let outcome = pgrx::PgTryBuilder::new(std::panic::AssertUnwindSafe(f))
         .catch_others(move |caught| {
             unit.roll_back();
             crate::error::reraise(caught)
         })
         .execute();
     match outcome {
-        Ok(joins) => {
+        Ok(value) => {
             unit.release();
-            joins
+            Ok(value)
         }
         Err(error) => {
             unit.roll_back();
-            errors.push(error);
-            *data_is_null = true;
-            Vec::new()
+            Err(error)
         }
+    }
+}
+
+/// The write of a mutation that is one table field answered by ONE statement whose
+/// joins fit its json text (`joins::fit_text`): the key and the statement, taken out of
+/// `steps`. Such a mutation is answered without a tree (`respond_written_text`).
+fn one_answered_write(steps: &mut [(String, MutationStep)]) -> Option<(String, plan::Statement)> {
+    let [(key, MutationStep::Table(Ok(write)))] = steps else { return None };
+    if write.many || !matches!(write.writes.as_slice(), [Write::Answered(statement)] if joins::fit_text(&statement.joins)) {
+        return None;
+    }
+    match write.writes.pop() {
+        Some(Write::Answered(statement)) => Some((key.clone(), statement)),
+        _ => None,
+    }
+}
+
+/// The response of `one_answered_write`: the write as one unit, then its remote joins
+/// spliced into the statement's text, as for a tables-only query.
+fn respond_written_text(context: &Context, key: &str, statement: &plan::Statement) -> Response {
+    let path = [PathSegment::Key(key.to_string())];
+    if let Some(reason) = writes::read_only_reason() {
+        return response(Some(Value::Null), vec![GraphqlError::new(code::READ_ONLY, reason).at(&path)]).into();
+    }
+    match atomically(|| writes::run_text(statement, key)) {
+        Ok(answer) => respond_text(context, &format!("{{{}:{answer}}}", Value::String(key.to_string())), &statement.joins),
+        Err(error) => response(Some(Value::Null), vec![error]).into(),
     }
 }
 

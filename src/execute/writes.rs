@@ -84,11 +84,35 @@ fn execute(statement: &Statement, path: &[PathSegment]) -> Result<Value, Graphql
     let outcome =
         spi::write_json_kept(&statement.sql, &statement.params, statement.jsonb).map_err(|e| sql_error(e, path))?.unwrap_or(Value::Null);
     if outcome["violations"].as_i64().unwrap_or(0) > 0 {
-        // Hasura's message, whichever permission's check failed.
-        let message = "check constraint of an insert/update permission has failed";
-        return Err(GraphqlError::new(code::PERMISSION_ERROR, message).at(path));
+        return Err(check_failed(path));
     }
     Ok(outcome)
+}
+
+/// Hasura's message, whichever permission's check failed.
+fn check_failed(path: &[PathSegment]) -> GraphqlError {
+    GraphqlError::new(code::PERMISSION_ERROR, "check constraint of an insert/update permission has failed").at(path)
+}
+
+/// The answer of a mutation field that is ONE statement writing and answering
+/// (`Write::Answered`), as the statement's json text: for joins spliced into the text
+/// (`joins::text`), with no tree of the answer at all.
+pub fn run_text(statement: &Statement, key: &str) -> Result<String, GraphqlError> {
+    let path = [PathSegment::Key(key.to_string())];
+    let text = spi::write_json_text_kept(&statement.sql, &statement.params, statement.jsonb).map_err(|e| sql_error(e, &path))?;
+    let (violations, answer) = text.as_deref().and_then(split_answer).unwrap_or((0, "null"));
+    if violations > 0 {
+        return Err(check_failed(&path));
+    }
+    Ok(answer.to_string())
+}
+
+/// `{"violations" : n, "answer" : …}` as `json_build_object` writes it: the count, and
+/// the answer's text.
+fn split_answer(text: &str) -> Option<(u64, &str)> {
+    let rest = text.strip_prefix("{\"violations\" : ")?;
+    let (count, rest) = rest.split_once(", \"answer\" : ")?;
+    Some((count.parse().ok()?, rest.strip_suffix('}')?))
 }
 
 /// One row of a nested insert: the rows it depends on, itself (its key columns filled
@@ -137,13 +161,12 @@ fn zero_rows(path: &[PathSegment]) -> GraphqlError {
 /// Why tables cannot be written now, if they cannot: a hot standby, or a read-only
 /// transaction (Postgres' own error would name the statement, not the reason).
 pub fn read_only_reason() -> Option<&'static str> {
-    let state = spi::catalog_json_kept(
-        "select jsonb_build_array(pg_catalog.pg_is_in_recovery(), pg_catalog.current_setting('transaction_read_only'))",
-        &[],
-    );
-    if state.get(0) == Some(&Value::Bool(true)) {
+    // SAFETY: read on the backend thread inside a transaction: what
+    // pg_is_in_recovery() and the transaction_read_only setting read.
+    let (in_recovery, read_only) = unsafe { (pgrx::pg_sys::RecoveryInProgress(), pgrx::pg_sys::XactReadOnly) };
+    if in_recovery {
         Some("cannot write to tables on a hot standby (run mutations on the primary)")
-    } else if state.get(1).and_then(Value::as_str) == Some("on") {
+    } else if read_only {
         Some("cannot write to tables in a read-only transaction")
     } else {
         None

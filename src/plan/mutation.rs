@@ -25,7 +25,7 @@ use crate::schema::writes::{ColumnPreset, Insert, WriteColumn, NO_COLUMNS};
 /// One write and how its answer is made.
 #[derive(Debug)]
 pub enum Write {
-    /// ONE statement writing and answering: `{"answer": …, "violations": n}` (when the
+    /// ONE statement writing and answering: `{"violations": n, "answer": …}` (when the
     /// answer reads nothing but the written rows).
     Answered(Statement),
     /// A write returning `{"rows": [...], "violations": n}` (or a nested insert, row by
@@ -143,7 +143,8 @@ fn answered(model: &Model, session: &Session, table: &Table, field: &Field, resp
     };
     let (params, joins) = builder.finish();
     let violations = write.violations.map_or_else(|| "0".to_string(), |v| format!("(select {v} from w)"));
-    let sql = format!("{} select json_build_object('answer', {answer}, 'violations', {violations})", write.statement.sql);
+    // The count first: the runner reads it off the front of the text (`writes::split_answer`).
+    let sql = format!("{} select json_build_object('violations', {violations}, 'answer', {answer})", write.statement.sql);
     Ok(Write::Answered(Statement { sql, params, joins, jsonb: write.statement.jsonb }))
 }
 
