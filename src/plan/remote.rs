@@ -3,7 +3,7 @@
 //! as one `mutation`, with the call's session variables and the forwarded client
 //! headers.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::forward::RemoteDocument;
 use super::Context;
@@ -89,7 +89,8 @@ pub fn http_request(
     http::Request {
         url: connection.url.clone(),
         headers,
-        body: json!({"query": query, "variables": variables}),
+        // Moved in: `json!` would copy the document and every variable.
+        body: Value::Object(Map::from_iter([("query".to_string(), Value::String(query)), ("variables".to_string(), variables)])),
         timeout: connection.timeout,
         max_bytes: crate::settings::max_remote_response_bytes(),
         keys: None,

@@ -46,7 +46,7 @@ pub fn run(mut pending: Vec<Join>, tree: &mut Value, context: &Context, errors: 
         let (remote_joins, table_joins): (Vec<Join>, Vec<Join>) =
             pending.into_iter().partition(|j| matches!(j.relationship, JoinField::Remote(_)));
         let keys: Vec<collect::Keys> = remote_joins.iter().map(|join| collect::collect(tree, &join.path)).collect();
-        let sent = remote::plan(&remote_joins, &keys, context, errors).start();
+        let sent = remote::plan(&remote_joins, keys, context, errors).start();
         // The table joins run on this thread while the requests are under way.
         table::run(&table_joins, tree, context, errors);
         let answers = sent.wait();
@@ -76,7 +76,7 @@ pub fn run_on_text(
 ) -> (Vec<text::Site>, Vec<HashMap<String, Value>>) {
     crate::trace::set_level(1);
     let (sites, keys) = text::locate(statement_text, joins);
-    let answers = remote::plan(joins, &keys, context, errors).start().wait();
+    let answers = remote::plan(joins, keys, context, errors).start().wait();
     let values = splice::values(&context.request.document, &context.composed.remotes, joins, answers, errors);
     (sites, values)
 }
@@ -102,8 +102,7 @@ pub fn splice_values(tree: &mut Value, join: &Join, answers: &HashMap<String, Va
 }
 
 /// The path of the relationship field under a parent at `parent_path`.
-pub fn field_path(parent_path: &[PathSegment], join: &Join) -> Vec<PathSegment> {
-    let mut path = parent_path.to_vec();
+pub fn field_path(mut path: Vec<PathSegment>, join: &Join) -> Vec<PathSegment> {
     if let Some(last) = join.path.last() {
         path.push(PathSegment::Key(last.clone()));
     }

@@ -112,7 +112,27 @@ fn merge(template: Value, client: &Value) -> Value {
     }
 }
 
-/// The aliased field for one key, with its arguments as generated variables.
+/// A key value as a GraphQL literal, when its argument is of a built-in scalar type and
+/// the value fits it (`id: 42`, `name: "Ada"`): a hundred keys are then a hundred short
+/// fields, not a hundred variables declared, sent and read back by the remote. Other
+/// values (input objects, custom scalars, enums) stay generated variables.
+fn scalar_literal(value: &Value, remote_type: &str) -> Option<String> {
+    let named = remote_type.strip_suffix('!').unwrap_or(remote_type);
+    match (named, value) {
+        ("Int", Value::Number(n)) => n.as_i64().filter(|i| i32::try_from(*i).is_ok()).map(|i| i.to_string()),
+        ("ID", Value::Number(n)) => n.as_i64().map(|i| i.to_string()),
+        ("Float", Value::Number(n)) => Some(n.to_string()),
+        // A JSON string is a GraphQL string literal: the same escapes.
+        ("String" | "ID", Value::String(s)) => serde_json::to_string(s).ok(),
+        ("Boolean", Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The aliased field for one key, with its arguments as literals or generated variables, written
+/// onto `out` (one key of a hundred-key request is a few small writes, not a dozen
+/// strings and maps).
+#[allow(clippy::too_many_arguments)]
 fn key_field(
     document: &mut RemoteDocument,
     variables: &mut Map<String, Value>,
@@ -121,16 +141,41 @@ fn key_field(
     alias: &str,
     key: &[Value],
     selection: &str,
-) -> String {
+    out: &mut String,
+) {
     let last = relationship.path.len().saturating_sub(1);
-    let mut opening = Vec::new();
     for (s, step) in relationship.path.iter().enumerate() {
-        let mut arguments: Map<String, Value> = step
-            .arguments
-            .iter()
-            .map(|(name, template)| (name.clone(), substitute(template, relationship, key)))
-            .collect();
-        if s == last {
+        if s == 0 {
+            out.push_str(alias);
+            out.push_str(": ");
+        } else {
+            out.push_str(" { ");
+        }
+        out.push_str(&step.field);
+        let mut opened = false;
+        let mut argument = |out: &mut String, document: &mut RemoteDocument, name: &str, value: Value| {
+            let Some((_, ty)) = step.argument_types.iter().find(|(n, _)| n == name) else { return };
+            // A scalar may fill a list argument.
+            let mut value = if ty.starts_with('[') && !value.is_array() && !value.is_null() { Value::Array(vec![value]) } else { value };
+            document.preset_generated_value(&mut value, ty);
+            out.push_str(if opened { ", " } else { "(" });
+            opened = true;
+            out.push_str(name);
+            out.push_str(": ");
+            if let Some(literal) = scalar_literal(&value, ty) {
+                out.push_str(&literal);
+                return;
+            }
+            let var = format!("{alias}_{s}_{name}");
+            out.push('$');
+            out.push_str(&var);
+            document.declare(var.clone(), ty.clone());
+            variables.insert(var, value);
+        };
+        if s == last && !join.field.arguments.is_empty() {
+            // The client's arguments merged into the template's.
+            let mut arguments: Map<String, Value> =
+                step.arguments.iter().map(|(name, template)| (name.clone(), substitute(template, relationship, key))).collect();
             for (name, value) in &join.field.arguments {
                 let merged = match arguments.remove(name) {
                     Some(t) => merge(t, value),
@@ -138,33 +183,31 @@ fn key_field(
                 };
                 arguments.insert(name.clone(), merged);
             }
-        }
-        let mut parts = Vec::new();
-        for (name, value) in arguments {
-            let Some((_, ty)) = step.argument_types.iter().find(|(n, _)| n == &name) else { continue };
-            // A scalar may fill a list argument.
-            let mut value = if ty.starts_with('[') && !value.is_array() && !value.is_null() { Value::Array(vec![value]) } else { value };
-            document.preset_generated_value(&mut value, ty);
-            let var = format!("{alias}_{s}_{name}");
-            document.declare(var.clone(), ty.clone());
-            variables.insert(var.clone(), value);
-            parts.push(format!("{name}: ${var}"));
+            for (name, value) in arguments {
+                argument(out, document, &name, value);
+            }
+        } else {
+            for (name, template) in &step.arguments {
+                argument(out, document, name, substitute(template, relationship, key));
+            }
         }
         for preset in &step.presets {
             if let Some(variable) = document.preset_argument(preset) {
-                parts.push(format!("{}: {variable}", preset.name));
+                out.push_str(if opened { ", " } else { "(" });
+                opened = true;
+                out.push_str(&preset.name);
+                out.push_str(": ");
+                out.push_str(&variable);
             }
         }
-        let args = if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) };
-        let prefix = if s == 0 { format!("{alias}: ") } else { String::new() };
-        opening.push(format!("{prefix}{}{args}", step.field));
+        if opened {
+            out.push(')');
+        }
     }
-    let mut text = opening.join(" { ");
-    text.push_str(selection);
+    out.push_str(selection);
     for _ in 1..relationship.path.len() {
-        text.push_str(" }");
+        out.push_str(" }");
     }
-    text
 }
 
 /// Plans the requests of every remote join at this level, `keys[i]` being the keys of
@@ -172,7 +215,7 @@ fn key_field(
 /// (and null values when spliced).
 pub fn plan(
     joins: &[Join],
-    keys: &[collect::Keys],
+    keys: Vec<collect::Keys>,
     context: &Context,
     errors: &mut Vec<GraphqlError>,
 ) -> http::Batch<JoinCall> {
@@ -190,7 +233,7 @@ pub fn plan(
         let connection = match &composed.connections[relationship.remote] {
             Ok(c) => c,
             Err(reason) => {
-                let first_parent = keys.distinct.values().next().map(|(_, p)| p.as_slice()).unwrap_or(&[]);
+                let first_parent = keys.distinct.into_values().next().map(|(_, p)| p).unwrap_or_default();
                 let path = field_path(first_parent, join);
                 errors.push(
                     GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name)).at(&path),
@@ -204,26 +247,33 @@ pub fn plan(
             .batch
             .as_ref()
             .filter(|_| join.field.arguments.is_empty() && relationship.path.iter().all(|step| step.presets.is_empty()));
-        let entries: Vec<_> = keys.distinct.iter().collect();
-        for chunk in entries.chunks(batch) {
+        // Taken apart, not copied: each alias takes its first parent's path.
+        let mut entries: Vec<_> = keys.distinct.into_iter().collect();
+        while !entries.is_empty() {
+            let rest = entries.split_off(batch.min(entries.len()));
+            let chunk = std::mem::replace(&mut entries, rest);
             let mut document = RemoteDocument::new(Some(composed)).with_presets(remote, context.session());
             // Answers matched by key carry it under a field of ours; `_entities` answers in order.
             let key_selection =
                 batch_field.filter(|b| b.answers == BatchAnswers::ByKeyField).map(|b| format!("{BATCH_KEY}: {}", b.key_field));
             let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames, key_selection);
             let mut variables = Map::new();
-            let mut aliases = Vec::new();
-            for (i, (key_text, (values, parent_path))) in chunk.iter().enumerate() {
+            let batch_keys: Vec<Value> = match batch_field {
+                Some(b) => chunk.iter().map(|(_, (values, _))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect(),
+                None => Vec::new(),
+            };
+            let mut aliases = Vec::with_capacity(chunk.len());
+            for (i, (key_text, (values, parent_path))) in chunk.into_iter().enumerate() {
                 let alias = format!("pgf_{i}");
                 if batch_field.is_none() {
-                    let text = key_field(&mut document, &mut variables, relationship, join, &alias, values, &selection);
+                    let mut text = String::with_capacity(64 + selection.len());
+                    key_field(&mut document, &mut variables, relationship, join, &alias, &values, &selection, &mut text);
                     document.add_text(text);
                 }
-                aliases.push(Alias { name: alias, key: (*key_text).clone(), path: field_path(parent_path, join) });
+                aliases.push(Alias { name: alias, key: key_text, path: field_path(parent_path, join) });
             }
             let batched = batch_field.map(|b| {
-                let keys: Vec<Value> =
-                    chunk.iter().map(|(_, (values, _))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect();
+                let keys = batch_keys;
                 document.declare(BATCH_KEYS.to_string(), b.argument_type.clone());
                 let (matching, argument) = match &b.answers {
                     BatchAnswers::ByKeyField => {
