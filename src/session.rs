@@ -5,23 +5,27 @@
 //! of one) that object is used, else the top level. Only `x-hasura-*` keys count, named
 //! in lower case; `x-hasura-role` is always `current_user`.
 
+use pgrx::pg_sys;
 use serde_json::{Map, Value};
-
-use crate::spi;
+use std::ffi::CStr;
 
 /// Session variables by lower-case name, values as text.
 pub type Variables = Map<String, Value>;
 
 /// The session variables of the current call.
 pub fn current() -> Variables {
-    let value = spi::catalog_json_kept(
-        "select jsonb_build_object('claims', nullif(pg_catalog.current_setting('request.jwt.claims', true), ''),
-                                   'role', current_user::text)",
-        &[],
-    );
-    let claims = value.get("claims").and_then(Value::as_str).and_then(|text| serde_json::from_str::<Value>(text).ok());
-    let role = value.get("role").and_then(Value::as_str).unwrap_or_default();
-    from_claims(claims.as_ref(), &crate::settings::jwt_claims_namespace(), role)
+    // Read where Postgres keeps them (what `current_setting('request.jwt.claims', true)`
+    // and `current_user` read), not through a query on every call.
+    // SAFETY: plain reads on the backend thread; both strings are copied at once.
+    let (claims, role) = unsafe {
+        let claims = pg_sys::GetConfigOption(c"request.jwt.claims".as_ptr(), true, false);
+        let claims = (!claims.is_null()).then(|| CStr::from_ptr(claims).to_string_lossy().into_owned());
+        let role = pg_sys::GetUserNameFromId(pg_sys::GetUserId(), true);
+        let role = if role.is_null() { String::new() } else { CStr::from_ptr(role).to_string_lossy().into_owned() };
+        (claims, role)
+    };
+    let claims = claims.filter(|text| !text.is_empty()).and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    from_claims(claims.as_ref(), &crate::settings::jwt_claims_namespace(), &role)
 }
 
 /// The session variables of `claims` (see the module's doc).
