@@ -201,10 +201,18 @@ impl<'a> Item<'a> {
 
     /// A number's text, as `numeric_out` writes it (`1.50` stays `1.50`).
     pub fn number_text(numeric: pg_sys::Numeric) -> Option<String> {
-        // SAFETY: a numeric of a jsonb of the call; numeric_out never fails on one.
+        Item::with_number_text(numeric, str::to_string)
+    }
+
+    /// `read` of a number's text, which is freed after.
+    pub fn with_number_text<R>(numeric: pg_sys::Numeric, read: impl FnOnce(&str) -> R) -> Option<R> {
+        // SAFETY: a numeric of a jsonb of the call; numeric_out never fails on one and
+        // pallocs its text, freed once read.
         unsafe {
-            pgrx::direct_function_call::<&CStr>(pg_sys::numeric_out, &[Some(pg_sys::Datum::from(numeric))])
-                .and_then(|text| text.to_str().ok().map(str::to_string))
+            let text = pgrx::direct_function_call::<&CStr>(pg_sys::numeric_out, &[Some(pg_sys::Datum::from(numeric))])?;
+            let read = text.to_str().ok().map(read);
+            pg_sys::pfree(text.as_ptr() as *mut std::ffi::c_void);
+            read
         }
     }
 
