@@ -148,6 +148,19 @@ fn subtransaction<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe, ending: End
     .execute()
 }
 
+/// Runs `f` with an ERROR inside coming out as `Err` (a cancel as the ERROR), without a
+/// subtransaction: the caller's must be rolled back before anything else runs.
+fn caught<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Result<R, SqlError> {
+    PgTryBuilder::new(move || Ok(f()))
+        .catch_others(|caught| {
+            if crate::error::is_query_cancel(&caught) {
+                crate::error::reraise(caught);
+            }
+            Err(SqlError::from_caught(caught))
+        })
+        .execute()
+}
+
 /// Runs `f` in a subtransaction that is rolled back whatever happens: what it wrote is
 /// gone (`graphql.explain` of a mutation with `analyze`). An ERROR inside comes out as
 /// `Err`, a cancel as the ERROR.
@@ -297,9 +310,11 @@ pub fn write_json_kept(sql: &str, params: &[Option<String>], jsonb: Option<Jsonb
 }
 
 /// `write_json_kept` without the conversion: the json value's text, as the statement
-/// wrote it.
-pub fn write_json_text_kept(sql: &str, params: &[Option<String>], jsonb: Option<JsonbParam>) -> Result<Option<String>, SqlError> {
-    run_kept(sql, params, jsonb, Access::Write, |table| {
+/// wrote it. Run inside the caller's unit (`execute::atomically`), without a
+/// subtransaction of its own: on `Err` the caller must roll its unit back before it
+/// runs anything else (as PL/pgSQL's statements run in an exception block's).
+pub fn write_json_text_in_unit(sql: &str, params: &[Option<String>], jsonb: Option<JsonbParam>) -> Result<Option<String>, SqlError> {
+    run_kept(sql, params, jsonb, Access::WriteInUnit, |table| {
         let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
         // SAFETY: a json (text varlena) datum of the current SPI result, read before
         // SPI_finish frees it.
@@ -307,11 +322,13 @@ pub fn write_json_text_kept(sql: &str, params: &[Option<String>], jsonb: Option<
     })
 }
 
-/// Whether a kept statement runs read-only (a query) or may write.
+/// Whether a kept statement runs read-only (a query) or may write, and whether in a
+/// subtransaction of its own or in the caller's unit.
 #[derive(Clone, Copy, PartialEq)]
 enum Access {
     Read,
     Write,
+    WriteInUnit,
 }
 
 /// Runs `sql` through its kept plan (prepared on first use) and reads the first row
@@ -323,7 +340,7 @@ fn run_kept<T: std::panic::UnwindSafe>(
     access: Access,
     read: impl FnOnce(pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<T>> + std::panic::UnwindSafe,
 ) -> Result<Option<T>, SqlError> {
-    crate::trace::statement(sql, params, access == Access::Write, || run_kept_untraced(sql, params, jsonb, access, read))
+    crate::trace::statement(sql, params, access != Access::Read, || run_kept_untraced(sql, params, jsonb, access, read))
 }
 
 fn run_kept_untraced<T: std::panic::UnwindSafe>(
@@ -341,7 +358,7 @@ fn run_kept_untraced<T: std::panic::UnwindSafe>(
     };
     let sql = sql.to_string();
     let params = params.to_vec();
-    in_subtransaction(move || {
+    let run = move || {
         Spi::connect_mut(|client| {
             let args = args(&params, jsonb);
             // Taken out of the cache while it runs (a statement may call resolve again),
@@ -352,7 +369,7 @@ fn run_kept_untraced<T: std::panic::UnwindSafe>(
             };
             let result = match access {
                 Access::Read => client.select(&plan, Some(1), &args),
-                Access::Write => client.update(&plan, Some(1), &args),
+                Access::Write | Access::WriteInUnit => client.update(&plan, Some(1), &args),
             }
             .and_then(|table| {
                 if table.is_empty() {
@@ -369,8 +386,9 @@ fn run_kept_untraced<T: std::panic::UnwindSafe>(
             });
             result
         })
-    })
-    .and_then(|r: Result<Option<T>, pgrx::spi::Error>| {
+    };
+    let outcome = if access == Access::WriteInUnit { caught(run) } else { in_subtransaction(run) };
+    outcome.and_then(|r: Result<Option<T>, pgrx::spi::Error>| {
         r.map_err(|e| SqlError {
             message: e.to_string(),
             sqlstate: PgSqlErrorCode::ERRCODE_INTERNAL_ERROR,

@@ -96,10 +96,13 @@ fn check_failed(path: &[PathSegment]) -> GraphqlError {
 
 /// The answer of a mutation field that is ONE statement writing and answering
 /// (`Write::Answered`), as the statement's json text: for joins spliced into the text
-/// (`joins::text`), with no tree of the answer at all.
+/// (`joins::text`), with no tree of the answer at all. Runs in the caller's unit, which
+/// it leaves to be rolled back on `Err`.
 pub fn run_text(statement: &Statement, key: &str) -> Result<String, GraphqlError> {
     let path = [PathSegment::Key(key.to_string())];
-    let text = spi::write_json_text_kept(&statement.sql, &statement.params, statement.jsonb).map_err(|e| sql_error(e, &path))?;
+    // In the unit only (its one statement): a subtransaction of its own would cost a
+    // second transaction id for the same rows.
+    let text = spi::write_json_text_in_unit(&statement.sql, &statement.params, statement.jsonb).map_err(|e| sql_error(e, &path))?;
     let (violations, answer) = text.as_deref().and_then(split_answer).unwrap_or((0, "null"));
     if violations > 0 {
         return Err(check_failed(&path));
