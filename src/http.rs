@@ -24,6 +24,15 @@ pub struct Request {
     pub max_bytes: usize,
     /// How many join keys it carries (a join's request): what graphql.explain reports.
     pub keys: Option<usize>,
+    /// The answer wanted as its text, not parsed on the worker (`Sent::wait_text`): its
+    /// values are copied into a response's text as they came.
+    pub text_answer: bool,
+}
+
+/// An answer as it comes back from a worker: parsed, or (`Request::text_answer`) its text.
+pub enum Body {
+    Tree(Value),
+    Text(String),
 }
 
 /// Why a remote call failed, worded for the GraphQL error a client sees.
@@ -59,7 +68,7 @@ impl std::fmt::Display for Failure {
 
 /// Runs one request (on the calling thread: callers are worker threads); the answer,
 /// and its size in bytes.
-fn send(request: &Request) -> Result<(Value, usize), Failure> {
+fn send(request: &Request) -> Result<(Body, usize), Failure> {
     let mut call = AGENT.post(&request.url).timeout(request.timeout);
     for (name, value) in &request.headers {
         call = call.set(name, value);
@@ -89,12 +98,19 @@ fn send(request: &Request) -> Result<(Value, usize), Failure> {
     if bytes.len() > request.max_bytes {
         return Err(Failure::TooLarge(request.max_bytes));
     }
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
+    let size = bytes.len();
     // JSON carries U+0000 only escaped; the walk runs only when the escape is there.
-    if contains_subslice(&bytes, b"\\u0000") && crate::nul::nul_path(&value).is_some() {
+    let escapes_nul = contains_subslice(&bytes, b"\\u0000");
+    if request.text_answer && !escapes_nul {
+        // Parsed (and so checked) by its consumer.
+        let text = String::from_utf8(bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
+        return Ok((Body::Text(text), size));
+    }
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| Failure::InvalidJson(e.to_string()))?;
+    if escapes_nul && crate::nul::nul_path(&value).is_some() {
         return Err(Failure::NulCharacter);
     }
-    Ok((value, bytes.len()))
+    Ok((Body::Tree(value), size))
 }
 
 /// Whether an error is a timeout: an I/O error of kind TimedOut (or WouldBlock, what a
@@ -124,7 +140,7 @@ fn contains_subslice(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// A worker's answer: the request's index in its batch, and the answer with its size
 /// in bytes, or the failure.
-type Answer = (usize, Result<(Value, usize), Failure>);
+type Answer = (usize, Result<(Body, usize), Failure>);
 
 /// Requests under way on worker threads.
 struct InFlight {
@@ -154,6 +170,14 @@ impl<C> Batch<C> {
         self.consumers.push(consumer);
     }
 
+    /// Wants every answer as its text (`Request::text_answer`, `Sent::wait_text`).
+    pub fn answered_as_text(mut self) -> Self {
+        for request in &mut self.requests {
+            request.text_answer = true;
+        }
+        self
+    }
+
     /// Sends every request at once, each on a worker thread, and returns at once, so
     /// the backend can run SQL meanwhile.
     pub fn start(self) -> Sent<C> {
@@ -170,7 +194,21 @@ pub struct Sent<C> {
 impl<C> Sent<C> {
     /// Waits for every answer (see `InFlight::wait`), each with its consumer.
     pub fn wait(self) -> Vec<(C, Result<Value, Failure>)> {
-        self.consumers.into_iter().zip(self.in_flight.wait()).collect()
+        let tree = |body| match body {
+            Body::Tree(value) => Ok(value),
+            Body::Text(text) => serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string())),
+        };
+        self.consumers.into_iter().zip(self.in_flight.wait()).map(|(c, r)| (c, r.and_then(tree))).collect()
+    }
+
+    /// `wait` for answers wanted as text (`Batch::answered_as_text`): each answer's text,
+    /// not yet checked to be JSON.
+    pub fn wait_text(self) -> Vec<(C, Result<String, Failure>)> {
+        let text = |body| match body {
+            Body::Tree(value) => value.to_string(),
+            Body::Text(text) => text,
+        };
+        self.consumers.into_iter().zip(self.in_flight.wait()).map(|(c, r)| (c, r.map(text))).collect()
     }
 }
 
@@ -280,8 +318,8 @@ impl InFlight {
     /// Waits for every answer on the backend thread, checking for cancel and
     /// statement_timeout every 50 ms (an interrupt raises the usual ERROR; the workers
     /// finish on their own and their answers are dropped).
-    fn wait(self) -> Vec<Result<Value, Failure>> {
-        let mut results: Vec<Option<Result<Value, Failure>>> = (0..self.count).map(|_| None).collect();
+    fn wait(self) -> Vec<Result<Body, Failure>> {
+        let mut results: Vec<Option<Result<Body, Failure>>> = (0..self.count).map(|_| None).collect();
         let mut pending = self.count;
         while pending > 0 {
             check_for_interrupts();
@@ -295,7 +333,7 @@ impl InFlight {
                         crate::trace::answered(batch, index, bytes, failure);
                     }
                     if let Some(slot) = results.get_mut(index) {
-                        *slot = Some(result.map(|(value, _)| value));
+                        *slot = Some(result.map(|(body, _)| body));
                         pending -= 1;
                     }
                 }
@@ -326,5 +364,7 @@ fn check_for_interrupts() {
 
 /// Sends one request on a worker thread and waits for it the same way.
 pub fn send_one(request: Request) -> Result<Value, Failure> {
-    start(vec![request]).wait().pop().unwrap_or_else(|| Err(Failure::Connection("no answer".into())))
+    let mut batch = Batch::default();
+    batch.push(request, ());
+    batch.start().wait().pop().map_or_else(|| Err(Failure::Connection("no answer".into())), |(_, answer)| answer)
 }

@@ -204,6 +204,22 @@ impl<'a> Item<'a> {
         Item::with_number_text(numeric, str::to_string)
     }
 
+    /// Whether a number is an `Int`: written without a fraction (`1.0` is not) and in
+    /// i32's range; what parsing its text as i32 says, without writing the text.
+    pub fn is_i32(numeric: pg_sys::Numeric) -> bool {
+        // SAFETY: a numeric of a jsonb of the call; numeric_scale answers NULL only for
+        // NaN and infinities, and numeric_int4_opt_error reports through its flag.
+        unsafe {
+            let scale = pgrx::direct_function_call::<i32>(pg_sys::numeric_scale, &[Some(pg_sys::Datum::from(numeric))]);
+            if scale != Some(0) {
+                return false;
+            }
+            let mut out_of_range = false;
+            pg_sys::numeric_int4_opt_error(numeric, &mut out_of_range);
+            !out_of_range
+        }
+    }
+
     /// `read` of a number's text, which is freed after.
     pub fn with_number_text<R>(numeric: pg_sys::Numeric, read: impl FnOnce(&str) -> R) -> Option<R> {
         // SAFETY: a numeric of a jsonb of the call; numeric_out never fails on one and

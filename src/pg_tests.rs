@@ -68,7 +68,9 @@ mod tests {
         assert_eq!(sites.len(), 3, "the column's own key is not a join's");
         let distinct: Vec<(&String, &Vec<PathSegment>)> = keys[0].distinct.iter().map(|(key, (_, path))| (key, path)).collect();
         assert_eq!(distinct, [(&"[7]".to_string(), &vec![PathSegment::Key("orders".into()), PathSegment::Index(0)])]);
-        let values = [std::collections::HashMap::from([("[7]".to_string(), json!({"name": "user 7"}))])];
+        // The remote's text as it wrote it, compacted on the way.
+        let answer = serde_json::value::RawValue::from_string("{ \"name\" : \"user 7\" }".to_string()).ok();
+        let values = [std::collections::HashMap::from([("[7]".to_string(), answer)])];
         let out = write(text, &sites, &joins, &values, Some("[]"));
         assert_eq!(
             out,
@@ -296,6 +298,18 @@ mod tests {
         assert_eq!(jsonb_arg(value.clone()).to_value().unwrap(), value);
         assert_eq!(jsonb_arg(json!(7)).to_value().unwrap(), json!(7));
         assert_eq!(jsonb_arg(json!("s")).to_value().unwrap(), json!("s"));
+        // An Int is what parses as i32 from the number's text.
+        let numbers: Value = serde_json::from_str("[1, -2147483648, 2147483648, 1.0, 1e2, 1.5, 0, -0, 12345678901234567890]").unwrap();
+        let arg = jsonb_arg(numbers);
+        let ints: Vec<bool> = arg
+            .root()
+            .elements()
+            .map(|item| match item {
+                crate::jsonb::Item::Number(n) => crate::jsonb::Item::is_i32(n),
+                _ => false,
+            })
+            .collect();
+        assert_eq!(ints, [true, true, false, false, true, false, true, true, false]);
     }
 
     #[pg_test]

@@ -105,6 +105,7 @@ fn introspect_remote(connection: &Connection) -> Result<Value, String> {
         timeout: connection.timeout,
         max_bytes: MAX_INTROSPECTION_BYTES,
         keys: None,
+        text_answer: false,
     };
     let response = http::send_one(request).map_err(|f| f.to_string())?;
     if let Some(errors) = response.get("errors").filter(|e| e.as_array().is_some_and(|a| !a.is_empty())) {

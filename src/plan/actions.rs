@@ -38,6 +38,7 @@ fn request(action: &ActionModel, field: &Field, query: &str, context: &super::Co
         timeout: action.timeout,
         max_bytes: crate::settings::max_remote_response_bytes(),
         keys: None,
+        text_answer: false,
     })
 }
 

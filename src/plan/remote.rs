@@ -94,6 +94,7 @@ pub fn http_request(
         timeout: connection.timeout,
         max_bytes: crate::settings::max_remote_response_bytes(),
         keys: None,
+        text_answer: false,
     }
 }
 

@@ -212,7 +212,7 @@ fn fits(value: &Item, wanted: Wanted, nullable: bool) -> bool {
         (_, Wanted::Any) => true,
         (Item::Bool(_), Wanted::Boolean) => true,
         (Item::String(s), Wanted::String | Wanted::Id) => std::str::from_utf8(s).is_ok(),
-        (Item::Number(n), Wanted::Int) => Item::with_number_text(*n, |t| t.parse::<i32>().is_ok()).unwrap_or(false),
+        (Item::Number(n), Wanted::Int) => Item::is_i32(*n),
         (Item::Number(_), Wanted::Float) => true,
         _ => false,
     }

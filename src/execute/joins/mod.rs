@@ -73,11 +73,11 @@ pub fn run_on_text(
     joins: &[Join],
     context: &Context,
     errors: &mut Vec<GraphqlError>,
-) -> (Vec<text::Site>, Vec<HashMap<String, Value>>) {
+) -> (Vec<text::Site>, Vec<text::Values>) {
     crate::trace::set_level(1);
     let (sites, keys) = text::locate(statement_text, joins);
-    let answers = remote::plan(joins, keys, context, errors).start().wait();
-    let values = splice::values(&context.request.document, &context.composed.remotes, joins, answers, errors);
+    let answers = remote::plan(joins, keys, context, errors).answered_as_text().start().wait_text();
+    let values = splice::raw_values(&context.request.document, &context.composed.remotes, joins, answers, errors);
     (sites, values)
 }
 

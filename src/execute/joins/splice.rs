@@ -1,6 +1,7 @@
 //! Splicing remote answers back into the parent rows by key, and turning remote
 //! failures into GraphQL errors with the path of the relationship field.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -184,22 +185,140 @@ pub fn values(
                         );
                     }
                 }
-                for error in remote_errors {
-                    let message = error.get("message").and_then(Value::as_str).unwrap_or("remote error");
-                    let remote_path = error.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
-                    let alias_name = remote_path.first().and_then(Value::as_str);
-                    let alias = call.aliases.iter().find(|a| Some(a.name.as_str()) == alias_name).or(call.aliases.first());
-                    let mut path = alias.map(|a| a.path.clone()).unwrap_or_default();
-                    if alias_name.is_some() {
-                        // Past the alias and the path's inner steps: the client's own fields.
-                        path.extend(path_segments(remote_path.get(steps.len()..).unwrap_or(&[])));
-                    }
-                    errors.push(
-                        GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{}\": {message}", remote.name)).at(&path),
-                    );
-                }
+                remote_errors_at_paths(remote, &call, steps.len(), remote_errors, errors);
             }
         }
+    }
+    values
+}
+
+/// The remote's errors, each at the path of the parent whose alias it names (the first
+/// parent's when it names none), followed by the client's fields past the relationship's
+/// inner steps (`depth` fields deep).
+fn remote_errors_at_paths(remote: &RemoteModel, call: &JoinCall, depth: usize, remote_errors: Vec<Value>, errors: &mut Vec<GraphqlError>) {
+    for error in remote_errors {
+        let message = error.get("message").and_then(Value::as_str).unwrap_or("remote error");
+        let remote_path = error.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
+        let alias_name = remote_path.first().and_then(Value::as_str);
+        let alias = call.aliases.iter().find(|a| Some(a.name.as_str()) == alias_name).or(call.aliases.first());
+        let mut path = alias.map(|a| a.path.clone()).unwrap_or_default();
+        if alias_name.is_some() {
+            // Past the alias and the path's inner steps: the client's own fields.
+            path.extend(path_segments(remote_path.get(depth..).unwrap_or(&[])));
+        }
+        errors.push(GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{}\": {message}", remote.name)).at(&path));
+    }
+}
+
+/// A GraphQL answer whose `data` is an object, its aliases' values kept as the remote
+/// wrote them.
+#[derive(serde::Deserialize)]
+struct RawAnswer<'a> {
+    #[serde(borrow)]
+    data: AliasValues<'a>,
+    #[serde(default)]
+    errors: Vec<Value>,
+}
+
+/// The values of the aliases `pgf_<i>` by number `i` (other keys left out): no map of
+/// names, no copy.
+struct AliasValues<'a>(Vec<(usize, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for AliasValues<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Aliases<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Aliases<'a> {
+            type Value = AliasValues<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of aliased fields")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<AliasValues<'a>, M::Error> {
+                let mut values = Vec::new();
+                while let Some(AliasKey(number)) = map.next_key()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    if let Some(number) = number {
+                        values.push((number, value));
+                    }
+                }
+                Ok(AliasValues(values))
+            }
+        }
+        deserializer.deserialize_map(Aliases(std::marker::PhantomData))
+    }
+}
+
+/// A key of `data`, read for its alias number only (no string kept).
+struct AliasKey(Option<usize>);
+
+impl<'de> serde::Deserialize<'de> for AliasKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl serde::de::Visitor<'_> for Key {
+            type Value = AliasKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<AliasKey, E> {
+                Ok(AliasKey(alias_number(key)))
+            }
+        }
+        deserializer.deserialize_str(Key)
+    }
+}
+
+/// `i` of an alias `pgf_<i>` as `remote::plan` names them (no sign, no leading zero).
+fn alias_number(key: &str) -> Option<usize> {
+    let digits = key.strip_prefix("pgf_")?;
+    let canonical = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    canonical.then(|| digits.parse().ok()).flatten()
+}
+
+/// `values` for answers kept as text (`joins::text`): each alias's value is the remote's
+/// own text, no tree, when the answer is a plain one (its `data` an object of aliases:
+/// no batch field, a relationship one field deep, the remote's type names ours). Other
+/// answers go through `values`, and their values are written out once. None: null.
+pub fn raw_values(
+    document: &apollo_compiler::ExecutableDocument,
+    remotes: &[RemoteModel],
+    joins: &[Join],
+    answers: Vec<(JoinCall, Result<String, Failure>)>,
+    errors: &mut Vec<GraphqlError>,
+) -> Vec<super::text::Values> {
+    let mut values: Vec<super::text::Values> = joins.iter().map(|_| HashMap::new()).collect();
+    let mut trees = Vec::new();
+    for (mut call, answer) in answers {
+        let JoinField::Remote(relationship) = &joins[call.join].relationship else { continue };
+        let remote = &remotes[relationship.remote];
+        let plain = call.batched.is_none() && relationship.path.len() == 1 && remote.renames.is_identity();
+        let text = match answer {
+            Ok(text) => text,
+            Err(failure) => {
+                trees.push((call, Err(failure)));
+                continue;
+            }
+        };
+        match plain.then(|| serde_json::from_str::<RawAnswer>(&text).ok()).flatten() {
+            Some(answer) => {
+                let mut by_alias: Vec<Option<&RawValue>> = vec![None; call.aliases.len()];
+                for (number, value) in answer.data.0 {
+                    if let Some(slot) = by_alias.get_mut(number) {
+                        *slot = Some(value);
+                    }
+                }
+                for (alias, value) in call.aliases.iter_mut().zip(by_alias) {
+                    if value.is_none() {
+                        errors.extend(missing_value(&remote.name, &answer.errors, &alias.name, &alias.path));
+                    }
+                    // The key is not needed past this point; the name and path are (errors).
+                    values[call.join].insert(std::mem::take(&mut alias.key), value.map(RawValue::to_owned));
+                }
+                remote_errors_at_paths(remote, &call, 1, answer.errors, errors);
+            }
+            None => trees.push((call, serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string())))),
+        }
+    }
+    for (raw, tree) in values.iter_mut().zip(self::values(document, remotes, joins, trees, errors)) {
+        raw.extend(tree.into_iter().map(|(key, value)| (key, serde_json::value::to_raw_value(&value).ok())));
     }
     values
 }

@@ -8,6 +8,7 @@
 //! (`joins::run`).
 
 use indexmap::IndexMap;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -15,6 +16,9 @@ use std::ops::Range;
 use super::collect::Keys;
 use crate::error::PathSegment;
 use crate::plan::{Join, HIDDEN_KEY_PREFIX};
+
+/// A join's values by key text, as the remote wrote them (None: null).
+pub type Values = HashMap<String, Option<Box<RawValue>>>;
 
 /// Where a join's hidden key stands in the text: `"pgf:<field>":[…]`.
 pub struct Site {
@@ -219,11 +223,9 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
 /// `{"data":<text with the joins' values in place>}`, compact, with `errors` (already
 /// JSON) when there are some. `values[j]` holds join `j`'s value by key text; a key
 /// without one (a null key part, a failed request) is null.
-pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[HashMap<String, Value>], errors: Option<&str>) -> String {
+pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[Values], errors: Option<&str>) -> String {
     let mut out = Vec::with_capacity(text.len() + 64);
     out.extend_from_slice(b"{\"data\":");
-    // Each distinct answer is written once, then copied for every row with its key.
-    let mut written: HashMap<(usize, &str), Vec<u8>> = HashMap::new();
     let mut position = 0;
     for site in sites {
         compact_into(&text.as_bytes()[position..site.range.start], &mut out);
@@ -231,13 +233,9 @@ pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[HashMap<Strin
         out.push(b'"');
         out.extend_from_slice(field.as_bytes());
         out.extend_from_slice(b"\":");
-        match site.key.as_deref().and_then(|key| values[site.join].get(key).map(|value| (key, value))) {
-            Some((key, value)) => {
-                let json = written
-                    .entry((site.join, key))
-                    .or_insert_with(|| serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec()));
-                out.extend_from_slice(json);
-            }
+        match site.key.as_deref().and_then(|key| values[site.join].get(key)).and_then(Option::as_ref) {
+            // The remote's text, compacted like the rest.
+            Some(value) => compact_into(value.get().as_bytes(), &mut out),
             None => out.extend_from_slice(b"null"),
         }
         position = site.range.end;
