@@ -30,7 +30,7 @@ pub struct Request {
 }
 
 /// An answer as it comes back from a worker: parsed, or (`Request::text_answer`) its text.
-pub enum Body {
+enum Body {
     Tree(Value),
     Text(String),
 }
