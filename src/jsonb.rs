@@ -199,10 +199,6 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// A number's text, as `numeric_out` writes it (`1.50` stays `1.50`).
-    pub fn number_text(numeric: pg_sys::Numeric) -> Option<String> {
-        Item::with_number_text(numeric, str::to_string)
-    }
 
     /// Whether a number is an `Int`: written without a fraction (`1.0` is not) and in
     /// i32's range; what parsing its text as i32 says, without writing the text.
@@ -220,15 +216,15 @@ impl<'a> Item<'a> {
         }
     }
 
-    /// `read` of a number's text, which is freed after.
-    pub fn with_number_text<R>(numeric: pg_sys::Numeric, read: impl FnOnce(&str) -> R) -> Option<R> {
+    /// A number's text, as `numeric_out` writes it (`1.50` stays `1.50`).
+    fn number_text(numeric: pg_sys::Numeric) -> Option<String> {
         // SAFETY: a numeric of a jsonb of the call; numeric_out never fails on one and
-        // pallocs its text, freed once read.
+        // pallocs its text, freed once copied.
         unsafe {
             let text = pgrx::direct_function_call::<&CStr>(pg_sys::numeric_out, &[Some(pg_sys::Datum::from(numeric))])?;
-            let read = text.to_str().ok().map(read);
+            let copy = text.to_str().ok().map(str::to_string);
             pg_sys::pfree(text.as_ptr() as *mut std::ffi::c_void);
-            read
+            copy
         }
     }
 

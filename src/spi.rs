@@ -295,12 +295,15 @@ pub fn select_json_datum(sql: &str, params: &[Option<String>]) -> Result<Option<
 
 /// `select_json` without the conversion: the json value's text, as the statement wrote it.
 pub fn select_json_text(sql: &str, params: &[Option<String>]) -> Result<Option<String>, SqlError> {
-    run_kept(sql, params, None, Access::Read, |table| {
-        let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
-        // SAFETY: a json (text varlena) datum of the current SPI result, read before
-        // SPI_finish frees it.
-        Ok(Some(unsafe { crate::response::varlena_text(datum) }))
-    })
+    run_kept(sql, params, None, Access::Read, first_text)
+}
+
+/// The first column of a result's first row, a json value, as its text.
+fn first_text(table: pgrx::spi::SpiTupleTable) -> pgrx::spi::SpiResult<Option<String>> {
+    let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
+    // SAFETY: a json (text varlena) datum of the current SPI result, read before
+    // SPI_finish frees it.
+    Ok(Some(unsafe { crate::response::varlena_text(datum) }))
 }
 
 /// A table mutation's statement returning one json or jsonb value, through its kept
@@ -314,12 +317,7 @@ pub fn write_json_kept(sql: &str, params: &[Option<String>], jsonb: Option<Jsonb
 /// subtransaction of its own: on `Err` the caller must roll its unit back before it
 /// runs anything else (as PL/pgSQL's statements run in an exception block's).
 pub fn write_json_text_in_unit(sql: &str, params: &[Option<String>], jsonb: Option<JsonbParam>) -> Result<Option<String>, SqlError> {
-    run_kept(sql, params, jsonb, Access::WriteInUnit, |table| {
-        let Some(datum) = table.first().get_datum_by_ordinal(1)? else { return Ok(None) };
-        // SAFETY: a json (text varlena) datum of the current SPI result, read before
-        // SPI_finish frees it.
-        Ok(Some(unsafe { crate::response::varlena_text(datum) }))
-    })
+    run_kept(sql, params, jsonb, Access::WriteInUnit, first_text)
 }
 
 /// Whether a kept statement runs read-only (a query) or may write, and whether in a
