@@ -123,6 +123,19 @@ mod tests {
         refusals: std::collections::HashMap<String, u64>,
     }
 
+    impl Tally {
+        /// One more input refused, counted under the first words of `message`.
+        fn refused(&mut self, message: &str) {
+            self.errors += 1;
+            *self.refusals.entry(message.chars().take(60).collect()).or_default() += 1;
+        }
+    }
+
+    /// The first error's message of a response (empty when it has none).
+    fn first_message(response: &Value) -> &str {
+        response["errors"][0]["message"].as_str().unwrap_or("")
+    }
+
     /// The most frequent refusals, most frequent first: "N× first words | ...".
     fn top_refusals(tally: &Tally) -> String {
         let mut refusals: Vec<(&String, &u64)> = tally.refusals.iter().collect();
@@ -781,10 +794,7 @@ mod tests {
                 if !has_errors || response.get("data").is_some_and(|d| !d.is_null()) {
                     tally.answers += 1;
                 } else {
-                    tally.errors += 1;
-                    let message = response["errors"][0]["message"].as_str().unwrap_or("").to_string();
-                    let words: String = message.chars().take(60).collect();
-                    *tally.refusals.entry(words).or_default() += 1;
+                    tally.refused(first_message(&response));
                 }
                 Ok(())
             }
@@ -1014,9 +1024,7 @@ mod tests {
             });
             let (ordinary, in_place) = (ordinary?, in_place?);
             if check_response(&ordinary)? {
-                tally.errors += 1;
-                let message = ordinary["errors"][0]["message"].as_str().unwrap_or("").chars().take(60).collect();
-                *tally.refusals.entry(message).or_default() += 1;
+                tally.refused(first_message(&ordinary));
             } else {
                 tally.answers += 1;
             }
@@ -1102,9 +1110,7 @@ mod tests {
             };
             let has_errors = check_response(&restricted)?;
             if has_errors {
-                tally.errors += 1;
-                let message = restricted["errors"][0]["message"].as_str().unwrap_or("").to_string();
-                *tally.refusals.entry(message.chars().take(60).collect()).or_default() += 1;
+                tally.refused(first_message(&restricted));
                 return Ok(());
             }
             let oracle = match resolve_as("fz_oracle", query, vars) {
@@ -1226,11 +1232,7 @@ mod tests {
                 match result {
                     Ok(_) => tally.answers += 1,
                     Err(e) if e.message.is_empty() => return Err("a metadata error without a message".into()),
-                    Err(e) => {
-                        tally.errors += 1;
-                        let words: String = e.message.chars().take(60).collect();
-                        *tally.refusals.entry(words).or_default() += 1;
-                    }
+                    Err(e) => tally.refused(&e.message),
                 }
                 check_response(&after).map(|_| ())
             }
