@@ -70,12 +70,26 @@ mod tests {
         assert_eq!(distinct, [(&"[7]".to_string(), &vec![PathSegment::Key("orders".into()), PathSegment::Index(0)])]);
         // The remote's text as it wrote it, compacted on the way.
         let answer = serde_json::value::RawValue::from_string("{ \"name\" : \"user 7\" }".to_string()).ok();
-        let values = [std::collections::HashMap::from([("[7]".to_string(), answer)])];
+        let values = [vec![answer]];
         let out = write(text, &sites, &joins, &values, Some("[]"));
         assert_eq!(
             out,
             r#"{"data":{"orders":[{"id":1,"meta":{"pgf:user":[9],"s":"a \"}\" ["},"user":{"name":"user 7"},"n":null},{"id":2,"user":null,"e":[]},{"id":3,"user":{"name":"user 7"}}]},"errors":[]}"#
         );
+    }
+
+    #[pg_test]
+    fn join_keys_read_directly_are_what_serde_reads() {
+        use crate::execute::joins::text::key_values;
+        let keys = [
+            "[]", "[7]", "[-7,0]", "[\"a\"]", "[\"a,b\",1]", "[\"\\\"x\\\"\",2]", "[\",\"]", "[\"\"]",
+            "[1.5]", "[1e3]", "[9223372036854775808]", "[true,null]", "[{\"a\":1}]", "[\"é\"]",
+        ];
+        for key in keys {
+            let serde: Option<Vec<Value>> = serde_json::from_str(key).ok();
+            assert_eq!(key_values(key), serde, "{key}");
+        }
+        assert_eq!(key_values("[-]"), None);
     }
 
     #[pg_test]

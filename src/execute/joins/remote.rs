@@ -68,6 +68,8 @@ pub struct Alias {
     pub name: String,
     /// The key's JSON text, as `collect` deduplicates it.
     pub key: String,
+    /// The key's position among the join's distinct keys (`joins::text` finds values by it).
+    pub position: usize,
     /// The relationship field under the first parent with this key (for error paths).
     pub path: Vec<PathSegment>,
 }
@@ -248,7 +250,7 @@ pub fn plan(
             .as_ref()
             .filter(|_| join.field.arguments.is_empty() && relationship.path.iter().all(|step| step.presets.is_empty()));
         // Taken apart, not copied: each alias takes its first parent's path.
-        let mut entries: Vec<_> = keys.distinct.into_iter().collect();
+        let mut entries: Vec<_> = keys.distinct.into_iter().enumerate().collect();
         while !entries.is_empty() {
             let rest = entries.split_off(batch.min(entries.len()));
             let chunk = std::mem::replace(&mut entries, rest);
@@ -259,18 +261,18 @@ pub fn plan(
             let selection = document.selection_text(&context.request.document, &join.field.ast, &remote.renames, key_selection);
             let mut variables = Map::new();
             let batch_keys: Vec<Value> = match batch_field {
-                Some(b) => chunk.iter().map(|(_, (values, _))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect(),
+                Some(b) => chunk.iter().map(|(_, (_, (values, _)))| values.get(b.key_index).cloned().unwrap_or(Value::Null)).collect(),
                 None => Vec::new(),
             };
             let mut aliases = Vec::with_capacity(chunk.len());
-            for (i, (key_text, (values, parent_path))) in chunk.into_iter().enumerate() {
+            for (i, (position, (key_text, (values, parent_path)))) in chunk.into_iter().enumerate() {
                 let alias = format!("pgf_{i}");
                 if batch_field.is_none() {
                     let mut text = String::with_capacity(64 + selection.len());
                     key_field(&mut document, &mut variables, relationship, join, &alias, &values, &selection, &mut text);
                     document.add_text(text);
                 }
-                aliases.push(Alias { name: alias, key: key_text, path: field_path(parent_path, join) });
+                aliases.push(Alias { name: alias, key: key_text, position, path: field_path(parent_path, join) });
             }
             let batched = batch_field.map(|b| {
                 let keys = batch_keys;

@@ -276,7 +276,8 @@ fn alias_number(key: &str) -> Option<usize> {
 /// `values` for answers kept as text (`joins::text`): each alias's value is the remote's
 /// own text, no tree, when the answer is a plain one (its `data` an object of aliases:
 /// no batch field, a relationship one field deep, the remote's type names ours). Other
-/// answers go through `values`, and their values are written out once. None: null.
+/// answers go through `values`, and their values are written out once. By key position
+/// (`remote::Alias::position`); None: null.
 pub fn raw_values(
     document: &apollo_compiler::ExecutableDocument,
     remotes: &[RemoteModel],
@@ -284,15 +285,18 @@ pub fn raw_values(
     answers: Vec<(JoinCall, Result<String, Failure>)>,
     errors: &mut Vec<GraphqlError>,
 ) -> Vec<super::text::Values> {
-    let mut values: Vec<super::text::Values> = joins.iter().map(|_| HashMap::new()).collect();
+    let mut values: Vec<super::text::Values> = joins.iter().map(|_| Vec::new()).collect();
+    // The keys of the answers that need a tree, and their positions, by join.
+    let mut positions: Vec<HashMap<String, usize>> = joins.iter().map(|_| HashMap::new()).collect();
     let mut trees = Vec::new();
-    for (mut call, answer) in answers {
+    for (call, answer) in answers {
         let JoinField::Remote(relationship) = &joins[call.join].relationship else { continue };
         let remote = &remotes[relationship.remote];
         let plain = call.batched.is_none() && relationship.path.len() == 1 && remote.renames.is_identity();
         let text = match answer {
             Ok(text) => text,
             Err(failure) => {
+                positions[call.join].extend(call.aliases.iter().map(|a| (a.key.clone(), a.position)));
                 trees.push((call, Err(failure)));
                 continue;
             }
@@ -305,20 +309,35 @@ pub fn raw_values(
                         *slot = Some(value);
                     }
                 }
-                for (alias, value) in call.aliases.iter_mut().zip(by_alias) {
+                for (alias, value) in call.aliases.iter().zip(by_alias) {
                     if value.is_none() {
                         errors.extend(missing_value(&remote.name, &answer.errors, &alias.name, &alias.path));
                     }
-                    // The key is not needed past this point; the name and path are (errors).
-                    values[call.join].insert(std::mem::take(&mut alias.key), value.map(RawValue::to_owned));
+                    set(&mut values[call.join], alias.position, value.map(RawValue::to_owned));
                 }
                 remote_errors_at_paths(remote, &call, 1, answer.errors, errors);
             }
-            None => trees.push((call, serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string())))),
+            None => {
+                positions[call.join].extend(call.aliases.iter().map(|a| (a.key.clone(), a.position)));
+                trees.push((call, serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string()))));
+            }
         }
     }
-    for (raw, tree) in values.iter_mut().zip(self::values(document, remotes, joins, trees, errors)) {
-        raw.extend(tree.into_iter().map(|(key, value)| (key, serde_json::value::to_raw_value(&value).ok())));
+    let trees = self::values(document, remotes, joins, trees, errors);
+    for ((raw, tree), positions) in values.iter_mut().zip(trees).zip(positions) {
+        for (key, value) in tree {
+            if let Some(&position) = positions.get(&key) {
+                set(raw, position, serde_json::value::to_raw_value(&value).ok());
+            }
+        }
     }
     values
+}
+
+/// Puts a key's value at its position, the list growing as needed.
+fn set(values: &mut super::text::Values, position: usize, value: Option<Box<RawValue>>) {
+    if values.len() <= position {
+        values.resize_with(position + 1, || None);
+    }
+    values[position] = value;
 }

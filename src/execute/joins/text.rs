@@ -10,22 +10,22 @@
 use indexmap::IndexMap;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::collect::Keys;
 use crate::error::PathSegment;
 use crate::plan::{Join, HIDDEN_KEY_PREFIX};
 
-/// A join's values by key text, as the remote wrote them (None: null).
-pub type Values = HashMap<String, Option<Box<RawValue>>>;
+/// A join's values by the position of their key among the join's distinct keys, as the
+/// remote wrote them (None: null, or no value).
+pub type Values = Vec<Option<Box<RawValue>>>;
 
 /// Where a join's hidden key stands in the text: `"pgf:<field>":[…]`.
 pub struct Site {
     join: usize,
     range: Range<usize>,
-    /// The key's text (its compact JSON), None when a part of it is null.
-    key: Option<String>,
+    /// The key's position among the join's distinct keys, None when a part of it is null.
+    key: Option<usize>,
 }
 
 /// One step of the path to the value being read: an object key (its range in the
@@ -101,24 +101,22 @@ pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
                 // distinct key (a relationship without lhs fields has the key `[]`).
                 compacted.clear();
                 compact_into(&bytes[value_start..value_end], &mut compacted);
-                let key = String::from_utf8_lossy(&compacted).into_owned();
-                let usable = if keys[index].distinct.contains_key(&key) {
-                    true
-                } else if null_keys[index].contains(&key) {
-                    false
-                } else {
-                    match serde_json::from_str::<Vec<Value>>(&key) {
-                        Ok(values) if !values.iter().any(Value::is_null) => {
-                            keys[index].distinct.insert(key.clone(), (values, concrete(text, &path)));
-                            true
+                let key = std::str::from_utf8(&compacted).unwrap_or_default();
+                let known = match keys[index].distinct.get_index_of(key) {
+                    Some(position) => Some(position),
+                    None if null_keys[index].contains(key) => None,
+                    None => match key_values(key) {
+                        Some(values) if !values.iter().any(Value::is_null) => {
+                            let (position, _) = keys[index].distinct.insert_full(key.to_string(), (values, concrete(text, &path)));
+                            Some(position)
                         }
                         _ => {
-                            null_keys[index].insert(key.clone());
-                            false
+                            null_keys[index].insert(key.to_string());
+                            None
                         }
-                    }
+                    },
                 };
-                sites.push(Site { join: index, range: i..value_end, key: usable.then_some(key) });
+                sites.push(Site { join: index, range: i..value_end, key: known });
                 i = value_end;
             }
             b' ' | b'\n' | b'\t' | b'\r' | b':' => i += 1,
@@ -148,14 +146,40 @@ fn at_join(text: &str, path: &[Step], field: &str, join: &Join) -> bool {
     parents.iter().all(|parent| names.next() == Some(parent.as_str())) && names.next().is_none()
 }
 
-/// The path as an error has it.
+/// The path as an error has it, with room for the relationship field (`field_path`
+/// appends it: a second allocation per key otherwise).
 fn concrete(text: &str, path: &[Step]) -> Vec<PathSegment> {
-    path.iter()
-        .map(|step| match step {
-            Step::Key(range) => PathSegment::Key(text[range.clone()].to_string()),
-            Step::Index(i) => PathSegment::Index(*i),
-        })
-        .collect()
+    let mut concrete = Vec::with_capacity(path.len() + 1);
+    concrete.extend(path.iter().map(|step| match step {
+        Step::Key(range) => PathSegment::Key(text[range.clone()].to_string()),
+        Step::Index(i) => PathSegment::Index(*i),
+    }));
+    concrete
+}
+
+/// A key's values from its compact JSON text (`[42]`, `["a",7]`). Integers of 64 bits and
+/// strings without escapes, the usual keys, are read directly; anything else through serde.
+pub(crate) fn key_values(key: &str) -> Option<Vec<Value>> {
+    let simple = key.strip_prefix('[').and_then(|k| k.strip_suffix(']')).and_then(|inner| {
+        let mut values = Vec::with_capacity(inner.bytes().filter(|b| *b == b',').count() + 1);
+        if inner.is_empty() {
+            return Some(values);
+        }
+        for part in inner.split(',') {
+            let value = match part.as_bytes() {
+                [b'"', body @ .., b'"'] if !body.iter().any(|b| matches!(b, b'"' | b'\\')) => {
+                    Value::String(part[1..part.len() - 1].to_string())
+                }
+                [first, rest @ ..] if (first.is_ascii_digit() || *first == b'-') && rest.iter().all(u8::is_ascii_digit) => {
+                    Value::Number(part.parse::<i64>().ok()?.into())
+                }
+                _ => return None,
+            };
+            values.push(value);
+        }
+        Some(values)
+    });
+    simple.or_else(|| serde_json::from_str(key).ok())
 }
 
 /// A value ended: in an object, its key leaves the path.
@@ -233,7 +257,7 @@ pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[Values], erro
         out.push(b'"');
         out.extend_from_slice(field.as_bytes());
         out.extend_from_slice(b"\":");
-        match site.key.as_deref().and_then(|key| values[site.join].get(key)).and_then(Option::as_ref) {
+        match site.key.and_then(|key| values[site.join].get(key)).and_then(Option::as_ref) {
             // The remote's text, compacted like the rest.
             Some(value) => compact_into(value.get().as_bytes(), &mut out),
             None => out.extend_from_slice(b"null"),
