@@ -66,11 +66,27 @@ mod tests {
                     {\"id\" : 2, \"pgf:user\" : [null], \"e\" : []}, \n {\"id\" : 3, \"pgf:user\" : [7]}]}";
         let (sites, keys) = locate(text, &joins);
         assert_eq!(sites.len(), 3, "the column's own key is not a join's");
-        let distinct: Vec<(&String, &Vec<PathSegment>)> = keys[0].distinct.iter().map(|(key, (_, path))| (key, path)).collect();
-        assert_eq!(distinct, [(&"[7]".to_string(), &vec![PathSegment::Key("orders".into()), PathSegment::Index(0)])]);
+        let distinct: Vec<(&String, Vec<PathSegment>)> =
+            keys[0].distinct.iter().map(|(key, (_, parent))| (key, parent.field_path(&joins[0]))).collect();
+        let first_parent = vec![PathSegment::Key("orders".into()), PathSegment::Index(0), PathSegment::Key("user".into())];
+        assert_eq!(distinct, [(&"[7]".to_string(), first_parent)]);
+        // A path past the steps kept in place, and an index past 32 bits, read back alike.
+        let deep: Vec<String> = (0..6).map(|i| format!("k{i}")).collect();
+        let deep_join = crate::plan::Join::at_hidden_key(joins[0].relationship.clone(), deep.clone(), joins[0].field.clone());
+        let mut parent = crate::execute::joins::collect::ParentPath::default();
+        let mut expected = Vec::new();
+        for (i, name) in deep[..5].iter().enumerate() {
+            parent.key();
+            parent.index(i << (i * 8));
+            expected.extend([PathSegment::Key(name.clone()), PathSegment::Index(i << (i * 8))]);
+        }
+        expected.push(PathSegment::Key("k5".into()));
+        assert_eq!(parent.field_path(&deep_join), expected);
         // The remote's text as it wrote it, compacted on the way.
-        let answer = serde_json::value::RawValue::from_string("{ \"name\" : \"user 7\" }".to_string()).ok();
-        let values = [vec![answer]];
+        let mut values = crate::execute::joins::text::Values::new(1);
+        let answer = "{\"data\":{\"pgf_0\":{ \"name\" : \"user 7\" }}}";
+        let number = values.keep(answer.to_string());
+        values.set(0, 0, number, answer.find("{ ").unwrap_or_default()..answer.len() - 2);
         let out = write(text, &sites, &joins, &values, Some("[]"));
         assert_eq!(
             out,

@@ -16,7 +16,8 @@ use crate::schema::remote::TypeRenames;
 
 /// A query document for a remote, built from client fields.
 pub struct RemoteDocument<'a> {
-    fields: Vec<String>,
+    /// The operation's fields, written out, one space between them.
+    fields: String,
     generated: Vec<(String, String)>,
     variables: BTreeSet<String>,
     fragments: BTreeSet<String>,
@@ -31,7 +32,7 @@ pub struct RemoteDocument<'a> {
 impl<'a> RemoteDocument<'a> {
     pub fn new(composed: Option<&'a Composed>) -> Self {
         RemoteDocument {
-            fields: Vec::new(),
+            fields: String::new(),
             generated: Vec::new(),
             variables: BTreeSet::new(),
             fragments: BTreeSet::new(),
@@ -92,7 +93,8 @@ impl<'a> RemoteDocument<'a> {
             presets.field(&mut field, &remote_parent);
         }
         self.collect_field(document, &field);
-        self.fields.push(field.serialize().no_indent().to_string());
+        let field = field.serialize().no_indent().to_string();
+        self.add_text(&field);
     }
 
     /// The selection sets of `fields` (one response key, possibly several AST fields),
@@ -124,8 +126,11 @@ impl<'a> RemoteDocument<'a> {
     }
 
     /// Adds a field text built by the caller (a join's aliased field).
-    pub fn add_text(&mut self, text: String) {
-        self.fields.push(text);
+    pub fn add_text(&mut self, text: &str) {
+        if !self.fields.is_empty() {
+            self.fields.push(' ');
+        }
+        self.fields.push_str(text);
     }
 
     /// Declares generated variables (name, remote type) next to the client's.
@@ -198,7 +203,7 @@ impl<'a> RemoteDocument<'a> {
             out.push_str(&format!("({})", definitions.join(", ")));
         }
         out.push_str(" { ");
-        out.push_str(&self.fields.join(" "));
+        out.push_str(&self.fields);
         out.push_str(" }");
         for fragment in fragments {
             out.push(' ');

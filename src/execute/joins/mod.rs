@@ -22,7 +22,7 @@ pub mod text;
 use serde_json::Value;
 use std::collections::HashMap;
 
-use crate::error::{GraphqlError, PathSegment};
+use crate::error::GraphqlError;
 use crate::plan::Context;
 use crate::plan::{hidden_key, Join};
 use crate::schema::join_field::JoinField;
@@ -73,7 +73,7 @@ pub fn run_on_text(
     joins: &[Join],
     context: &Context,
     errors: &mut Vec<GraphqlError>,
-) -> (Vec<text::Site>, Vec<text::Values>) {
+) -> (Vec<text::Site>, text::Values) {
     crate::trace::set_level(1);
     let (sites, keys) = text::locate(statement_text, joins);
     let answers = remote::plan(joins, keys, context, errors).answered_as_text().start().wait_text();
@@ -99,12 +99,4 @@ pub fn splice_values(tree: &mut Value, join: &Join, answers: &HashMap<String, Va
         };
         parent.shift_insert(position, field_key.clone(), value);
     });
-}
-
-/// The path of the relationship field under a parent at `parent_path`.
-pub fn field_path(mut path: Vec<PathSegment>, join: &Join) -> Vec<PathSegment> {
-    if let Some(last) = join.path.last() {
-        path.push(PathSegment::Key(last.clone()));
-    }
-    path
 }

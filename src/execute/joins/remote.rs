@@ -6,8 +6,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{collect, field_path, Context};
-use crate::error::{GraphqlError, PathSegment};
+use super::collect::{self, ParentPath};
+use super::Context;
+use crate::error::GraphqlError;
 use crate::plan::forward::RemoteDocument;
 use crate::error::code;
 use crate::plan::remote::http_request;
@@ -62,16 +63,20 @@ pub fn batch_key_text(value: &Value) -> String {
     }
 }
 
-/// One distinct key of a request.
+/// The name of a request's `number`-th aliased field (`splice::alias_number` reads it back).
+pub fn alias_name(number: usize) -> String {
+    format!("pgf_{number}")
+}
+
+/// One distinct key of a request, answered by the aliased field of its number
+/// (`alias_name` of its index among the request's aliases).
 pub struct Alias {
-    /// The aliased field's name in the remote document.
-    pub name: String,
     /// The key's JSON text, as `collect` deduplicates it.
     pub key: String,
     /// The key's position among the join's distinct keys (`joins::text` finds values by it).
     pub position: usize,
-    /// The relationship field under the first parent with this key (for error paths).
-    pub path: Vec<PathSegment>,
+    /// Where the first parent with this key stands (for error paths: `ParentPath::field_path`).
+    pub parent: ParentPath,
 }
 
 /// Replaces `$lhs` strings in a template with the key's values.
@@ -118,16 +123,22 @@ fn merge(template: Value, client: &Value) -> Value {
 /// the value fits it (`id: 42`, `name: "Ada"`): a hundred keys are then a hundred short
 /// fields, not a hundred variables declared, sent and read back by the remote. Other
 /// values (input objects, custom scalars, enums) stay generated variables.
-fn scalar_literal(value: &Value, remote_type: &str) -> Option<String> {
+/// Written onto `out`; false when the value stays a variable.
+fn scalar_literal(value: &Value, remote_type: &str, out: &mut String) -> bool {
+    use std::fmt::Write;
     let named = remote_type.strip_suffix('!').unwrap_or(remote_type);
+    let integer = |n: &serde_json::Number, fits: fn(i64) -> bool| n.as_i64().filter(|i| fits(*i));
     match (named, value) {
-        ("Int", Value::Number(n)) => n.as_i64().filter(|i| i32::try_from(*i).is_ok()).map(|i| i.to_string()),
-        ("ID", Value::Number(n)) => n.as_i64().map(|i| i.to_string()),
-        ("Float", Value::Number(n)) => Some(n.to_string()),
+        ("Int", Value::Number(n)) => integer(n, |i| i32::try_from(i).is_ok()).is_some_and(|i| write!(out, "{i}").is_ok()),
+        ("ID", Value::Number(n)) => integer(n, |_| true).is_some_and(|i| write!(out, "{i}").is_ok()),
+        ("Float", Value::Number(n)) => write!(out, "{n}").is_ok(),
         // A JSON string is a GraphQL string literal: the same escapes.
-        ("String" | "ID", Value::String(s)) => serde_json::to_string(s).ok(),
-        ("Boolean", Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
+        ("String" | "ID", Value::String(s)) => serde_json::to_string(s).is_ok_and(|literal| {
+            out.push_str(&literal);
+            true
+        }),
+        ("Boolean", Value::Bool(b)) => write!(out, "{b}").is_ok(),
+        _ => false,
     }
 }
 
@@ -140,7 +151,7 @@ fn key_field(
     variables: &mut Map<String, Value>,
     relationship: &RemoteRelationship,
     join: &Join,
-    alias: &str,
+    number: usize,
     key: &[Value],
     selection: &str,
     out: &mut String,
@@ -148,7 +159,7 @@ fn key_field(
     let last = relationship.path.len().saturating_sub(1);
     for (s, step) in relationship.path.iter().enumerate() {
         if s == 0 {
-            out.push_str(alias);
+            out.push_str(&alias_name(number));
             out.push_str(": ");
         } else {
             out.push_str(" { ");
@@ -164,11 +175,10 @@ fn key_field(
             opened = true;
             out.push_str(name);
             out.push_str(": ");
-            if let Some(literal) = scalar_literal(&value, ty) {
-                out.push_str(&literal);
+            if scalar_literal(&value, ty, out) {
                 return;
             }
-            let var = format!("{alias}_{s}_{name}");
+            let var = format!("{}_{s}_{name}", alias_name(number));
             out.push('$');
             out.push_str(&var);
             document.declare(var.clone(), ty.clone());
@@ -236,7 +246,7 @@ pub fn plan(
             Ok(c) => c,
             Err(reason) => {
                 let first_parent = keys.distinct.into_values().next().map(|(_, p)| p).unwrap_or_default();
-                let path = field_path(first_parent, join);
+                let path = first_parent.field_path(join);
                 errors.push(
                     GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {reason}", remote.name)).at(&path),
                 );
@@ -265,25 +275,26 @@ pub fn plan(
                 None => Vec::new(),
             };
             let mut aliases = Vec::with_capacity(chunk.len());
+            // One buffer for every key's field, copied into the document.
+            let mut text = String::with_capacity(64 + selection.len());
             for (i, (position, (key_text, (values, parent_path)))) in chunk.into_iter().enumerate() {
-                let alias = format!("pgf_{i}");
                 if batch_field.is_none() {
-                    let mut text = String::with_capacity(64 + selection.len());
-                    key_field(&mut document, &mut variables, relationship, join, &alias, &values, &selection, &mut text);
-                    document.add_text(text);
+                    text.clear();
+                    key_field(&mut document, &mut variables, relationship, join, i, &values, &selection, &mut text);
+                    document.add_text(&text);
                 }
-                aliases.push(Alias { name: alias, key: key_text, position, path: field_path(parent_path, join) });
+                aliases.push(Alias { key: key_text, position, parent: parent_path });
             }
             let batched = batch_field.map(|b| {
                 let keys = batch_keys;
                 document.declare(BATCH_KEYS.to_string(), b.argument_type.clone());
                 let (matching, argument) = match &b.answers {
                     BatchAnswers::ByKeyField => {
-                        document.add_text(format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
+                        document.add_text(&format!("{BATCH_FIELD}: {}({}: ${BATCH_KEYS}){selection}", b.field, b.argument));
                         (Matching::ByKey(keys.iter().map(batch_key_text).collect()), keys)
                     }
                     BatchAnswers::InOrder { type_name, id_key } => {
-                        document.add_text(format!(
+                        document.add_text(&format!(
                             "{BATCH_FIELD}: {}({}: ${BATCH_KEYS}) {{ ... on {type_name}{selection} }}",
                             b.field, b.argument
                         ));
@@ -304,7 +315,7 @@ pub fn plan(
             let query = document.text(&context.request.document, &operation_variables, &remote.renames);
             variables.extend(document.client_variables(context.variables));
             if let Some(name) = document.missing_session_variable() {
-                let path = aliases.first().map(|a| a.path.clone()).unwrap_or_default();
+                let path = aliases.first().map(|a| a.parent.field_path(join)).unwrap_or_default();
                 errors.push(crate::plan::remote::missing_session_variable(name).at(&path));
                 continue;
             }

@@ -5,7 +5,8 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::remote::{JoinCall, Matching};
+use super::remote::{alias_name, JoinCall, Matching};
+use super::text::Values;
 use crate::error::{path_segments, GraphqlError};
 use crate::error::code;
 use crate::execute::remote::missing_value;
@@ -47,25 +48,26 @@ fn in_order(remote_data: &mut serde_json::Map<String, Value>, remote_errors: Opt
         }
         return;
     }
-    for (alias, object) in aliases.iter().zip(objects) {
-        remote_data.insert(alias.name.clone(), object);
+    for (number, object) in objects.into_iter().enumerate() {
+        remote_data.insert(alias_name(number), object);
     }
     if let Some(errors) = remote_errors {
-        move_batch_errors(errors, |i| aliases.get(i));
+        move_batch_errors(errors, |i| (i < aliases.len()).then_some(i));
     }
 }
 
-/// Moves the remote's errors at `[pgf_batch, i, …]` to `[<alias of the i-th object>, …]`;
-/// an error whose object has no alias loses its path (it is then the whole request's).
-fn move_batch_errors<'a>(errors: &mut [Value], alias_of: impl Fn(usize) -> Option<&'a super::remote::Alias>) {
+/// Moves the remote's errors at `[pgf_batch, i, …]` to `[<alias of the i-th object>, …]`
+/// (`alias_of` gives the alias's number); an error whose object has no alias loses its
+/// path (it is then the whole request's).
+fn move_batch_errors(errors: &mut [Value], alias_of: impl Fn(usize) -> Option<usize>) {
     for error in errors {
         let Some(path) = error.get_mut("path").and_then(Value::as_array_mut) else { continue };
         if path.first().and_then(Value::as_str) != Some(super::remote::BATCH_FIELD) {
             continue;
         }
         match path.get(1).and_then(Value::as_u64).and_then(|i| alias_of(i as usize)) {
-            Some(alias) => {
-                path.splice(0..2, [Value::String(alias.name.clone())]);
+            Some(number) => {
+                path.splice(0..2, [Value::String(alias_name(number))]);
             }
             None => path.clear(),
         }
@@ -97,7 +99,7 @@ fn by_key(
     for key in keys {
         *uses.entry(key.as_str()).or_default() += 1;
     }
-    for (alias, key) in aliases.iter().zip(keys) {
+    for (number, key) in keys.iter().enumerate().take(aliases.len()) {
         let left = uses.get_mut(key.as_str()).map(|n| {
             *n -= 1;
             *n
@@ -106,12 +108,12 @@ fn by_key(
             Some(0) => found.remove(key),
             _ => found.get(key).cloned(),
         };
-        remote_data.insert(alias.name.clone(), value.unwrap_or(Value::Null));
+        remote_data.insert(alias_name(number), value.unwrap_or(Value::Null));
     }
     if let Some(errors) = remote_errors {
         move_batch_errors(errors, |i| {
             let key = key_at.get(i)?.as_ref()?;
-            keys.iter().position(|k| k == key).and_then(|i| aliases.get(i))
+            keys.iter().position(|k| k == key).filter(|i| *i < aliases.len())
         });
     }
 }
@@ -136,7 +138,7 @@ pub fn values(
                 if let Some(first) = call.aliases.first() {
                     errors.push(
                         GraphqlError::new(code::REMOTE_UNAVAILABLE, format!("remote schema \"{}\": {failure}", remote.name))
-                            .at(&first.path),
+                            .at(&first.parent.field_path(join)),
                     );
                 }
             }
@@ -155,10 +157,11 @@ pub fn values(
                     by_alias(&mut remote_data, errors_of_batch, &call.aliases, matching);
                 }
                 let remote_errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
-                for alias in &call.aliases {
-                    let Some(mut value) = remote_data.remove(&alias.name) else {
+                for (number, alias) in call.aliases.iter().enumerate() {
+                    let name = alias_name(number);
+                    let Some(mut value) = remote_data.remove(&name) else {
                         if has_data {
-                            errors.extend(missing_value(&remote.name, &remote_errors, &alias.name, &alias.path));
+                            errors.extend(missing_value(&remote.name, &remote_errors, &name, &alias.parent.field_path(join)));
                         }
                         values[call.join].insert(alias.key.clone(), Value::Null);
                         continue;
@@ -181,11 +184,11 @@ pub fn values(
                                 code::REMOTE_UNAVAILABLE,
                                 format!("remote schema \"{}\": the answer is not a GraphQL response", remote.name),
                             )
-                            .at(&first.path),
+                            .at(&first.parent.field_path(join)),
                         );
                     }
                 }
-                remote_errors_at_paths(remote, &call, steps.len(), remote_errors, errors);
+                remote_errors_at_paths(remote, join, &call, steps.len(), remote_errors, errors);
             }
         }
     }
@@ -195,14 +198,21 @@ pub fn values(
 /// The remote's errors, each at the path of the parent whose alias it names (the first
 /// parent's when it names none), followed by the client's fields past the relationship's
 /// inner steps (`depth` fields deep).
-fn remote_errors_at_paths(remote: &RemoteModel, call: &JoinCall, depth: usize, remote_errors: Vec<Value>, errors: &mut Vec<GraphqlError>) {
+fn remote_errors_at_paths(
+    remote: &RemoteModel,
+    join: &Join,
+    call: &JoinCall,
+    depth: usize,
+    remote_errors: Vec<Value>,
+    errors: &mut Vec<GraphqlError>,
+) {
     for error in remote_errors {
         let message = error.get("message").and_then(Value::as_str).unwrap_or("remote error");
         let remote_path = error.get("path").and_then(Value::as_array).cloned().unwrap_or_default();
-        let alias_name = remote_path.first().and_then(Value::as_str);
-        let alias = call.aliases.iter().find(|a| Some(a.name.as_str()) == alias_name).or(call.aliases.first());
-        let mut path = alias.map(|a| a.path.clone()).unwrap_or_default();
-        if alias_name.is_some() {
+        let named = remote_path.first().and_then(Value::as_str);
+        let alias = named.and_then(alias_number).and_then(|n| call.aliases.get(n)).or(call.aliases.first());
+        let mut path = alias.map(|a| a.parent.field_path(join)).unwrap_or_default();
+        if named.is_some() {
             // Past the alias and the path's inner steps: the client's own fields.
             path.extend(path_segments(remote_path.get(depth..).unwrap_or(&[])));
         }
@@ -277,20 +287,21 @@ fn alias_number(key: &str) -> Option<usize> {
 /// own text, no tree, when the answer is a plain one (its `data` an object of aliases:
 /// no batch field, a relationship one field deep, the remote's type names ours). Other
 /// answers go through `values`, and their values are written out once. By key position
-/// (`remote::Alias::position`); None: null.
+/// (`remote::Alias::position`).
 pub fn raw_values(
     document: &apollo_compiler::ExecutableDocument,
     remotes: &[RemoteModel],
     joins: &[Join],
     answers: Vec<(JoinCall, Result<String, Failure>)>,
     errors: &mut Vec<GraphqlError>,
-) -> Vec<super::text::Values> {
-    let mut values: Vec<super::text::Values> = joins.iter().map(|_| Vec::new()).collect();
+) -> Values {
+    let mut values = Values::new(joins.len());
     // The keys of the answers that need a tree, and their positions, by join.
     let mut positions: Vec<HashMap<String, usize>> = joins.iter().map(|_| HashMap::new()).collect();
     let mut trees = Vec::new();
     for (call, answer) in answers {
-        let JoinField::Remote(relationship) = &joins[call.join].relationship else { continue };
+        let join = &joins[call.join];
+        let JoinField::Remote(relationship) = &join.relationship else { continue };
         let remote = &remotes[relationship.remote];
         let plain = call.batched.is_none() && relationship.path.len() == 1 && remote.renames.is_identity();
         let text = match answer {
@@ -301,6 +312,9 @@ pub fn raw_values(
                 continue;
             }
         };
+        // Where each alias's value lies in the answer's text (the parse borrows from it).
+        let mut spans = Vec::new();
+        let join_index = call.join;
         match plain.then(|| serde_json::from_str::<RawAnswer>(&text).ok()).flatten() {
             Some(answer) => {
                 let mut by_alias: Vec<Option<&RawValue>> = vec![None; call.aliases.len()];
@@ -309,35 +323,39 @@ pub fn raw_values(
                         *slot = Some(value);
                     }
                 }
-                for (alias, value) in call.aliases.iter().zip(by_alias) {
-                    if value.is_none() {
-                        errors.extend(missing_value(&remote.name, &answer.errors, &alias.name, &alias.path));
+                for (number, (alias, value)) in call.aliases.iter().zip(by_alias).enumerate() {
+                    match value {
+                        Some(value) => {
+                            let start = value.get().as_ptr() as usize - text.as_ptr() as usize;
+                            spans.push((alias.position, start..start + value.get().len()));
+                        }
+                        None => {
+                            errors.extend(missing_value(&remote.name, &answer.errors, &alias_name(number), &alias.parent.field_path(join)))
+                        }
                     }
-                    set(&mut values[call.join], alias.position, value.map(RawValue::to_owned));
                 }
-                remote_errors_at_paths(remote, &call, 1, answer.errors, errors);
+                remote_errors_at_paths(remote, join, &call, 1, answer.errors, errors);
             }
             None => {
                 positions[call.join].extend(call.aliases.iter().map(|a| (a.key.clone(), a.position)));
                 trees.push((call, serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string()))));
             }
         }
-    }
-    let trees = self::values(document, remotes, joins, trees, errors);
-    for ((raw, tree), positions) in values.iter_mut().zip(trees).zip(positions) {
-        for (key, value) in tree {
-            if let Some(&position) = positions.get(&key) {
-                set(raw, position, serde_json::value::to_raw_value(&value).ok());
+        if !spans.is_empty() {
+            let number = values.keep(text);
+            for (position, range) in spans {
+                values.set(join_index, position, number, range);
             }
         }
     }
-    values
-}
-
-/// Puts a key's value at its position, the list growing as needed.
-fn set(values: &mut super::text::Values, position: usize, value: Option<Box<RawValue>>) {
-    if values.len() <= position {
-        values.resize_with(position + 1, || None);
+    let trees = self::values(document, remotes, joins, trees, errors);
+    for (join, (tree, positions)) in trees.into_iter().zip(positions).enumerate() {
+        for (key, value) in tree {
+            let (Some(&position), Ok(text)) = (positions.get(&key), serde_json::to_string(&value)) else { continue };
+            let length = text.len();
+            let number = values.keep(text);
+            values.set(join, position, number, 0..length);
+        }
     }
-    values[position] = value;
+    values
 }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::{collect, field_path, splice_values};
+use super::{collect, splice_values};
 use crate::error::{GraphqlError, PathSegment};
 use crate::execute::sql_error;
 use crate::metadata::document::RelKind;
@@ -21,7 +21,7 @@ pub fn run(joins: &[Join], tree: &mut Value, context: &Context, errors: &mut Vec
         let mut answers = HashMap::new();
         if !keys.distinct.is_empty() {
             let first_parent = keys.distinct.values().next().map(|(_, p)| p.clone()).unwrap_or_default();
-            let path = field_path(first_parent, join);
+            let path = first_parent.field_path(join);
             let values: Vec<Vec<Value>> = keys.distinct.values().map(|(v, _)| v.clone()).collect();
             match fetch(context, target, join, &values, &path) {
                 Ok(rows) => {

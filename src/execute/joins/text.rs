@@ -8,17 +8,51 @@
 //! (`joins::run`).
 
 use indexmap::IndexMap;
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::ops::Range;
 
-use super::collect::Keys;
-use crate::error::PathSegment;
+use super::collect::{Keys, ParentPath};
 use crate::plan::{Join, HIDDEN_KEY_PREFIX};
 
-/// A join's values by the position of their key among the join's distinct keys, as the
-/// remote wrote them (None: null, or no value).
-pub type Values = Vec<Option<Box<RawValue>>>;
+/// The joins' values as the remotes wrote them, left where they are in the answers' text
+/// (a hundred values are a hundred ranges, not a hundred copies).
+#[derive(Default)]
+pub struct Values {
+    /// The answers, and the values of answers that needed a tree, written out.
+    texts: Vec<String>,
+    /// By join, then by the position of the key among the join's distinct keys: which
+    /// text and where in it; None (or none at all) is null.
+    spans: Vec<Vec<Option<Span>>>,
+}
+
+/// A value's text: the number of the text it lies in, and where.
+type Span = (usize, Range<usize>);
+
+impl Values {
+    pub fn new(joins: usize) -> Self {
+        Values { texts: Vec::new(), spans: (0..joins).map(|_| Vec::new()).collect() }
+    }
+
+    /// Keeps a text whose parts become values (`set`); its number.
+    pub fn keep(&mut self, text: String) -> usize {
+        self.texts.push(text);
+        self.texts.len() - 1
+    }
+
+    /// The value of `join`'s key at `position` is `range` of text `text`.
+    pub fn set(&mut self, join: usize, position: usize, text: usize, range: Range<usize>) {
+        let Some(spans) = self.spans.get_mut(join) else { return };
+        if spans.len() <= position {
+            spans.resize_with(position + 1, || None);
+        }
+        spans[position] = Some((text, range));
+    }
+
+    fn get(&self, join: usize, position: usize) -> Option<&str> {
+        let (text, range) = self.spans.get(join)?.get(position)?.as_ref()?;
+        self.texts.get(*text)?.get(range.clone())
+    }
+}
 
 /// Where a join's hidden key stands in the text: `"pgf:<field>":[…]`.
 pub struct Site {
@@ -107,7 +141,7 @@ pub fn locate(text: &str, joins: &[Join]) -> (Vec<Site>, Vec<Keys>) {
                     None if null_keys[index].contains(key) => None,
                     None => match key_values(key) {
                         Some(values) if !values.iter().any(Value::is_null) => {
-                            let (position, _) = keys[index].distinct.insert_full(key.to_string(), (values, concrete(text, &path)));
+                            let (position, _) = keys[index].distinct.insert_full(key.to_string(), (values, parent_path(&path)));
                             Some(position)
                         }
                         _ => {
@@ -146,15 +180,16 @@ fn at_join(text: &str, path: &[Step], field: &str, join: &Join) -> bool {
     parents.iter().all(|parent| names.next() == Some(parent.as_str())) && names.next().is_none()
 }
 
-/// The path as an error has it, with room for the relationship field (`field_path`
-/// appends it: a second allocation per key otherwise).
-fn concrete(text: &str, path: &[Step]) -> Vec<PathSegment> {
-    let mut concrete = Vec::with_capacity(path.len() + 1);
-    concrete.extend(path.iter().map(|step| match step {
-        Step::Key(range) => PathSegment::Key(text[range.clone()].to_string()),
-        Step::Index(i) => PathSegment::Index(*i),
-    }));
-    concrete
+/// Where the parent stands (its keys are the join's parents: `at_join`).
+fn parent_path(path: &[Step]) -> ParentPath {
+    let mut steps = ParentPath::default();
+    for step in path {
+        match step {
+            Step::Key(_) => steps.key(),
+            Step::Index(i) => steps.index(*i),
+        }
+    }
+    steps
 }
 
 /// A key's values from its compact JSON text (`[42]`, `["a",7]`). Integers of 64 bits and
@@ -247,7 +282,7 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
 /// `{"data":<text with the joins' values in place>}`, compact, with `errors` (already
 /// JSON) when there are some. `values[j]` holds join `j`'s value by key text; a key
 /// without one (a null key part, a failed request) is null.
-pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[Values], errors: Option<&str>) -> String {
+pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &Values, errors: Option<&str>) -> String {
     let mut out = Vec::with_capacity(text.len() + 64);
     out.extend_from_slice(b"{\"data\":");
     let mut position = 0;
@@ -257,9 +292,9 @@ pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &[Values], erro
         out.push(b'"');
         out.extend_from_slice(field.as_bytes());
         out.extend_from_slice(b"\":");
-        match site.key.and_then(|key| values[site.join].get(key)).and_then(Option::as_ref) {
+        match site.key.and_then(|key| values.get(site.join, key)) {
             // The remote's text, compacted like the rest.
-            Some(value) => compact_into(value.get().as_bytes(), &mut out),
+            Some(value) => compact_into(value.as_bytes(), &mut out),
             None => out.extend_from_slice(b"null"),
         }
         position = site.range.end;
