@@ -949,7 +949,14 @@ mod tests {
             // Mostly new keys (the table holds 1 to 60).
             "id" => prop_oneof![9 => (100..100_000i32).prop_map(|i| json!(i)), 1 => (1..80i32).prop_map(|i| json!(i))].boxed(),
             "user_id" => prop_oneof![16 => (1..21i32).prop_map(|i| json!(i)), 1 => Just(json!(99)), 2 => Just(Value::Null)].boxed(),
-            "big" => prop_oneof![16 => any::<i64>().prop_map(|i| json!(i)), 1 => Just(json!("12")), 1 => Just(json!(1.5))].boxed(),
+            // Past 64 bits too: Postgres refuses it for a bigint, either way alike.
+            "big" => prop_oneof![
+                16 => any::<i64>().prop_map(|i| json!(i)),
+                1 => Just(json!("12")),
+                1 => Just(json!(1.5)),
+                1 => Just(json!(92233720368547758070u128))
+            ]
+            .boxed(),
             "at" => prop_oneof![16 => Just(json!("2026-01-02T03:04:05Z")), 1 => Just(json!("not a time")), 2 => Just(Value::Null)].boxed(),
             _ => nasty_or_random_string().prop_filter("no NUL: jsonb refuses it", |s| !s.contains('\0')).prop_map(Value::String).boxed(),
         };
@@ -1027,13 +1034,6 @@ mod tests {
                 tally.refused(first_message(&ordinary));
             } else {
                 tally.answers += 1;
-            }
-            // A number past 64 bits cannot go into apollo-compiler's tree ("variables could
-            // not be read"); rows read in place hand it to Postgres instead, which is no
-            // divergence to report.
-            let unreadable = |r: &Value| r["errors"][0]["message"].as_str().is_some_and(|m| m.starts_with("variables could not be read"));
-            if unreadable(&ordinary) && !unreadable(&in_place) {
-                return Ok(());
             }
             if comparable(&ordinary) != comparable(&in_place) {
                 return Err(format!("rows in place answered\n{in_place}\nthe ordinary way\n{ordinary}"));

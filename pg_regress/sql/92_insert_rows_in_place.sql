@@ -114,6 +114,19 @@ select graphql.resolve($$mutation ($rows: [items_insert_input!]!) { insert_items
 from calls;
 select count(*), sum(qty) from items where name like 'bulk %';
 
+-- A numeric past 64 bits keeps every digit: in place, the ordinary way (keys that differ
+-- between rows), and as a filter's variable.
+select graphql.resolve($$mutation ($rows: [items_insert_input!]!) { insert_items(objects: $rows) { returning { name price } } }$$,
+  $${"rows": [{"name": "big", "price": 123456789012345678901234567890.5}]}$$)::jsonb as big_in_place;
+select graphql.resolve($$mutation ($rows: [items_insert_input!]!) { insert_items(objects: $rows) { returning { name price } } }$$,
+  $${"rows": [{"name": "big2", "price": 98765432109876543210987654321}, {"name": "small"}]}$$)::jsonb as big_the_ordinary_way;
+select graphql.resolve($$query ($p: numeric) { items(where: {price: {_gt: $p}}) { name price } }$$,
+  $${"p": 98765432109876543210987654320.99}$$)::jsonb as big_in_a_filter;
+select name, price from items where price > 1e20 order by name;
+-- ...and one for an Int is the error coercion gives, not an unreadable request.
+select graphql.resolve($$query ($n: Int) { items(limit: $n) { name } }$$,
+  $${"n": 98765432109876543210987654321}$$)::jsonb as big_for_an_int;
+
 -- Permissions: the writer may insert rows of its own user only (check), qty preset to
 -- 100 (set, over the client's column), name and user_id its only columns.
 select graphql.metadata($${"type": "bulk", "args": [

@@ -3,7 +3,7 @@
 
 use apollo_compiler::executable::Operation;
 use apollo_compiler::request::coerce_variable_values;
-use apollo_compiler::response::{GraphQLError as ApolloError, JsonMap};
+use apollo_compiler::response::{GraphQLError as ApolloError, JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use serde_json::Value;
@@ -259,6 +259,18 @@ fn without_empty_selection_artifacts(query: &str, mut errors: Vec<GraphqlError>)
     errors
 }
 
+/// A JSON value as apollo-compiler holds one.
+fn apollo_value(value: &Value) -> JsonValue {
+    match value {
+        Value::Null => JsonValue::Null,
+        Value::Bool(b) => JsonValue::Bool(*b),
+        Value::Number(n) => JsonValue::Number(n.clone()),
+        Value::String(s) => JsonValue::String(s.as_str().into()),
+        Value::Array(items) => JsonValue::Array(items.iter().map(apollo_value).collect()),
+        Value::Object(map) => JsonValue::Object(map.iter().map(|(k, v)| (k.as_str().into(), apollo_value(v))).collect()),
+    }
+}
+
 /// The chosen operation and its coerced variables.
 fn prepare_operation(
     schema: &Valid<Schema>,
@@ -281,11 +293,13 @@ fn prepare_operation(
             (std::borrow::Cow::Owned(tree), bulk)
         }
     };
-    let variables = read.as_ref();
-    let values: JsonMap = match variables {
-        Value::Null => JsonMap::new(),
-        // Read from the borrowed value: no copy of the client's variables first.
-        Value::Object(_) => serde::Deserialize::deserialize(variables).map_err(|e: serde_json::Error| unreadable(e.to_string()))?,
+    // Converted, not deserialized: a number keeps its every digit (serde_json's, as
+    // apollo-compiler's JSON holds them), where reading it back would refuse one past 64
+    // bits; and a borrowed tree is not copied first.
+    let values: JsonMap = match read {
+        std::borrow::Cow::Owned(Value::Object(map)) => map.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        std::borrow::Cow::Borrowed(Value::Object(map)) => map.iter().map(|(k, v)| (k.as_str().into(), apollo_value(v))).collect(),
+        std::borrow::Cow::Owned(Value::Null) | std::borrow::Cow::Borrowed(Value::Null) => JsonMap::new(),
         _ => return Err(vec![GraphqlError::new(code::BAD_REQUEST, "variables must be a JSON object")]),
     };
     let variables = coerce_variable_values(schema, &operation, &values)
