@@ -7,6 +7,7 @@ use apollo_compiler::response::{GraphQLError as ApolloError, JsonMap, JsonValue}
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Node, Schema};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -286,20 +287,20 @@ fn prepare_operation(
         .clone();
     let unreadable = |e: String| vec![GraphqlError::new(code::BAD_REQUEST, format!("variables could not be read: {e}"))];
     let (read, bulk) = match variables {
-        Variables::Tree(tree) => (std::borrow::Cow::Borrowed(tree), Vec::new()),
+        Variables::Tree(tree) => (Cow::Borrowed(tree), Vec::new()),
         Variables::Jsonb(jsonb) => {
             let candidates = super::bulk::candidates(&document, &operation, is_insert);
             let (tree, bulk) = super::bulk::read(schema, jsonb, &candidates).map_err(unreadable)?;
-            (std::borrow::Cow::Owned(tree), bulk)
+            (Cow::Owned(tree), bulk)
         }
     };
     // Converted, not deserialized: a number keeps its every digit (serde_json's, as
     // apollo-compiler's JSON holds them), where reading it back would refuse one past 64
     // bits; and a borrowed tree is not copied first.
     let values: JsonMap = match read {
-        std::borrow::Cow::Owned(Value::Object(map)) => map.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        std::borrow::Cow::Borrowed(Value::Object(map)) => map.iter().map(|(k, v)| (k.as_str().into(), apollo_value(v))).collect(),
-        std::borrow::Cow::Owned(Value::Null) | std::borrow::Cow::Borrowed(Value::Null) => JsonMap::new(),
+        Cow::Owned(Value::Object(map)) => map.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        Cow::Borrowed(Value::Object(map)) => map.iter().map(|(k, v)| (k.as_str().into(), apollo_value(v))).collect(),
+        Cow::Owned(Value::Null) | Cow::Borrowed(Value::Null) => JsonMap::new(),
         _ => return Err(vec![GraphqlError::new(code::BAD_REQUEST, "variables must be a JSON object")]),
     };
     let variables = coerce_variable_values(schema, &operation, &values)

@@ -280,7 +280,7 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// `{"data":<text with the joins' values in place>}`, compact, with `errors` (already
-/// JSON) when there are some. `values[j]` holds join `j`'s value by key text; a key
+/// JSON) when there are some. `values` holds each join's values by key position; a key
 /// without one (a null key part, a failed request) is null.
 pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &Values, errors: Option<&str>) -> String {
     let mut out = Vec::with_capacity(text.len() + 64);
