@@ -86,12 +86,40 @@ mod tests {
         let mut values = crate::execute::joins::text::Values::new(1);
         let answer = "{\"data\":{\"pgf_0\":{ \"name\" : \"user 7\" }}}";
         let number = values.keep(answer.to_string());
-        values.set(0, 0, number, answer.find("{ ").unwrap_or_default()..answer.len() - 2);
+        values.set(0, 0, number, (answer.find("{ ").unwrap_or_default()..answer.len() - 2, 0..0));
         let out = write(text, &sites, &joins, &values, Some("[]"));
         assert_eq!(
             out,
             r#"{"data":{"orders":[{"id":1,"meta":{"pgf:user":[9],"s":"a \"}\" ["},"user":{"name":"user 7"},"n":null},{"id":2,"user":null,"e":[]},{"id":3,"user":{"name":"user 7"}}]},"errors":[]}"#
         );
+    }
+
+    #[pg_test]
+    fn a_batch_key_field_is_cut_from_objects_as_the_remote_wrote_them() {
+        use crate::execute::joins::raw::without_member;
+        let objects = [
+            r#"{"pgf_batch_key":1,"name":"a"}"#,
+            r#"{"name":"a","pgf_batch_key":1}"#,
+            r#"{"name":"a","pgf_batch_key":"x,}","n":[1,{"m":2}]}"#,
+            r#"{"pgf_batch_key":1}"#,
+            "{ \"pgf_batch_key\" :\n 1 , \"name\" : \"a\" }",
+            "{\"a\":{\"pgf_batch_key\":2},\t\"pgf_batch_key\" : 1 }",
+        ];
+        for object in objects {
+            let text = format!("[{object}]");
+            let mut tree: Value = serde_json::from_str(object).unwrap();
+            let key = tree.as_object_mut().and_then(|o| o.shift_remove("pgf_batch_key")).unwrap();
+            let key_text = key.to_string();
+            // The last member of that name is the object's own (a nested one comes first).
+            let value_start = text.rfind(&key_text).unwrap();
+            let (first, second) =
+                without_member(&text, 1..text.len() - 1, value_start..value_start + key_text.len(), "pgf_batch_key").unwrap();
+            let cut: Value = serde_json::from_str(&format!("{}{}", &text[first], &text[second])).unwrap();
+            assert_eq!(cut, tree, "{object}");
+        }
+        // Not laid out as a member of that name: left to the tree.
+        let text = r#"{"other":1}"#;
+        assert_eq!(without_member(text, 0..text.len(), 9..10, "pgf_batch_key"), None);
     }
 
     #[pg_test]

@@ -14,6 +14,7 @@
 
 pub mod collect;
 pub mod nested;
+pub mod raw;
 pub mod remote;
 pub mod splice;
 pub mod table;
@@ -77,7 +78,7 @@ pub fn run_on_text(
     crate::trace::set_level(1);
     let (sites, keys) = text::locate(statement_text, joins);
     let answers = remote::plan(joins, keys, context, errors).answered_as_text().start().wait_text();
-    let values = splice::raw_values(&context.request.document, &context.composed.remotes, joins, answers, errors);
+    let values = raw::values(&context.request.document, &context.composed.remotes, joins, answers, errors);
     (sites, values)
 }
 

@@ -63,9 +63,16 @@ pub fn batch_key_text(value: &Value) -> String {
     }
 }
 
-/// The name of a request's `number`-th aliased field (`splice::alias_number` reads it back).
+/// The name of a request's `number`-th aliased field (`alias_number` reads it back).
 pub fn alias_name(number: usize) -> String {
     format!("pgf_{number}")
+}
+
+/// `i` of an alias `pgf_<i>` as `alias_name` writes them (no sign, no leading zero).
+pub fn alias_number(key: &str) -> Option<usize> {
+    let digits = key.strip_prefix("pgf_")?;
+    let canonical = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    canonical.then(|| digits.parse().ok()).flatten()
 }
 
 /// One distinct key of a request, answered by the aliased field of its number

@@ -1,12 +1,10 @@
 //! Splicing remote answers back into the parent rows by key, and turning remote
 //! failures into GraphQL errors with the path of the relationship field.
 
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::HashMap;
 
-use super::remote::{alias_name, JoinCall, Matching};
-use super::text::Values;
+use super::remote::{alias_name, alias_number, JoinCall, Matching};
 use crate::error::{path_segments, GraphqlError};
 use crate::error::code;
 use crate::execute::remote::missing_value;
@@ -198,7 +196,7 @@ pub fn values(
 /// The remote's errors, each at the path of the parent whose alias it names (the first
 /// parent's when it names none), followed by the client's fields past the relationship's
 /// inner steps (`depth` fields deep).
-fn remote_errors_at_paths(
+pub(super) fn remote_errors_at_paths(
     remote: &RemoteModel,
     join: &Join,
     call: &JoinCall,
@@ -218,144 +216,4 @@ fn remote_errors_at_paths(
         }
         errors.push(GraphqlError::new(code::REMOTE_ERROR, format!("remote schema \"{}\": {message}", remote.name)).at(&path));
     }
-}
-
-/// A GraphQL answer whose `data` is an object, its aliases' values kept as the remote
-/// wrote them.
-#[derive(serde::Deserialize)]
-struct RawAnswer<'a> {
-    #[serde(borrow)]
-    data: AliasValues<'a>,
-    #[serde(default)]
-    errors: Vec<Value>,
-}
-
-/// The values of the aliases `pgf_<i>` by number `i` (other keys left out): no map of
-/// names, no copy.
-struct AliasValues<'a>(Vec<(usize, &'a RawValue)>);
-
-impl<'de: 'a, 'a> serde::Deserialize<'de> for AliasValues<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Aliases<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Aliases<'a> {
-            type Value = AliasValues<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of aliased fields")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<AliasValues<'a>, M::Error> {
-                let mut values = Vec::new();
-                while let Some(AliasKey(number)) = map.next_key()? {
-                    let value: &'de RawValue = map.next_value()?;
-                    if let Some(number) = number {
-                        values.push((number, value));
-                    }
-                }
-                Ok(AliasValues(values))
-            }
-        }
-        deserializer.deserialize_map(Aliases(std::marker::PhantomData))
-    }
-}
-
-/// A key of `data`, read for its alias number only (no string kept).
-struct AliasKey(Option<usize>);
-
-impl<'de> serde::Deserialize<'de> for AliasKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Key;
-        impl serde::de::Visitor<'_> for Key {
-            type Value = AliasKey;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<AliasKey, E> {
-                Ok(AliasKey(alias_number(key)))
-            }
-        }
-        deserializer.deserialize_str(Key)
-    }
-}
-
-/// `i` of an alias `pgf_<i>` as `remote::plan` names them (no sign, no leading zero).
-fn alias_number(key: &str) -> Option<usize> {
-    let digits = key.strip_prefix("pgf_")?;
-    let canonical = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
-    canonical.then(|| digits.parse().ok()).flatten()
-}
-
-/// `values` for answers kept as text (`joins::text`): each alias's value is the remote's
-/// own text, no tree, when the answer is a plain one (its `data` an object of aliases:
-/// no batch field, a relationship one field deep, the remote's type names ours). Other
-/// answers go through `values`, and their values are written out once. By key position
-/// (`remote::Alias::position`).
-pub fn raw_values(
-    document: &apollo_compiler::ExecutableDocument,
-    remotes: &[RemoteModel],
-    joins: &[Join],
-    answers: Vec<(JoinCall, Result<String, Failure>)>,
-    errors: &mut Vec<GraphqlError>,
-) -> Values {
-    let mut values = Values::new(joins.len());
-    // The keys of the answers that need a tree, and their positions, by join.
-    let mut positions: Vec<HashMap<String, usize>> = joins.iter().map(|_| HashMap::new()).collect();
-    let mut trees = Vec::new();
-    for (call, answer) in answers {
-        let join = &joins[call.join];
-        let JoinField::Remote(relationship) = &join.relationship else { continue };
-        let remote = &remotes[relationship.remote];
-        let plain = call.batched.is_none() && relationship.path.len() == 1 && remote.renames.is_identity();
-        let text = match answer {
-            Ok(text) => text,
-            Err(failure) => {
-                positions[call.join].extend(call.aliases.iter().map(|a| (a.key.clone(), a.position)));
-                trees.push((call, Err(failure)));
-                continue;
-            }
-        };
-        // Where each alias's value lies in the answer's text (the parse borrows from it).
-        let mut spans = Vec::new();
-        let join_index = call.join;
-        match plain.then(|| serde_json::from_str::<RawAnswer>(&text).ok()).flatten() {
-            Some(answer) => {
-                let mut by_alias: Vec<Option<&RawValue>> = vec![None; call.aliases.len()];
-                for (number, value) in answer.data.0 {
-                    if let Some(slot) = by_alias.get_mut(number) {
-                        *slot = Some(value);
-                    }
-                }
-                for (number, (alias, value)) in call.aliases.iter().zip(by_alias).enumerate() {
-                    match value {
-                        Some(value) => {
-                            let start = value.get().as_ptr() as usize - text.as_ptr() as usize;
-                            spans.push((alias.position, start..start + value.get().len()));
-                        }
-                        None => {
-                            errors.extend(missing_value(&remote.name, &answer.errors, &alias_name(number), &alias.parent.field_path(join)))
-                        }
-                    }
-                }
-                remote_errors_at_paths(remote, join, &call, 1, answer.errors, errors);
-            }
-            None => {
-                positions[call.join].extend(call.aliases.iter().map(|a| (a.key.clone(), a.position)));
-                trees.push((call, serde_json::from_str(&text).map_err(|e| Failure::InvalidJson(e.to_string()))));
-            }
-        }
-        if !spans.is_empty() {
-            let number = values.keep(text);
-            for (position, range) in spans {
-                values.set(join_index, position, number, range);
-            }
-        }
-    }
-    let trees = self::values(document, remotes, joins, trees, errors);
-    for (join, (tree, positions)) in trees.into_iter().zip(positions).enumerate() {
-        for (key, value) in tree {
-            let (Some(&position), Ok(text)) = (positions.get(&key), serde_json::to_string(&value)) else { continue };
-            let length = text.len();
-            let number = values.keep(text);
-            values.set(join, position, number, 0..length);
-        }
-    }
-    values
 }

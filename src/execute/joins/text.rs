@@ -26,7 +26,11 @@ pub struct Values {
 }
 
 /// A value's text: the number of the text it lies in, and where.
-type Span = (usize, Range<usize>);
+type Span = (usize, Piece);
+
+/// A value in its text: one range, or two (the value without a member of ours in its
+/// middle, `raw::batched`), the second then empty.
+pub type Piece = (Range<usize>, Range<usize>);
 
 impl Values {
     pub fn new(joins: usize) -> Self {
@@ -39,18 +43,19 @@ impl Values {
         self.texts.len() - 1
     }
 
-    /// The value of `join`'s key at `position` is `range` of text `text`.
-    pub fn set(&mut self, join: usize, position: usize, text: usize, range: Range<usize>) {
+    /// The value of `join`'s key at `position` is `piece` of text `text`.
+    pub fn set(&mut self, join: usize, position: usize, text: usize, piece: Piece) {
         let Some(spans) = self.spans.get_mut(join) else { return };
         if spans.len() <= position {
             spans.resize_with(position + 1, || None);
         }
-        spans[position] = Some((text, range));
+        spans[position] = Some((text, piece));
     }
 
-    fn get(&self, join: usize, position: usize) -> Option<&str> {
-        let (text, range) = self.spans.get(join)?.get(position)?.as_ref()?;
-        self.texts.get(*text)?.get(range.clone())
+    fn get(&self, join: usize, position: usize) -> Option<(&str, &str)> {
+        let (text, (first, second)) = self.spans.get(join)?.get(position)?.as_ref()?;
+        let text = self.texts.get(*text)?;
+        Some((text.get(first.clone())?, text.get(second.clone())?))
     }
 }
 
@@ -294,7 +299,10 @@ pub fn write(text: &str, sites: &[Site], joins: &[Join], values: &Values, errors
         out.extend_from_slice(b"\":");
         match site.key.and_then(|key| values.get(site.join, key)) {
             // The remote's text, compacted like the rest.
-            Some(value) => compact_into(value.as_bytes(), &mut out),
+            Some((first, second)) => {
+                compact_into(first.as_bytes(), &mut out);
+                compact_into(second.as_bytes(), &mut out);
+            }
             None => out.extend_from_slice(b"null"),
         }
         position = site.range.end;
