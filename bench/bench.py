@@ -12,7 +12,8 @@ one more such function: the report picks it up in key order.
 
 Timing: time.perf_counter around one client call; each variant is repeated (after a
 warm-up) and reported as median and p10-p90. Within one repetition the variants run
-one after another in a rotating order, so slow phases of the machine hit all of them.
+one after another in a shuffled order, so slow phases of the machine hit all of them;
+peers far longer than the call measured run in blocks instead (run_in_blocks).
 Database calls go through libpq's PQexecParams (psycopg's pgconn), never prepared, and
 results are read as text and not parsed: the client does the least work it can, for us
 and for every peer alike.
@@ -1597,7 +1598,8 @@ def render_report(meta: dict, sections: list[dict]) -> str:
                "release build) on 127.0.0.1")
     out.append("")
     out.append("Times are medians over repeated runs after a warm-up, with the p10–p90 spread in parentheses; the "
-               "variants of one measurement run interleaved, in a rotating order. Nothing here fails a build on a number.")
+               "variants of one measurement run interleaved, in a shuffled order (peers far longer than `resolve` in "
+               "blocks, see (b)). Nothing here fails a build on a number.")
     out.append("")
     out.append("## Targets")
     out.append("")
