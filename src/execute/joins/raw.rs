@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use super::remote::{alias_name, alias_number, batch_key_text, Alias, JoinCall, Matching, BATCH_KEY};
 use super::splice::{remote_errors_at_paths, values as tree_values};
-use super::text::{Piece, Values};
+use super::text::{skip_space, Piece, Values};
 use crate::error::GraphqlError;
 use crate::execute::remote::missing_value;
 use crate::http::Failure;
@@ -144,7 +144,7 @@ fn range_in(text: &str, part: &RawValue) -> Range<usize> {
 pub(crate) fn without_member(text: &str, object: Range<usize>, value: Range<usize>, name: &str) -> Option<Piece> {
     let bytes = text.as_bytes();
     let space_before = |mut i: usize| {
-        while i > object.start && bytes[i - 1].is_ascii_whitespace() {
+        while i > object.start && matches!(bytes[i - 1], b' ' | b'\n' | b'\t' | b'\r') {
             i -= 1;
         }
         i
@@ -160,10 +160,7 @@ pub(crate) fn without_member(text: &str, object: Range<usize>, value: Range<usiz
         return None;
     }
     let before = space_before(member).checked_sub(1)?;
-    let mut after = value.end;
-    while after < object.end && bytes[after].is_ascii_whitespace() {
-        after += 1;
-    }
+    let after = skip_space(bytes, value.end);
     match (bytes.get(before)?, bytes.get(after)?) {
         (b'{' | b',', b',') => Some((object.start..member, after + 1..object.end)),
         (b',', b'}') => Some((object.start..before, value.end..object.end)),

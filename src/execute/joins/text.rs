@@ -247,7 +247,8 @@ fn is_key(bytes: &[u8], end: usize) -> bool {
     bytes.get(skip_space(bytes, end)) == Some(&b':')
 }
 
-fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+/// The index of the first byte from `i` on that is not JSON whitespace.
+pub(super) fn skip_space(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() && matches!(bytes[i], b' ' | b'\n' | b'\t' | b'\r') {
         i += 1;
     }
